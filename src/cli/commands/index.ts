@@ -1,0 +1,22 @@
+/**
+ * The command registry: ONE line per command. Modules load lazily so `xpipe --help` and a no-op
+ * `xpipe repro` never load what other commands need. To add a command, add a line (see src/cli/README.md).
+ */
+import type { Command } from './types.js';
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<{ default: Command }>;
+}
+
+export const registry: readonly CommandEntry[] = [
+  { name: 'repro', summary: 'Run the stale stages of the pipeline (or of the given stages) in dependency order', load: () => import('./repro.js') },
+  { name: 'status', summary: 'Show which stages are stale and why; --check for CI', load: () => import('./status.js') },
+  { name: 'checkout', summary: 'Restore the outs recorded in pipeline.lock from the cache', load: () => import('./checkout.js') },
+  { name: 'gc', summary: 'Remove cache objects and run-cache entries that nothing references', load: () => import('./gc.js') },
+];
+
+export function findCommand(name: string): CommandEntry | undefined {
+  return registry.find((c) => c.name === name);
+}

@@ -1,0 +1,48 @@
+/**
+ * `xpipe status`: stale stages with reasons; `--check` for CI (silent + exit 0 when consistent).
+ */
+import type { Command, ExitCode } from './types.js';
+import { printDiagnostics } from './shared.js';
+
+const command: Command = {
+  name: 'status',
+  summary: 'Show which stages are stale and why; --check exits 1 when pipeline.lock does not match the workspace',
+  usage: 'xpipe status [STAGE...] [--check] [--allow-missing] [--json]',
+  description: [
+    'With --allow-missing (CI on a fresh clone without data/ and cache/), outs and data deps that are absent',
+    'are listed as "not present" and do not fail; definitions, params, present files and the lock\'s own',
+    'chain (each dep hash equals the upstream stage\'s recorded out hash) are still checked.',
+  ].join('\n'),
+  positionals: true,
+  options: [
+    { name: 'check', type: 'boolean', description: 'Print nothing and exit 0 when up to date; else print reasons and exit 1' },
+    { name: 'allow-missing', type: 'boolean', description: 'Absent outs/data deps are "not present", not stale' },
+    { name: 'json', type: 'boolean', description: 'One JSON object per stage (NDJSON)' },
+  ],
+  examples: [
+    { command: 'xpipe status', description: 'List stale stages with reasons' },
+    { command: 'xpipe status --check --allow-missing', description: 'CI: prove pipeline.lock matches a fresh clone' },
+  ],
+  async run(args, io): Promise<ExitCode> {
+    const { status } = await import('../../engine/status.js');
+    const { formatReason } = await import('../render/reasons.js');
+    const allowMissing = args.options['allow-missing'] === true;
+    const r = status({ cwd: io.cwd, targets: args.positionals, allowMissing });
+    if (!r.ok) return printDiagnostics(io, r.error);
+    const stale = r.value.filter((s) => s.reasons.length > 0);
+    if (args.options['json']) {
+      for (const s of r.value) io.stdout.write(`${JSON.stringify({ type: 'status', stage: s.stage, stale: s.reasons.length > 0, frozen: s.frozen, reasons: s.reasons, notPresent: s.notPresent })}\n`);
+    } else if (!args.options['check'] || stale.length > 0) {
+      for (const s of r.value) {
+        if (s.reasons.length > 0) {
+          io.stdout.write(`${s.stage}: stale\n${s.reasons.map((x) => `    ${formatReason(x)}\n`).join('')}`);
+        }
+        if (s.notPresent.length > 0 && !args.options['check']) io.stdout.write(`${s.stage}: not present: ${s.notPresent.join(', ')}\n`);
+      }
+      if (stale.length === 0) io.stdout.write('Pipeline is up to date.\n');
+    }
+    return args.options['check'] && stale.length > 0 ? 1 : 0;
+  },
+};
+
+export default command;

@@ -1,0 +1,13 @@
+/**
+ * `--json`: every engine event as one JSON line (NDJSON), the same events the text renderer prints.
+ */
+import type { EngineEvent } from '../../engine/model/events.js';
+import type { Writer } from './text.js';
+
+export class JsonReporter {
+  constructor(private readonly out: Writer) {}
+
+  handle(e: EngineEvent): void {
+    this.out.write(`${JSON.stringify(e)}\n`);
+  }
+}

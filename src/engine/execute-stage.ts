@@ -1,0 +1,145 @@
+/**
+ * Brings one stage up to date: hash its state, decide (plan.ts), then skip, restore from the cache,
+ * restore from the run cache, or run it and commit its outs to the cache, the lock and the run cache.
+ * A failed or cancelled run commits nothing, so pipeline.lock and the cache stay consistent.
+ * Owns: the commit protocol. Does not own: ordering or concurrency (scheduler.ts).
+ */
+import fs from 'node:fs';
+import type { ContentHash, StageKey } from './model/brands.js';
+import type { EventSink, FailureEvent } from './model/events.js';
+import type { StageSpec } from './model/spec.js';
+import type { StaleReason } from './model/reasons.js';
+import { nestedParams } from './config/params.js';
+import { writeLock, type LockEntry, type LockedOut, type LockedPath } from './lock/lockfile.js';
+import { runEnvironment, runKey } from './hash/stage-key.js';
+import type { HashedPath } from './hash/hash-path.js';
+import { decide } from './plan.js';
+import { abs, diffWorkspaceStage, stageState, type StageState, type Workspace } from './workspace.js';
+import { describeCommand, type StageRunner } from './runner/types.js';
+
+export interface ExecuteOptions {
+  forced: boolean;
+  runCache: boolean;
+  dry: boolean;
+  /** --dry: an upstream stage that would run (this stage's inputs are then unknown). */
+  upstreamWouldRun?: string;
+  signal: AbortSignal;
+  runner: StageRunner;
+  emit: EventSink;
+}
+
+/** How a stage ended, for the scheduler and the summary. */
+export type StageOutcome = 'ran' | 'up-to-date' | 'frozen' | 'restored' | 'would-run' | 'failed' | 'cancelled';
+
+export async function executeStage(ws: Workspace, stage: StageSpec, opts: ExecuteOptions): Promise<StageOutcome> {
+  const name = stage.name;
+  const state = stageState(ws, stage);
+  const { reasons } = diffWorkspaceStage(ws, stage, state);
+  const entry = ws.lock.stages[name];
+  const key = runCacheKey(stage, state);
+  const hit = opts.runCache && key !== undefined ? ws.runCache.get(name, key) : undefined;
+  const decision = decide({
+    frozen: stage.frozen,
+    forced: opts.forced,
+    reasons: opts.upstreamWouldRun ? [{ kind: 'upstream-would-run', upstream: opts.upstreamWouldRun }, ...reasons] : reasons,
+    lockedOutsCached: entry !== undefined && entry.outs.every((o) => ws.store.hasComplete(o.hash)),
+    runCacheHit: hit !== undefined && hit.outs.every((o) => ws.store.hasComplete(o.hash)),
+  });
+  if (opts.dry) {
+    if (decision.action === 'run') opts.emit({ type: 'info', reason: 'would-run', stage: name, reasons: decision.reasons });
+    else if (decision.action === 'restore-cache' || decision.action === 'restore-run-cache') {
+      opts.emit({ type: 'info', reason: 'would-restore', stage: name, from: decision.action === 'restore-cache' ? 'cache' : 'run-cache' });
+    } else opts.emit({ type: 'success', reason: decision.action === 'skip-frozen' ? 'frozen' : 'up-to-date', stage: name });
+    return decision.action === 'run' ? 'would-run' : decision.action === 'skip-frozen' ? 'frozen' : 'up-to-date';
+  }
+  switch (decision.action) {
+    case 'skip-frozen':
+      opts.emit({ type: 'success', reason: 'frozen', stage: name });
+      return 'frozen';
+    case 'up-to-date':
+      opts.emit({ type: 'success', reason: 'up-to-date', stage: name });
+      return 'up-to-date';
+    case 'restore-cache':
+      for (const o of entry?.outs ?? []) if (decision.paths.includes(o.path)) restoreOut(ws, o);
+      opts.emit({ type: 'success', reason: 'restored-cache', stage: name, paths: decision.paths });
+      return 'restored';
+    case 'restore-run-cache': {
+      const outs = hit?.outs ?? [];
+      for (const o of outs) restoreOut(ws, o);
+      record(ws, stage, state, outs);
+      opts.emit({ type: 'success', reason: 'restored-run-cache', stage: name });
+      return 'restored';
+    }
+    case 'run':
+      return run(ws, stage, state, decision.reasons, key, opts);
+  }
+}
+
+async function run(ws: Workspace, stage: StageSpec, state: StageState, reasons: StaleReason[], key: StageKey | undefined, opts: ExecuteOptions): Promise<StageOutcome> {
+  const name = stage.name;
+  const missingDeps = [...state.deps].filter(([, h]) => !h).map(([p]) => p);
+  if (missingDeps.length > 0) return fail(opts, { type: 'failure', reason: 'missing-deps', stage: name, paths: missingDeps });
+  opts.emit({ type: 'info', reason: 'running', stage: name, reasons, command: describeCommand(stage) });
+  for (const o of stage.outs) if (!o.persist) fs.rmSync(abs(ws, o.path), { recursive: true, force: true });
+  for (const o of stage.outs) ws.hasher.invalidate(o.path);
+  const started = Date.now();
+  const outcome = await opts.runner.run({
+    stage, root: ws.root, params: nestedParams(stage.params, ws.spec.params), signal: opts.signal, onEvent: opts.emit,
+  });
+  if (!outcome.ok) return fail(opts, outcome.failure);
+  if (opts.signal.aborted) return fail(opts, { type: 'failure', reason: 'cancelled', stage: name });
+  const hashed = stage.outs.map((o) => ({ out: o, h: ws.hasher.hash(o.path) }));
+  const missing = hashed.filter((x) => !x.h).map((x) => x.out.path as string);
+  if (missing.length > 0) return fail(opts, { type: 'failure', reason: 'missing-outs', stage: name, paths: missing });
+  const outs: LockedOut[] = [];
+  for (const { out, h } of hashed) {
+    const hp = h as HashedPath;
+    ws.store.put(abs(ws, out.path), hp);
+    outs.push({ ...locked(out.path, hp), ...(out.kind !== 'out' ? { kind: out.kind } : {}), ...(out.cache ? {} : { cache: false as const }), ...(out.persist ? { persist: true as const } : {}) });
+  }
+  record(ws, stage, state, outs);
+  if (key !== undefined) ws.runCache.put({ stage: name, key, createdAt: new Date().toISOString(), outs });
+  opts.emit({ type: 'success', reason: 'ran', stage: name, durationMs: Date.now() - started });
+  return 'ran';
+}
+
+function fail(opts: ExecuteOptions, failure: FailureEvent): StageOutcome {
+  opts.emit(failure);
+  return failure.reason === 'cancelled' ? 'cancelled' : 'failed';
+}
+
+/** Writes the stage's lock entry (and persists the state index). */
+function record(ws: Workspace, stage: StageSpec, state: StageState, outs: LockedOut[]): void {
+  const c = state.current;
+  const entry: LockEntry = {
+    ...(c.cmd !== undefined ? { cmd: c.cmd } : {}),
+    ...(c.module !== undefined ? { module: c.module } : {}),
+    ...(c.moduleHash !== undefined ? { module_hash: c.moduleHash } : {}),
+    ...(stage.wdir !== '.' ? { wdir: stage.wdir } : {}),
+    definition: c.definition,
+    deps: [...state.deps].map(([p, h]) => locked(p, h as HashedPath)),
+    params: state.params,
+    outs,
+  };
+  ws.lock.stages[stage.name] = entry;
+  writeLock(ws.root, ws.lock);
+  ws.hasher.save();
+}
+
+function restoreOut(ws: Workspace, o: LockedOut): void {
+  ws.store.checkout(o.hash, abs(ws, o.path));
+  ws.hasher.invalidate(o.path);
+}
+
+function locked(p: string, h: HashedPath): LockedPath {
+  return { path: p, hash: h.hash, size: h.size, ...(h.nfiles !== undefined ? { nfiles: h.nfiles } : {}) };
+}
+
+function runCacheKey(stage: StageSpec, state: StageState): StageKey | undefined {
+  const deps: Record<string, ContentHash> = {};
+  for (const [p, h] of state.deps) {
+    if (!h) return undefined;
+    deps[p] = h.hash;
+  }
+  return runKey(state.current.definition, deps, state.params, runEnvironment(stage));
+}

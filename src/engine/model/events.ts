@@ -1,0 +1,77 @@
+/**
+ * Everything the engine reports while it works, as one discriminated union. The CLI renders these in one
+ * place (cli/render/text.ts, exhaustive) and `--json` prints them as NDJSON, so the two cannot drift.
+ * Owns: the event vocabulary. Does not own: wording or formatting.
+ */
+import type { StaleReason } from './reasons.js';
+
+/** A live progress sample of one stage's current phase. */
+export interface ProgressSample {
+  stage: string;
+  label: string;
+  done: number;
+  total: number;
+  unit: string;
+  /** Units per second since the phase started (0 until measurable). */
+  rate: number;
+  /** Seconds left at the current rate, or undefined when unknown. */
+  etaSeconds: number | undefined;
+}
+
+/** Informational events: something is about to happen or is happening. */
+export type InfoEvent =
+  /** Another xpipe repro holds the project mutex; this one waits. */
+  | { type: 'info'; reason: 'waiting-for-lock'; pid: number }
+  | { type: 'info'; reason: 'running'; stage: string; reasons: StaleReason[]; command: string }
+  /** --dry: the stage would run. */
+  | { type: 'info'; reason: 'would-run'; stage: string; reasons: StaleReason[] }
+  /** --dry: the stage's outs would be restored. */
+  | { type: 'info'; reason: 'would-restore'; stage: string; from: 'cache' | 'run-cache' }
+  | { type: 'info'; reason: 'log'; stage: string; level: 'info' | 'warn' | 'stdout' | 'stderr'; message: string }
+  | ({ type: 'info'; reason: 'progress' } & ProgressSample)
+  | { type: 'info'; reason: 'progress-done'; stage: string; label: string; summary?: string; seconds: number };
+
+/** A stage finished well (or had nothing to do). */
+export type SuccessEvent =
+  | { type: 'success'; reason: 'ran'; stage: string; durationMs: number }
+  | { type: 'success'; reason: 'up-to-date'; stage: string }
+  | { type: 'success'; reason: 'frozen'; stage: string }
+  /** Outs were missing from the workspace and restored from the cache per pipeline.lock. */
+  | { type: 'success'; reason: 'restored-cache'; stage: string; paths: string[] }
+  /** Inputs matched an earlier run; its outs were restored instead of running. */
+  | { type: 'success'; reason: 'restored-run-cache'; stage: string };
+
+/** A stage failed or could not run. */
+export type FailureEvent =
+  | { type: 'failure'; reason: 'exit-non-zero'; stage: string; command: string; exitCode: number; stderrTail: string[] }
+  | { type: 'failure'; reason: 'signal'; stage: string; command: string; signal: string; stderrTail: string[] }
+  | { type: 'failure'; reason: 'missing-outs'; stage: string; paths: string[] }
+  /** A dep is absent when the stage is about to run. */
+  | { type: 'failure'; reason: 'missing-deps'; stage: string; paths: string[] }
+  /** The stage module threw StageInputError: bad params or data, shown without a stack. */
+  | { type: 'failure'; reason: 'stage-input-error'; stage: string; message: string }
+  /** The stage module threw any other error. */
+  | { type: 'failure'; reason: 'stage-error'; stage: string; message: string; stack?: string }
+  /** Not started because an upstream stage failed (or the run stopped after a failure). */
+  | { type: 'failure'; reason: 'blocked'; stage: string; by: string }
+  /** Killed or not started because the run was interrupted (Ctrl-C). */
+  | { type: 'failure'; reason: 'cancelled'; stage: string }
+  | { type: 'failure'; reason: 'internal-error'; stage?: string; message: string; stack?: string };
+
+/** The end of a repro. */
+export interface SummaryEvent {
+  type: 'summary';
+  reason: 'repro-done';
+  ran: string[];
+  restored: string[];
+  upToDate: string[];
+  failed: string[];
+  durationMs: number;
+  interrupted: boolean;
+  dry: boolean;
+}
+
+export type EngineEvent = InfoEvent | SuccessEvent | FailureEvent | SummaryEvent;
+
+/** Receives events as they happen. */
+export type EventSink = (event: EngineEvent) => void;

@@ -1,0 +1,91 @@
+/**
+ * `repro --watch`: watch the pipeline's source inputs and re-run what became stale.
+ *
+ *              change                 timer fires
+ *   watching ─────────► debouncing ───────────────► running ──► (done) ──► watching
+ *       ▲                  ▲  │ change: restart timer  │  change
+ *       │                  │  ▼                        ▼
+ *       │                  └───────────────────── queued (run again after the current one)
+ *   any state ── abort (Ctrl-C) ──► aborted
+ *
+ * A change during a run never starts a concurrent run: it moves to `queued`. Watched: pipeline.yaml,
+ * params files, stage modules and every dep no stage produces (outs of stages are not watched, so a
+ * run's own writes do not trigger another run). Owns: the state machine. Does not own: running (repro.ts).
+ */
+import path from 'node:path';
+import { err, ok, type Result } from './model/result.js';
+import { findProjectRoot, PIPELINE_FILE } from './config/load-spec.js';
+import { loadPipeline } from './config/load-spec.js';
+import { isInside } from './model/brands.js';
+import { repro, type ReproError, type ReproOptions } from './repro.js';
+
+export type WatchState = 'watching' | 'debouncing' | 'running' | 'queued' | 'aborted';
+
+export interface WatchOptions extends ReproOptions {
+  debounceMs?: number;
+  /** Observes state transitions (tests). */
+  onState?: (state: WatchState) => void;
+}
+
+/** Runs until the signal aborts. Config errors during watching are reported and watching continues. */
+export async function watchPipeline(opts: WatchOptions): Promise<Result<void, ReproError>> {
+  const rootR = opts.root !== undefined ? ok(opts.root) : findProjectRoot(opts.cwd ?? process.cwd());
+  if (!rootR.ok) return err({ kind: 'diagnostics', diagnostics: [rootR.error] });
+  const root = rootR.value;
+  const signal = opts.signal ?? new AbortController().signal;
+  const { watch } = await import('chokidar');
+  let state: WatchState = 'watching';
+  const setState = (s: WatchState) => {
+    state = s;
+    opts.onState?.(s);
+  };
+  const watcher = watch(watchedPaths(root), { ignoreInitial: true, cwd: root });
+  let timer: NodeJS.Timeout | undefined;
+  let lastError: ReproError | undefined;
+
+  const runOnce = async (): Promise<void> => {
+    setState('running');
+    const r = await repro({ ...opts, root, signal });
+    if (!r.ok) {
+      lastError = r.error;
+      if (r.error.kind === 'diagnostics') opts.onEvent?.({ type: 'failure', reason: 'internal-error', message: r.error.diagnostics.map((d) => d.message).join('\n') });
+    }
+    watcher.add(watchedPaths(root));
+    if (signal.aborted) return;
+    if ((state as WatchState) === 'queued') schedule();
+    else setState('watching');
+  };
+  const schedule = () => {
+    setState('debouncing');
+    clearTimeout(timer);
+    timer = setTimeout(() => void runOnce(), opts.debounceMs ?? 300);
+  };
+  const onChange = () => {
+    if (state === 'running' || state === 'queued') setState('queued');
+    else if (state !== 'aborted') schedule();
+  };
+  watcher.on('all', onChange);
+  await new Promise<void>((resolve) => watcher.on('ready', () => resolve()));
+  await runOnce();
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  setState('aborted');
+  clearTimeout(timer);
+  await watcher.close();
+  return lastError?.kind === 'busy' ? err(lastError) : ok(undefined);
+}
+
+function watchedPaths(root: string): string[] {
+  const loaded = loadPipeline(root, { allowMissingDeps: true });
+  const paths = new Set<string>([PIPELINE_FILE]);
+  if (!loaded.ok) return [...paths];
+  const outs = loaded.value.spec.stages.flatMap((s) => s.outs.map((o) => o.path));
+  for (const f of loaded.value.spec.params.keys()) paths.add(f);
+  for (const s of loaded.value.spec.stages) {
+    if (s.command.kind === 'module') paths.add(s.command.module);
+    for (const d of s.deps) if (!outs.some((o) => o === d.path || isInside(d.path, o) || isInside(o, d.path))) paths.add(d.path);
+  }
+  return [...paths].map((p) => p.split('/').join(path.sep));
+}

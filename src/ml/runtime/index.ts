@@ -1,0 +1,113 @@
+/**
+ * The TensorFlow.js runtime: the ONE place that chooses and initialises a tfjs backend.
+ *
+ * Owns: backend selection (`auto | tensorflow | wasm | cpu`, env `XPIPE_TF_BACKEND` overrides the option),
+ * loading the optional native packages, registering the project's training kernels for `wasm`, and the
+ * wasm thread count. Does not own: models (src/ml/models), model files (src/ml/io), printing (callers
+ * pass `log`).
+ *
+ * How other ML code uses it (decision for every engineer):
+ *
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';          // always this package, never tfjs-node directly
+ * import { initRuntime } from '../runtime/index.js';
+ * const info = await initRuntime({ backend: params.runtime.backend, log: ctx.log.info });
+ * ```
+ *
+ * There is exactly one tfjs-core instance: `@tensorflow/tfjs`. When `@tensorflow/tfjs-node(-gpu)` is
+ * installed (documented opt-in, see docs/readme/runtime.md) it is imported here only for its side effect of
+ * registering the `tensorflow` backend; it depends on `@tensorflow/tfjs` at the same version, so npm dedupes
+ * it into that same instance. If it ever brings its own tfjs-core copy (version mismatch), the backend lands
+ * in the other copy: we detect that (`tf.findBackend('tensorflow')` stays empty), skip the package with a
+ * note telling how to fix the versions, and go on with the next candidate. So no `getTf()` is needed.
+ *
+ * `auto` order: tfjs-node-gpu → tfjs-node → wasm (+ project kernels) → cpu. A candidate that is absent or
+ * whose native binding fails to load is skipped with a one-line note. An explicit request that cannot be
+ * honoured throws an Error naming the reason.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { expectedOneOf } from './validate.js';
+import { tryNative, tryWasm, tryCpu, type Attempt } from './backends.js';
+
+/** A backend the user can ask for. `tensorflow` = the native libtensorflow backend from tfjs-node(-gpu). */
+export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** Options of {@link initRuntime}. */
+export interface RuntimeOptions {
+  /** Backend to use (params `runtime.backend`); default `auto`. `XPIPE_TF_BACKEND` overrides it. */
+  backend?: BackendRequest;
+  /** Receives one line per decision (`backend: wasm (...)`, skipped candidates). */
+  log?: (line: string) => void;
+  /** wasm only: number of threads for the backend's own kernels (default: all cores). */
+  threads?: number;
+}
+
+/** What {@link initRuntime} got. */
+export interface RuntimeInfo {
+  /** `tf.getBackend()` after initialisation: `tensorflow`, `wasm` or `cpu`. */
+  backend: string;
+  /** What was asked for after applying `XPIPE_TF_BACKEND`. */
+  requested: string;
+  /** One line per candidate tried or skipped, and per notable setting. */
+  notes: string[];
+  /** wasm: the number of threads the backend uses. */
+  threads?: number;
+  /** The npm package that provided the backend, e.g. `@tensorflow/tfjs-node-gpu`. */
+  provider?: string;
+}
+
+let pending: Promise<RuntimeInfo> | undefined;
+
+/**
+ * Initialises TensorFlow.js once per process and returns what was chosen. Idempotent: later calls return
+ * the first call's info (whatever options they pass), so call it at the start of every stage.
+ */
+export function initRuntime(options: RuntimeOptions = {}): Promise<RuntimeInfo> {
+  pending ??= select(options);
+  return pending;
+}
+
+/** The wanted backend after applying the environment variable, validated. */
+export function resolveRequest(option: unknown, env: NodeJS.ProcessEnv = process.env): BackendRequest {
+  const fromEnv = env.XPIPE_TF_BACKEND;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return expectedOneOf(BACKEND_REQUESTS, fromEnv, 'XPIPE_TF_BACKEND');
+  }
+  if (option === undefined || option === null) return 'auto';
+  return expectedOneOf(BACKEND_REQUESTS, option, 'runtime.backend');
+}
+
+async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
+  const requested = resolveRequest(options.backend);
+  const log = options.log ?? (() => undefined);
+  const notes: string[] = [];
+  const note = (line: string): void => {
+    notes.push(line);
+    log(`runtime: ${line}`);
+  };
+  const order: (() => Promise<Attempt>)[] =
+    requested === 'auto'
+      ? [() => tryNative('@tensorflow/tfjs-node-gpu'), () => tryNative('@tensorflow/tfjs-node'),
+         () => tryWasm(options.threads), tryCpu]
+      : requested === 'tensorflow'
+        ? [() => tryNative('@tensorflow/tfjs-node-gpu'), () => tryNative('@tensorflow/tfjs-node')]
+        : requested === 'wasm' ? [() => tryWasm(options.threads)] : [tryCpu];
+  for (const attempt of order) {
+    const result = await attempt();
+    if (!result.ok) {
+      note(`skipped ${result.provider}: ${result.reason}`);
+      continue;
+    }
+    for (const line of result.notes) note(line);
+    const info: RuntimeInfo = { backend: tf.getBackend(), requested, notes, provider: result.provider };
+    if (result.threads !== undefined) info.threads = result.threads;
+    const threads = info.threads === undefined ? '' : `, ${info.threads} thread(s)`;
+    const line = `backend ${info.backend} (requested ${requested}, from ${result.provider}${threads})`;
+    notes.push(line);
+    log(`runtime: ${line}`);
+    return info;
+  }
+  pending = undefined;
+  throw new Error(`runtime: backend '${requested}' is not available: ${notes.join('; ')}`);
+}

@@ -1,0 +1,124 @@
+// The project's wasm training kernels against the cpu backend's reference kernels on random inputs.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initRuntime } from '../../../src/ml/runtime/index.js';
+import { im2colLimit } from '../../../src/ml/runtime/kernels/wasm-heap.js';
+
+function random(shape: number[], seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Runs `kernel` on `backend` with fresh tensors and returns the output values. */
+async function run(backend: string, kernel: string, inputs: Record<string, [number[], Float32Array]>,
+  attrs: Record<string, unknown>): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const tensors = Object.fromEntries(Object.entries(inputs).map(([k, [shape, v]]) => [k, tf.tensor(v, shape)]));
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const values = (await out.data()) as Float32Array;
+  out.dispose();
+  for (const t of Object.values(tensors)) t.dispose();
+  return values;
+}
+
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / scale;
+}
+
+async function compare(kernel: string, inputs: Record<string, [number[], Float32Array]>,
+  attrs: Record<string, unknown>): Promise<number> {
+  const expected = await run('cpu', kernel, inputs, attrs);
+  const actual = await run('wasm', kernel, inputs, attrs);
+  return relativeError(actual, expected);
+}
+
+interface Case { n: number; h: number; w: number; c: number; o: number; f: number; s: number; pad: 'same' | 'valid' }
+
+const cases: Case[] = [];
+for (const s of [1, 2]) {
+  for (const pad of ['same', 'valid'] as const) {
+    cases.push({ n: 2, h: 7, w: 9, c: 3, o: 5, f: 3, s, pad });
+    cases.push({ n: 1, h: 8, w: 8, c: 1, o: 8, f: 5, s, pad });
+    cases.push({ n: 3, h: 5, w: 6, c: 16, o: 4, f: 1, s, pad });
+    cases.push({ n: 2, h: 11, w: 11, c: 8, o: 32, f: 3, s, pad });
+  }
+}
+const label = (k: Case): string => `n${k.n} ${k.h}x${k.w}x${k.c}->${k.o} f${k.f} s${k.s} ${k.pad}`;
+
+function outSize(k: Case): [number, number] {
+  const o = (x: number): number => (k.pad === 'same' ? Math.ceil(x / k.s) : Math.ceil((x - k.f + 1) / k.s));
+  return [o(k.h), o(k.w)];
+}
+
+beforeAll(async () => {
+  await initRuntime({ backend: 'wasm' });
+});
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match cpu', () => {
+  it.each(cases)('$n $h x $w x $c -> $o, filter $f, stride $s, $pad', async (k) => {
+    const [oh, ow] = outSize(k);
+    const x: [number[], Float32Array] = [[k.n, k.h, k.w, k.c], random([k.n, k.h, k.w, k.c], 1)];
+    const dy: [number[], Float32Array] = [[k.n, oh, ow, k.o], random([k.n, oh, ow, k.o], 2)];
+    const filter: [number[], Float32Array] = [[k.f, k.f, k.c, k.o], random([k.f, k.f, k.c, k.o], 3)];
+    const base = { strides: [k.s, k.s], pad: k.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+    const dW = await compare('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: [k.f, k.f, k.c, k.o] });
+    const dX = await compare('Conv2DBackpropInput', { dy, filter }, { ...base, inputShape: [k.n, k.h, k.w, k.c] });
+    expect(dW, label(k)).toBeLessThan(1e-4);
+    expect(dX, label(k)).toBeLessThan(1e-4);
+  });
+
+  it('gives the same result when the batch is split into im2col chunks', async () => {
+    const k: Case = { n: 5, h: 9, w: 7, c: 4, o: 6, f: 3, s: 2, pad: 'same' };
+    const [oh, ow] = outSize(k);
+    const x: [number[], Float32Array] = [[k.n, k.h, k.w, k.c], random([k.n, k.h, k.w, k.c], 4)];
+    const dy: [number[], Float32Array] = [[k.n, oh, ow, k.o], random([k.n, oh, ow, k.o], 5)];
+    const filter: [number[], Float32Array] = [[k.f, k.f, k.c, k.o], random([k.f, k.f, k.c, k.o], 6)];
+    const base = { strides: [k.s, k.s], pad: k.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+    const saved = im2colLimit.floats;
+    im2colLimit.floats = 9 * 4 * oh * ow * 2; // two images per chunk: chunks of 2, 2, 1
+    try {
+      expect(await compare('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: [3, 3, 4, 6] })).toBeLessThan(1e-4);
+      expect(await compare('Conv2DBackpropInput', { dy, filter }, { ...base, inputShape: [5, 9, 7, 4] })).toBeLessThan(1e-4);
+    } finally {
+      im2colLimit.floats = saved;
+    }
+  });
+});
+
+describe('wasm depthwise conv gradients match cpu', () => {
+  const dw: { n: number; h: number; w: number; c: number; m: number; f: number; s: number; pad: 'same' | 'valid' }[] = [];
+  for (const s of [1, 2]) {
+    for (const pad of ['same', 'valid'] as const) {
+      dw.push({ n: 2, h: 7, w: 9, c: 3, m: 1, f: 3, s, pad });
+      dw.push({ n: 1, h: 10, w: 10, c: 16, m: 1, f: 5, s, pad });
+      dw.push({ n: 2, h: 6, w: 5, c: 4, m: 2, f: 3, s, pad });
+    }
+  }
+  it.each(dw)('$n $h x $w x $c (x$m), filter $f, stride $s, $pad', async (k) => {
+    const o = (v: number): number => (k.pad === 'same' ? Math.ceil(v / k.s) : Math.ceil((v - k.f + 1) / k.s));
+    const [oh, ow] = [o(k.h), o(k.w)];
+    const x: [number[], Float32Array] = [[k.n, k.h, k.w, k.c], random([k.n, k.h, k.w, k.c], 7)];
+    const dy: [number[], Float32Array] = [[k.n, oh, ow, k.c * k.m], random([k.n, oh, ow, k.c * k.m], 8)];
+    const filter: [number[], Float32Array] = [[k.f, k.f, k.c, k.m], random([k.f, k.f, k.c, k.m], 9)];
+    const base = { strides: [k.s, k.s], dilations: [1, 1], pad: k.pad, dimRoundingMode: undefined };
+    const dW = await compare('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...base, filterShape: [k.f, k.f, k.c, k.m] });
+    const dX = await compare('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...base, inputShape: [k.n, k.h, k.w, k.c] });
+    expect(dW).toBeLessThan(1e-4);
+    expect(dX).toBeLessThan(1e-4);
+  });
+});
