@@ -92,3 +92,16 @@ describe('plots report', () => {
     expect(stats.channels[2]!.stdev).toBeGreaterThan(10);
   });
 });
+
+describe('metrics arrays keyed by label', () => {
+  it('flattens and charts arrays of labelled items by their label', async () => {
+    const { flatten } = await import('../../src/engine/report/flatten.js');
+    const data = { labels: [{ label: 'Effusion', auc: 0.8, positives: 3 }, { label: 'Nodule', auc: null, positives: 0 }] };
+    expect([...flatten(data).keys()]).toEqual(['labels.Effusion.auc', 'labels.Effusion.positives', 'labels.Nodule.auc', 'labels.Nodule.positives']);
+    const tables = findMetricTables(data);
+    expect(tables.map((t) => [t.key, t.itemName, t.table.rows.length])).toEqual([
+      ['labels.*.auc', 'label', 1],
+      ['labels.*.positives', 'label', 2],
+    ]);
+  });
+});

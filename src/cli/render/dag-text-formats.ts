@@ -27,5 +27,5 @@ export function renderDagDot(graph: PlainGraph): string {
 
 /** `{ nodes, edges: [{from, to}] }` as pretty JSON. */
 export function renderDagJson(graph: PlainGraph): string {
-  return JSON.stringify({ nodes: graph.nodes, edges: graph.edges.map(([from, to]) => ({ from, to })) }, null, 2);
+  return JSON.stringify({ nodes: graph.nodes, edges: graph.edges.map(([from, to]) => ({ from, to })) });
 }

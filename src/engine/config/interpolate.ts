@@ -43,9 +43,12 @@ export function interpolate(
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
+      // Keys are interpolated too: `- metrics/${key}.json: {cache: false}`.
+      const key = k.includes('${') ? interpolateString(k, vars, [...path, k]) : ok(k);
+      if (!key.ok) return key;
       const r = interpolate(v, vars, [...path, k]);
       if (!r.ok) return r;
-      out[k] = r.value;
+      out[String(key.value)] = r.value;
     }
     return ok(out);
   }

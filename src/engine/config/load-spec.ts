@@ -144,7 +144,7 @@ function cycleDiagnostic(graph: StageGraph, cycle: string[]): Diagnostic {
 function checkDepsExist(root: string, stages: StageSpec[]): Diagnostic | undefined {
   for (const s of stages) {
     if (s.command.kind === 'module' && !fs.existsSync(path.join(root, s.command.module))) {
-      return { code: 'missing-dep', message: `Stage module "${s.command.declared}" of stage "${s.name}" does not exist. Create it or fix the "module" path (relative to the stage's wdir).`, ...(s.location ? { location: s.location } : {}) };
+      return { code: 'missing-dep', message: `Stage module "${s.command.declared}" of stage "${s.name}" does not exist. Create it or fix the "module" path (relative to the stage's wdir).`, ...(s.command.location ? { location: s.command.location } : {}) };
     }
     for (const d of s.deps) {
       if (fs.existsSync(path.join(root, d.path))) continue;

@@ -82,7 +82,7 @@ function build(file: YamlFile, stage: ExpandedStage): StageSpec {
   if (cmd === undefined && moduleRaw === undefined) fail('missing-field', [], `${cap(where)} has neither "cmd" nor "module"; add a shell command (cmd:) or a TypeScript stage module (module:).`, true);
   const command: StageSpec['command'] = cmd !== undefined
     ? { kind: 'cmd', cmd }
-    : { kind: 'module', module: projectPath(wdir, moduleRaw, ['module'], 'module'), declared: moduleRaw as string };
+    : { kind: 'module', module: projectPath(wdir, moduleRaw, ['module'], 'module'), declared: moduleRaw as string, location: at(['module']) };
 
   const deps: DepSpec[] = list('deps').map((d, i) => ({ path: projectPath(wdir, d, ['deps', i], 'deps'), declared: String(d), location: at(['deps', i]) }));
   const params = parseParams(list('params'), wdir, where, at, fail);
@@ -106,7 +106,8 @@ type At = (path: Path, key?: boolean) => Diagnostic['location'];
 
 function parseParams(entries: unknown[], wdir: ProjectPath, where: string, at: At, fail: Fail): ParamSpec[] {
   const out: ParamSpec[] = [];
-  const defaultFile = (toProjectPath(wdir, 'params.yaml') ?? 'params.yaml') as ProjectPath;
+  // The default params file is the project's params.yaml (whatever the wdir); named files are wdir-relative.
+  const defaultFile = 'params.yaml' as ProjectPath;
   entries.forEach((e, i) => {
     if (typeof e === 'string' && e.trim() !== '') {
       out.push({ file: defaultFile, key: e, location: at(['params', i]) });

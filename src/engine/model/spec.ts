@@ -52,7 +52,7 @@ export interface ParamSpec {
 export interface StageSpec {
   /** Unique name; expanded stages are `base@key`. */
   name: string;
-  command: { kind: 'cmd'; cmd: string } | { kind: 'module'; module: ProjectPath; declared: string };
+  command: { kind: 'cmd'; cmd: string } | { kind: 'module'; module: ProjectPath; declared: string; location?: SourceLocation };
   /** Project-relative working directory ('.' for the root). */
   wdir: ProjectPath;
   deps: DepSpec[];

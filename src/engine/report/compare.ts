@@ -49,9 +49,10 @@ export async function compare(req: CompareRequest): Promise<Result<Comparison, s
   const git = await isGitRepo(req.root);
   const lock = req.lock ?? (!git && req.a === undefined ? req.lockFallback : undefined);
   if (lock) {
-    const note = req.lock ? undefined : 'not a git repository: comparing the workspace with pipeline.lock (the values the last repro used).';
+    const empty = Object.keys(lock.stages).length === 0 ? ' pipeline.lock records no runs yet (run xpipe repro), so every value is new.' : '';
+    const note = (req.lock ? '' : 'not a git repository: comparing the workspace with pipeline.lock (the values the last repro used).') + empty;
     const rows = diffFileValues(restrict(lockedParamValues(lock), current.value), current.value, { all: req.all });
-    return ok({ labels: ['pipeline.lock', 'workspace'], rows, ...(note ? { note } : {}) });
+    return ok({ labels: ['pipeline.lock', 'workspace'], rows, ...(note ? { note: note.trim() } : {}) });
   }
   const a = await revisionSource(req.root, req.a ?? 'HEAD');
   if (!a.ok) return err([a.error]);

@@ -4,8 +4,9 @@
  * Owns: turning a parsed YAML/JSON value into `{ 'train.lr': 0.001, 'auc.Effusion': 0.81 }`.
  * Does not own: reading files (read-values.ts) or comparing values (diff-values.ts).
  *
- * Objects nest with `.`; arrays of scalars stay one value (shown as `[1, 2]`), arrays of objects are
- * indexed (`folds.0.auc`) so per-item metrics can still be compared.
+ * Objects nest with `.`; arrays of scalars stay one value (shown as `[1, 2]`). Arrays of objects that
+ * all carry a distinct text `label`, `name`, `id` or `class` are keyed by it (`labels.Effusion.auc`), so
+ * diffs stay aligned when the order changes; other arrays of objects are indexed (`folds.0.auc`).
  */
 
 /** A leaf value: what a params or metrics table cell shows. */
@@ -27,7 +28,12 @@ function walk(value: unknown, key: string, out: FlatValues): void {
       out.set(key || 'value', value as Scalar[]);
       return;
     }
-    value.forEach((item, i) => walk(item, join(key, String(i)), out));
+    const id = idField(value);
+    value.forEach((item, i) => {
+      if (!id) return walk(item, join(key, String(i)), out);
+      const { [id]: name, ...rest } = item as Record<string, unknown>;
+      walk(rest, join(key, String(name)), out);
+    });
     return;
   }
   if (value !== null && typeof value === 'object') {
@@ -37,6 +43,17 @@ function walk(value: unknown, key: string, out: FlatValues): void {
     return;
   }
   out.set(key || 'value', isScalar(value) ? value : String(value));
+}
+
+const ID_FIELDS = ['label', 'name', 'id', 'class'];
+
+/** The identifying field of an array of objects, when every item has a distinct text value for it. */
+export function idField(items: unknown[]): string | undefined {
+  if (items.length === 0 || !items.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) return undefined;
+  return ID_FIELDS.find((f) => {
+    const values = items.map((x) => (x as Record<string, unknown>)[f]);
+    return values.every((v) => typeof v === 'string' && v !== '') && new Set(values).size === values.length;
+  });
 }
 
 function join(prefix: string, key: string): string {

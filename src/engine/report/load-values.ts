@@ -14,7 +14,11 @@ import { parseValues, selectKeys } from './read-values.js';
 import { err, ok, type Result } from '../model/result.js';
 
 /** Where values are read from. */
-export type ValueSource = { kind: 'workspace' } | { kind: 'revision'; rev: Revision };
+export type ValueSource =
+  | { kind: 'workspace' }
+  | { kind: 'revision'; rev: Revision }
+  /** Files kept in a directory, e.g. an experiment's copies under `.xpipe/exps/NAME/files`. */
+  | { kind: 'dir'; label: string; dir: string };
 
 /** A file to read and the dotted key prefixes to keep (empty = all keys). */
 export interface FileSelection {
@@ -24,14 +28,14 @@ export interface FileSelection {
 
 /** Human label of a source, for table headers: `workspace` or `HEAD (1a2b3c4)`. */
 export function sourceLabel(source: ValueSource): string {
-  return source.kind === 'workspace' ? 'workspace' : revisionLabel(source.rev);
+  return source.kind === 'workspace' ? 'workspace' : source.kind === 'dir' ? source.label : revisionLabel(source.rev);
 }
 
 /** Text of `file` at `source`, or undefined when it does not exist there. */
 export async function readSourceText(root: string, source: ValueSource, file: string): Promise<string | undefined> {
   if (source.kind === 'revision') return readAtRevision(root, source.rev.commit, file);
   try {
-    return await readFile(path.join(root, file), 'utf8');
+    return await readFile(path.join(source.kind === 'dir' ? source.dir : root, file), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
     throw e;
@@ -49,7 +53,7 @@ export async function loadFileValues(
 ): Promise<Result<FileValues, string[]>> {
   const out: FileValues = new Map();
   const errors: string[] = [];
-  const where = source.kind === 'workspace' ? 'in the workspace' : `at revision ${revisionLabel(source.rev)}`;
+  const where = source.kind === 'workspace' ? 'in the workspace' : source.kind === 'dir' ? `in ${source.label}` : `at revision ${revisionLabel(source.rev)}`;
   for (const file of files) {
     const text = await readSourceText(root, source, file.path);
     if (text === undefined) {

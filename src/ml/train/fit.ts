@@ -47,6 +47,8 @@ export interface FitInput {
   reporter?: FitReporter;
   checkpoints?: CheckpointStore;
   signal?: AbortSignal;
+  /** Replaces the validation pass (tests script metric sequences with it). */
+  validate?: (model: tf.LayersModel, epoch: number) => Promise<Pick<EpochRecord, 'val_loss' | 'val_auc' | 'val_ap'>>;
 }
 
 export interface FitResult {
@@ -157,7 +159,7 @@ export async function fit(input: FitInput): Promise<FitResult> {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const trainSeconds = (performance.now() - started) / 1000;
-      const metrics = await validate(input, lossFn);
+      const metrics = input.validate ? await input.validate(model, epoch) : await validate(input, lossFn);
       const record: EpochRecord = {
         epoch: epoch + 1, loss: lossSum / order.length, ...metrics, lr,
         seconds: (performance.now() - started) / 1000,

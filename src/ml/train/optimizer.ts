@@ -59,13 +59,16 @@ export function makeOptimizer(name: OptimizerName, lr: number, weightDecay: numb
       const out: StoredTensor[] = [];
       for (const { name: n, tensor } of named) {
         out.push({ name: n, shape: tensor.shape, data: Float32Array.from(await tensor.data()) });
+        // getWeights() makes a fresh `iter` scalar on every call; the slot variables belong to the optimiser.
+        if (n === 'iter') tensor.dispose();
       }
       return out;
     },
     async restore(tensors) {
-      await optimizer.setWeights(
-        tensors.map((t) => ({ name: t.name, tensor: tf.tensor(t.data, t.shape, t.name === 'iter' ? 'int32' : 'float32') })),
-      );
+      const named = tensors.map((t) => ({ name: t.name, tensor: tf.tensor(t.data, t.shape, t.name === 'iter' ? 'int32' : 'float32') }));
+      await optimizer.setWeights(named);
+      // setWeights copies each value into a new variable (reference-counted data), so ours can go.
+      tf.dispose(named.map((n) => n.tensor));
     },
     dispose() {
       optimizer.dispose();

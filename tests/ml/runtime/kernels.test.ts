@@ -122,3 +122,43 @@ describe('wasm depthwise conv gradients match cpu', () => {
     expect(dX).toBeLessThan(1e-4);
   });
 });
+
+describe('wasm wrappers and pooling gradient match cpu', () => {
+  it.each([
+    { shape: [2, 7, 9, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+    { shape: [1, 8, 8, 5], filterSize: [3, 3], strides: [2, 2], pad: 'same' },
+    { shape: [2, 5, 6, 4], filterSize: [3, 3], strides: [1, 1], pad: 'same' },
+  ])('MaxPoolGrad $shape pool $filterSize stride $strides $pad', async ({ shape, filterSize, strides, pad }) => {
+    await tf.setBackend('cpu');
+    const xv = random(shape, 10);
+    const x = tf.tensor4d(xv, shape as [number, number, number, number]);
+    const y = tf.maxPool(x, filterSize as [number, number], strides as [number, number], pad as 'same');
+    const yv = (await y.data()) as Float32Array;
+    const ys = y.shape;
+    tf.dispose([x, y]);
+    const dy: [number[], Float32Array] = [ys, random(ys, 11)];
+    const attrs = { filterSize, strides, pad, dimRoundingMode: undefined };
+    const err = await compare('MaxPoolGrad', { dy, input: [shape, xv], output: [ys, yv] }, attrs);
+    expect(err).toBeLessThan(1e-4);
+  });
+
+  it.each([
+    { a: [3, 17, 5], b: [3, 5, 7], transposeA: false, transposeB: false },
+    { a: [17, 5], b: [7, 5], transposeA: false, transposeB: true },
+    { a: [2, 5, 17], b: [2, 5, 7], transposeA: true, transposeB: false },
+    { a: [5, 17], b: [7, 5], transposeA: true, transposeB: true },
+  ])('BatchMatMul $a x $b tA=$transposeA tB=$transposeB', async ({ a, b, transposeA, transposeB }) => {
+    const err = await compare('BatchMatMul', { a: [a, random(a, 12)], b: [b, random(b, 13)] }, { transposeA, transposeB });
+    expect(err).toBeLessThan(1e-4);
+  });
+
+  it.each([
+    { shape: [2, 3, 5, 7], axis: [0, 1, 2], keepDims: false },
+    { shape: [2, 3, 5, 7], axis: [2, 0, 1], keepDims: true },
+    { shape: [6, 4], axis: [0], keepDims: false },
+    { shape: [2, 3, 5, 7], axis: [1, 2], keepDims: false },
+  ])('Sum $shape over $axis keepDims=$keepDims', async ({ shape, axis, keepDims }) => {
+    const err = await compare('Sum', { x: [shape, random(shape, 14)] }, { axis, keepDims });
+    expect(err).toBeLessThan(1e-4);
+  });
+});

@@ -82,22 +82,28 @@ function chart(plot: ResolvedPlot, tables: Array<{ rev: string; table: Table }>,
 }
 
 async function metricCharts(input: CollectInput, file: string, labels: string[]): Promise<ChartItem[]> {
-  const byKey = new Map<string, Array<{ rev: string; table: Table; metric: string }>>();
+  const byKey = new Map<string, Array<{ rev: string; table: Table; metric: string; itemName?: string }>>();
   for (const [i, source] of input.sources.entries()) {
     const text = await readSourceText(input.root, source, file);
     if (text === undefined) continue;
     let data: unknown;
     try { data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text); } catch { continue; } // metrics show reports parse errors
     for (const t of findMetricTables(data)) {
-      byKey.set(t.key, [...(byKey.get(t.key) ?? []), { rev: labels[i]!, table: t.table, metric: t.metric }]);
+      byKey.set(t.key, [...(byKey.get(t.key) ?? []), { rev: labels[i]!, table: t.table, metric: t.metric, ...(t.itemName ? { itemName: t.itemName } : {}) }]);
     }
   }
   return [...byKey].map(([key, tables]) => {
     const metric = tables[0]!.metric;
-    const decl: PlotDecl = { path: file, props: { template: 'bar', x: 'item', y: metric, title: `${metric} by ${key.includes('*') ? key.split('.*.')[0]!.split('.').pop() || 'item' : 'item'}`, x_label: '' } };
+    const decl: PlotDecl = { path: file, props: { template: 'bar', x: 'item', y: metric, title: metricChartTitle(key, metric, tables[0]!.itemName), x_label: '' } };
     const union: Table = { columns: ['item', metric], rows: tables.flatMap((t) => t.table.rows as Row[]) };
     return chart(resolvePlot(decl, union), tables, `${file}-${key.replace(/\*/g, 'each')}`);
   });
+}
+
+/** `per_label.*.auc` → `auc per label`; `auc` (a map) → `auc per item`. */
+function metricChartTitle(key: string, metric: string, itemName?: string): string {
+  const parent = itemName ?? (key.includes('.*.') ? key.split('.*.')[0]!.split('.').pop()! : 'item');
+  return `${metric} per ${parent.replace(/^per_/, '').replace(/_/g, ' ') || 'item'}`;
 }
 
 async function readImages(root: string, sources: ValueSource[], file: string): Promise<ImageItem['images']> {
@@ -106,7 +112,7 @@ async function readImages(root: string, sources: ValueSource[], file: string): P
   for (const source of sources) {
     const data = source.kind === 'revision'
       ? await readBufferAtRevision(root, source.rev.commit, file)
-      : await readFile(path.join(root, file)).catch(() => undefined);
+      : await readFile(path.join(source.kind === 'dir' ? source.dir : root, file)).catch(() => undefined);
     if (data) out.push({ rev: sourceLabel(source), mime, data });
   }
   return out;

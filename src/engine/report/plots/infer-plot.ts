@@ -78,6 +78,7 @@ export function resolvePlot(decl: PlotDecl, table: Table): ResolvedPlot {
   if (!ys) {
     ys = numeric.filter((c) => c !== x);
     facetYs = ys.length > 1;
+    if (x === step && step !== undefined) title ??= 'Training history';
     if (template === 'bar') ys = ys.slice(0, 1);
   }
   const used = new Set([x, ...ys, ...(count ? [count] : [])]);

@@ -118,7 +118,8 @@ function confusion(plot: ResolvedPlot, rows: RevRow[], revs: string[]): VegaLite
   for (const r of rows) (r as Record<string, unknown>)['panel'] = panelOf(plot, r, multiRev);
   return {
     facet: { field: 'panel', type: 'nominal', title: null, sort: null },
-    columns: 4,
+    // Diff mode: one row per label, one column per revision.
+    columns: multiRev ? Math.min(revs.length, 4) : 4,
     resolve: { scale: { color: 'independent' } },
     spec: { width: 110, height: 110, encoding, layer },
   };

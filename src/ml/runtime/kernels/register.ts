@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastTransposedBatchMatMul } from './batch-matmul.js';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-grads.js';
-import { CHANNEL_SUM, channelSumKernel } from './channel-sum.js';
+import { CHANNEL_SUM, channelSumKernel, fastLeadingAxesSum } from './channel-sum.js';
 import { maxPoolGradKernel } from './max-pool-grad.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-grads.js';
 
@@ -25,6 +25,7 @@ let registered: string[] | undefined;
 /** Kernels that wrap the backend's own implementation (built from it at registration). */
 const WRAPPED: Readonly<Record<string, (original: tf.KernelFunc) => tf.KernelFunc>> = {
   BatchMatMul: fastTransposedBatchMatMul,
+  Sum: fastLeadingAxesSum,
 };
 
 /** Registers {@link WASM_TRAINING_KERNELS} (and wrappers) for `wasm`; returns their names. Idempotent. */

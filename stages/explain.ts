@@ -1,0 +1,73 @@
+/**
+ * Stage `explain`: models/model + data/preprocessed (test split) + metrics/thresholds.json →
+ * reports/explain/ (overlay PNGs + index.html) and metrics/explain.json (share of positive
+ * attribution inside the lung fields, per method and label).
+ *
+ * The work is in src/ml/explain; this module maps params, picks the Grad-CAM layer and swaps the
+ * output folder in atomically.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
+import { makeStagingDir, replaceDir, writeFileAtomic } from '../src/ml/data/fs-atomic.js';
+import { scoreSplit } from '../src/ml/eval/scoring.js';
+import { thresholdsFromJson } from '../src/ml/eval/thresholds.js';
+import { galleryHtml } from '../src/ml/explain/gallery.js';
+import { countCases, runExplainJob } from '../src/ml/explain/job.js';
+import { parseExplainOptions } from '../src/ml/explain/options.js';
+import { lastConvLayerName } from '../src/ml/models/index.js';
+import { initRuntime, resolveRequest } from '../src/ml/runtime/index.js';
+import { inputErrorMessage, invalid, section } from '../src/ml/train/validate.js';
+
+const PATHS = {
+  data: 'data/preprocessed',
+  model: 'models/model',
+  thresholds: 'metrics/thresholds.json',
+  report: 'reports/explain',
+  metrics: 'metrics/explain.json',
+} as const;
+
+const pct = (v: unknown): string => (typeof v === 'number' ? `${(100 * v).toFixed(0)}%` : 'n/a');
+
+async function run(ctx: StageContext): Promise<void> {
+  const options = parseExplainOptions(ctx.params);
+  const runtime = await initRuntime({ backend: resolveRequest(section(ctx.params, 'runtime').backend), log: (l) => ctx.log.info(l) });
+  const scored = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.data), 'test');
+  const { model, labelSpace, data } = scored;
+  const layer = options.layer ?? lastConvLayerName(model);
+  if (!model.layers.some((l) => l.name === layer)) {
+    invalid(`a layer name of the model (e.g. ${lastConvLayerName(model)})`, 'explain.layer', layer);
+  }
+  const thresholds = thresholdsFromJson(await readFile(ctx.path(PATHS.thresholds), 'utf8'), labelSpace.labels, PATHS.thresholds);
+  const outDir = ctx.path(PATHS.report);
+  const staging = await makeStagingDir(outDir);
+  const job = { ...scored, layer, thresholds, options, outDir: staging };
+  ctx.log.info(`explaining with Grad-CAM on '${layer}' and Integrated Gradients (${options.steps} steps), ${runtime.backend} backend`);
+  ctx.progress.start({ label: 'explain', total: countCases(job), unit: 'img' });
+  const result = await runExplainJob({ ...job, tick: () => ctx.progress.tick() });
+  ctx.progress.done();
+  model.dispose();
+  await writeFileAtomic(
+    path.join(staging, 'index.html'),
+    galleryHtml(result.sections, { maskSource: result.maskSource, lungArea: result.lungArea, layer, steps: options.steps }),
+  );
+  await replaceDir(staging, outDir);
+  await writeFileAtomic(ctx.path(PATHS.metrics), JSON.stringify(result.metrics, null, 2) + '\n');
+  if (!data.masks) ctx.log.warn('the dataset has no lung masks: lung shares use the template mask (see docs/readme/model.md)');
+  for (const s of result.sections) {
+    ctx.log.info(`${s.label}: in lungs Grad-CAM ${pct(s.shares.grad_cam)}, IG ${pct(s.shares.integrated_gradients)} (lung area ${pct(result.lungArea)})`);
+  }
+  ctx.log.info(`gallery: ${PATHS.report}/index.html`);
+}
+
+export default defineStage({
+  async run(ctx) {
+    try {
+      await run(ctx);
+    } catch (err) {
+      const message = inputErrorMessage(err);
+      if (message !== null) throw new StageInputError(message);
+      throw err;
+    }
+  },
+});

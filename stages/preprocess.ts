@@ -1,0 +1,34 @@
+// Stage `preprocess`: resize → histogram-equalise → Gaussian-blur every image of data/split into packed
+// uint8 tensors in data/preprocessed (contract: src/ml/data/preprocessed-format.ts) and draw the contact
+// sheet. Per-image results are cached in cache/preprocess/ (outside the outs, so they survive re-runs).
+import { defineStage, StageInputError } from '../src/stage-api/index.js';
+import { parsePreprocessParams } from '../src/ml/data/preprocess/options.js';
+import { runPreprocess } from '../src/ml/data/preprocess/run.js';
+import { asUserErrors } from '../src/ml/data/stage-errors.js';
+
+const PREPROCESS_CACHE_DIR = 'cache/preprocess';
+
+export default defineStage({
+  async run(ctx) {
+    await asUserErrors(async () => {
+      const o = parsePreprocessParams(ctx.params['preprocess']);
+      const splitDir = ctx.deps.find((d) => d.replace(/\/$/, '').endsWith('split')) ?? 'data/split';
+      const sheet = ctx.plots.find((p) => p.endsWith('.png')) ?? null;
+      const started = Date.now();
+      const summary = await runPreprocess({
+        projectRoot: ctx.wdir,
+        splitDir: ctx.path(splitDir),
+        outDir: ctx.path(ctx.outs[0] ?? 'data/preprocessed'),
+        cacheDir: ctx.path(PREPROCESS_CACHE_DIR),
+        sheetFile: sheet ? ctx.path(sheet) : null,
+        signal: ctx.signal,
+        onStart: (total) => ctx.progress.start({ label: 'preprocess', total, unit: 'img' }),
+        onImage: () => ctx.progress.tick(),
+      }, o);
+      const secs = (Date.now() - started) / 1000;
+      const total = summary.hits + summary.misses;
+      ctx.progress.done(`${total} images in ${secs.toFixed(1)} s`);
+      ctx.log.info(`preprocessed ${total} images to ${o.size}x${o.size} (equalize ${o.equalize}, blur ${o.blurKsize}): cache ${summary.hits} hits, ${summary.misses} misses; train mean ${summary.stats.mean.toFixed(4)} std ${summary.stats.std.toFixed(4)}`);
+    }, (m) => new StageInputError(m));
+  },
+});

@@ -1,0 +1,77 @@
+// Backend selection: option/env resolution, validation wording, auto fallback on this machine, idempotence.
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { resolveRequest, type RuntimeInfo } from '../../../src/ml/runtime/index.js';
+
+const run = promisify(execFile);
+const fixture = fileURLToPath(new URL('./fixtures/print-runtime.ts', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+interface Printed { info: RuntimeInfo; lines: string[]; same: boolean }
+
+async function printRuntime(arg: string | undefined, env: Record<string, string | undefined>): Promise<Printed> {
+  const childEnv = { ...process.env, ...env };
+  if (env.XPIPE_TF_BACKEND === undefined) delete childEnv.XPIPE_TF_BACKEND;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture, ...(arg === undefined ? [] : [arg])],
+    { cwd: root, env: childEnv });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Printed;
+}
+
+function installed(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('resolveRequest', () => {
+  it('defaults to auto and lets XPIPE_TF_BACKEND override the option', () => {
+    expect(resolveRequest(undefined, {})).toBe('auto');
+    expect(resolveRequest('cpu', {})).toBe('cpu');
+    expect(resolveRequest('cpu', { XPIPE_TF_BACKEND: 'wasm' })).toBe('wasm');
+    expect(resolveRequest('wasm', { XPIPE_TF_BACKEND: '' })).toBe('wasm');
+  });
+
+  it('rejects unknown backends with the standard wording', () => {
+    expect(() => resolveRequest('gpu', {})).toThrow(
+      "expected one of auto, tensorflow, wasm, cpu for runtime.backend, got 'gpu' (string)");
+    expect(() => resolveRequest('auto', { XPIPE_TF_BACKEND: 'webgl' })).toThrow(
+      "expected one of auto, tensorflow, wasm, cpu for XPIPE_TF_BACKEND, got 'webgl' (string)");
+    expect(() => resolveRequest(3, {})).toThrow('got 3 (number)');
+  });
+});
+
+describe('initRuntime (child processes)', () => {
+  const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
+
+  it('auto skips absent native packages with one-line notes and picks wasm', async () => {
+    const { info, lines, same } = await printRuntime(undefined, {});
+    expect(info.requested).toBe('auto');
+    expect(same).toBe(true);
+    if (nativeInstalled) {
+      expect(info.backend).toBe('tensorflow');
+      return;
+    }
+    expect(info.backend).toBe('wasm');
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(lines).toContain('runtime: skipped @tensorflow/tfjs-node-gpu: not installed');
+    expect(lines).toContain('runtime: skipped @tensorflow/tfjs-node: not installed');
+    expect(lines.at(-1)).toMatch(/^runtime: backend wasm \(requested auto, from @tensorflow\/tfjs-backend-wasm/);
+    expect(lines.join('\n')).toContain('Conv2DBackpropFilter');
+  });
+
+  it('XPIPE_TF_BACKEND=cpu overrides the option', async () => {
+    const { info } = await printRuntime('wasm', { XPIPE_TF_BACKEND: 'cpu' });
+    expect(info).toMatchObject({ backend: 'cpu', requested: 'cpu' });
+  });
+
+  it.skipIf(nativeInstalled)('an explicit tensorflow request without the native package fails with the reasons', async () => {
+    await expect(printRuntime('tensorflow', {})).rejects.toThrow(
+      /backend 'tensorflow' is not available: skipped @tensorflow\/tfjs-node-gpu: not installed; skipped @tensorflow\/tfjs-node: not installed/);
+  });
+});
