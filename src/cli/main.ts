@@ -55,10 +55,20 @@ const onSignal = () => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+// `xpipe repro --json | head`: a closed stdout stops the run like Ctrl-C (running stages are killed,
+// nothing half-committed) instead of crashing with EPIPE.
+let stdoutClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  stdoutClosed = true;
+  controller.abort();
+});
+const stdout = { write: (text: string) => (stdoutClosed ? false : process.stdout.write(text)) };
+
 try {
   process.exitCode = await main(process.argv.slice(2), {
     cwd: process.cwd(),
-    stdout: process.stdout,
+    stdout,
     stderr: process.stderr,
     isTTY: process.stdout.isTTY === true,
     signal: controller.signal,

@@ -36,13 +36,16 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
   const state = stageState(ws, stage);
   const { reasons } = diffWorkspaceStage(ws, stage, state);
   const entry = ws.lock.stages[name];
-  const key = runCacheKey(stage, state);
+  // Cache lookups (manifest reads, one stat per file of a directory out) only when the stage is stale.
+  const stale = reasons.length > 0 || opts.forced || opts.upstreamWouldRun !== undefined;
+  const key = stale ? runCacheKey(stage, state) : undefined;
   const hit = opts.runCache && key !== undefined ? ws.runCache.get(name, key) : undefined;
+  const onlyOutsMissing = reasons.length > 0 && reasons.every((r) => r.kind === 'out-missing');
   const decision = decide({
     frozen: stage.frozen,
     forced: opts.forced,
     reasons: opts.upstreamWouldRun ? [{ kind: 'upstream-would-run', upstream: opts.upstreamWouldRun }, ...reasons] : reasons,
-    lockedOutsCached: entry !== undefined && entry.outs.every((o) => ws.store.hasComplete(o.hash)),
+    lockedOutsCached: onlyOutsMissing && entry !== undefined && entry.outs.every((o) => ws.store.hasComplete(o.hash)),
     runCacheHit: hit !== undefined && hit.outs.every((o) => ws.store.hasComplete(o.hash)),
   });
   if (opts.dry) {

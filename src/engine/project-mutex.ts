@@ -59,6 +59,7 @@ export async function acquireProjectMutex(root: string, opts: MutexOptions): Pro
     if (!owner || !isAlive(owner)) {
       // Stale: the owner died without releasing. Remove it only if it is still the same stale file.
       takeOverStale(file, owner);
+      await sleep(10);
       continue;
     }
     if (!opts.wait) return { ok: false, heldBy: owner.pid };

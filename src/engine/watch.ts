@@ -48,7 +48,7 @@ export async function watchPipeline(opts: WatchOptions): Promise<Result<void, Re
     const r = await repro({ ...opts, root, signal });
     if (!r.ok) {
       lastError = r.error;
-      if (r.error.kind === 'diagnostics') opts.onEvent?.({ type: 'failure', reason: 'internal-error', message: r.error.diagnostics.map((d) => d.message).join('\n') });
+      if (r.error.kind === 'diagnostics') opts.onEvent?.({ type: 'failure', reason: 'config-error', diagnostics: r.error.diagnostics });
     }
     watcher.add(watchedPaths(root));
     if (signal.aborted) return;

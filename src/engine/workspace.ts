@@ -18,6 +18,7 @@ import type { Hasher } from './hash/hash-file.js';
 import { definitionHash } from './hash/stage-key.js';
 import { ObjectStore } from './cache/object-store.js';
 import { RunCache } from './cache/run-cache.js';
+import { ParseCache } from './config/parse-cache.js';
 
 export interface Workspace extends LoadedPipeline {
   root: string;
@@ -34,10 +35,12 @@ export interface OpenOptions extends LoadOptions {
 
 /** Loads pipeline.yaml, params and pipeline.lock of the project at `root`. */
 export function openWorkspace(root: string, opts: OpenOptions = {}): Result<Workspace, Diagnostic[]> {
-  const loaded = loadPipeline(root, opts);
+  const parseCache = ParseCache.forProject(root);
+  const loaded = loadPipeline(root, { ...opts, parseCache });
   if (!loaded.ok) return loaded;
-  const lock = readLock(root);
+  const lock = readLock(root, parseCache);
   if (!lock.ok) return err([lock.error]);
+  parseCache.save();
   return ok({
     ...loaded.value,
     root,

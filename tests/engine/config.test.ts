@@ -1,4 +1,5 @@
 // Loading pipeline.yaml: diagnostics with file:line:col and exact wording, foreach/matrix expansion.
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/engine/config/load-spec.js';
 import { formatDiagnostic } from '../../src/cli/render/diagnostic.js';
@@ -134,5 +135,20 @@ describe('expansion', () => {
     });
     const r = loadPipeline(project.dir);
     expect(r.ok).toBe(true);
+  });
+});
+
+describe('parse cache', () => {
+  it('serves unchanged files from the cache and still locates errors found later', () => {
+    project = Project.create({ 'pipeline.yaml': 'stages:\n  a:\n    cmd: echo\n    deps: [src/in.txt]\n', 'src/in.txt': 'x' });
+    expect(loadPipeline(project.dir).ok).toBe(true);
+    expect(project.read('.xpipe/state/parsed.json')).toContain('"pipeline.yaml"');
+    fs.rmSync(project.abs('src/in.txt'));
+    const r = loadPipeline(project.dir);
+    expect(r.ok ? 'ok' : r.error.map(formatDiagnostic).join('')).toBe(
+      'error: pipeline.yaml:4:12: Dependency "src/in.txt" of stage "a" does not exist and no stage produces it. Create it, add a stage that outputs it, or fix the path.\n' +
+      '  4 |     deps: [src/in.txt]\n' +
+      '    |            ^^^^^^^^^^\n',
+    );
   });
 });

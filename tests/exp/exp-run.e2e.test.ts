@@ -87,7 +87,7 @@ describe('exp run', () => {
     const rows = JSON.parse(show.stdout) as Array<{ name: string; params: Record<string, unknown> }>;
     expect(rows.map((x) => [x.name, x.params['train.lr']])).toEqual([['lr-2', 0.3], ['lr-3', 0.2], ['lr-1', 0.1]]);
     const md = await project.run(['exp', 'show', '--md']);
-    expect(md.stdout.split('\n')[0]).toMatch(/^\| Experiment \| Status \| Duration \| Backend \| train\.lr \| score \| epochs \|$/);
+    expect(md.stdout.split('\n')[0]).toMatch(/^\| Experiment \| Status \| Duration \| Backend \| train\.lr \| score \|$/);
 
     const apply = await project.run(['exp', 'apply', 'lr-3']);
     expect(apply.code, apply.stderr).toBe(0);

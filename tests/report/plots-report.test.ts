@@ -33,6 +33,19 @@ describe('plot inference', () => {
     expect([p.template, p.ys, p.facetYs, p.title]).toEqual(['scatter', ['loss', 'val_loss'], false, 'Loss']);
   });
 
+  it('splits confusion matrices by every text column (label x threshold)', () => {
+    const cm = resolvePlot({ path: 'c.csv', props: {} }, t('label,at,actual,predicted,count\na,0.5,1,1,3\na,tuned,1,1,2\n'));
+    expect(cm.groups).toEqual(['label', 'at']);
+  });
+
+  it('reads inf thresholds as numbers', () => {
+    expect(t('fpr,threshold\n0,inf\n1,0.5\n').rows[0]).toEqual({ fpr: 0, threshold: Infinity });
+  });
+
+  it('does not chart a map of different quantities (best: {loss, val_auc})', () => {
+    expect(findMetricTables({ best: { loss: 1, val_auc: 0.5 }, auc_per_label: { a: 1, b: 2 } }).map((x) => x.key)).toEqual(['auc_per_label']);
+  });
+
   it('finds per-item maps in metrics but not a top-level map of different quantities', () => {
     const tables = findMetricTables({ loss: 1, acc: 2, auc: { a: 0.5, b: 0.6 }, per_label: { a: { auc: 1, ap: 2, name: 'x' }, b: { auc: 3, ap: 4, name: 'y' } } });
     expect(tables.map((x) => x.key)).toEqual(['auc', 'per_label.*.auc', 'per_label.*.ap']);

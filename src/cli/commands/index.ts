@@ -20,6 +20,7 @@ export const registry: readonly CommandEntry[] = [
   { name: 'metrics', summary: 'Show metrics or compare them between revisions (metrics show | diff)', load: () => import('./metrics.js') },
   { name: 'plots', summary: 'Write an offline HTML report (and PNGs) of the plots, comparing revisions or experiments', load: () => import('./plots.js') },
   { name: 'exp', summary: 'Run experiments with changed params (and sweeps), compare them, apply one (exp run | show | apply)', load: () => import('./exp.js') },
+  { name: 'predict', summary: 'Classify new images with the trained model, the pipeline preprocessing and the tuned thresholds', load: () => import('./predict.js') },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {

@@ -7,7 +7,8 @@
  * stops the others), decisions. Does not own: any pixel or model code — it calls src/ml (the same
  * functions the stages use), loaded lazily so other commands never load TensorFlow.js.
  */
-import { readdir, readFile, stat, mkdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../../engine/fs/atomic.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { LockFile } from '../../engine/lock/lockfile.js';
@@ -107,7 +108,8 @@ export async function predict(req: PredictRequest): Promise<PredictOutcome> {
       const bytes = new Uint8Array(await readFile(path.resolve(req.cwd, item.file)));
       good.push({ item, pixels: await preprocessImage(bytes, item.file, options) });
     } catch (e) {
-      item.error = `${item.file}: ${e instanceof Error ? e.message : String(e)}`;
+      const message = e instanceof Error ? e.message : String(e);
+      item.error = message.includes(item.file) ? message : `${item.file}: ${message}`;
     }
   }
   if (good.length > 0) {
@@ -148,7 +150,6 @@ async function writeOverlays(
   const split = splitAt(model, lastConvLayerName(model));
   const channels = inputChannels(model);
   const H = data.height, W = data.width;
-  await mkdir(req.explainDir!, { recursive: true });
   for (const [i, item] of items.entries()) {
     const p = item.probabilities!;
     const chosen = item.decisions!.flatMap((d, l) => (d ? [l] : []));
@@ -166,7 +167,7 @@ async function writeOverlays(
         caption: [`${labels[l]}: p = ${(p[l] as number).toFixed(3)}, threshold ${(thresholds[l] as number).toFixed(3)}`, item.file],
       });
       const file = path.join(req.explainDir!, `${path.basename(item.file).replace(/\.[^.]+$/, '')}-${labels[l]!.replace(/[^A-Za-z0-9_-]+/g, '_')}.png`);
-      await writeFile(file, png);
+      writeFileAtomic(file, png);
       item.overlays.push(path.relative(req.cwd, file));
     }
   }

@@ -60,7 +60,7 @@ const command: Command = {
     const { repro } = await import('../../engine/repro.js');
     const result = await repro(options);
     if (reporter instanceof TextReporter) reporter.clearLive();
-    if (!result.ok) return printStartError(io, result.error);
+    if (!result.ok) return result.error.kind === 'busy' && io.signal.aborted ? 130 : printStartError(io, result.error);
     if (result.value.interrupted) return 130;
     return result.value.failed.length > 0 ? 1 : 0;
   },

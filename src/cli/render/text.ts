@@ -6,6 +6,7 @@
 import { assertNever } from '../../engine/model/result.js';
 import type { EngineEvent } from '../../engine/model/events.js';
 import { formatReason } from './reasons.js';
+import { formatDiagnostic } from './diagnostic.js';
 import { formatMs, formatProgress } from './progress-line.js';
 
 const PLAIN_PROGRESS_MS = 5000;
@@ -48,6 +49,7 @@ export function formatEvent(e: EngineEvent): string | undefined {
         case 'blocked': return `not run ${e.stage}: stage ${e.by} failed`;
         case 'cancelled': return `cancelled ${e.stage}`;
         case 'internal-error': return `internal error${e.stage ? ` in ${e.stage}` : ''}: ${e.message} (this is a bug in xpipe)${e.stack ? `\n${indent(e.stack)}` : ''}`;
+        case 'config-error': return e.diagnostics.map(formatDiagnostic).join('').trimEnd();
         default: return assertNever(e, 'failure event');
       }
     case 'summary': {

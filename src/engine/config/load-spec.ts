@@ -10,6 +10,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { ProjectPath } from '../model/brands.js';
 import type { PipelineSpec, StageSpec } from '../model/spec.js';
 import { readYaml, type YamlFile } from './yaml-file.js';
+import { ParseCache } from './parse-cache.js';
 import { expandStage } from './expand.js';
 import { validateStage } from './validate.js';
 import { paramValue } from './params.js';
@@ -30,6 +31,8 @@ export interface LoadOptions {
   allowMissingDeps?: boolean;
   /** Use these params values instead of reading the files (keys: project-relative params file). */
   paramsOverride?: ReadonlyMap<string, unknown>;
+  /** Shared parse cache (openWorkspace passes one); default: the project's, saved after loading. */
+  parseCache?: ParseCache;
 }
 
 /** The nearest directory at or above `from` that holds pipeline.yaml. */
@@ -47,7 +50,14 @@ export function findProjectRoot(from: string): Result<string, Diagnostic> {
 
 /** Loads and validates the pipeline of the project at `root`. */
 export function loadPipeline(root: string, opts: LoadOptions = {}): Result<LoadedPipeline, Diagnostic[]> {
-  const pipelineFile = readYaml(path.join(root, PIPELINE_FILE), PIPELINE_FILE);
+  const cache = opts.parseCache ?? ParseCache.forProject(root);
+  const result = load(root, opts, cache);
+  if (!opts.parseCache && result.ok) cache.save();
+  return result;
+}
+
+function load(root: string, opts: LoadOptions, cache: ParseCache): Result<LoadedPipeline, Diagnostic[]> {
+  const pipelineFile = readYaml(path.join(root, PIPELINE_FILE), PIPELINE_FILE, cache);
   if (!pipelineFile.ok) return err([pipelineFile.error]);
   const file = pipelineFile.value;
   const top = file.value;
@@ -69,7 +79,7 @@ export function loadPipeline(root: string, opts: LoadOptions = {}): Result<Loade
   const loadParams = (rel: ProjectPath): Result<unknown, Diagnostic> => {
     if (opts.paramsOverride?.has(rel)) return ok(opts.paramsOverride.get(rel));
     if (params.has(rel)) return ok(params.get(rel));
-    const r = readYaml(path.join(root, rel), rel);
+    const r = readYaml(path.join(root, rel), rel, cache);
     if (!r.ok) return r;
     paramFiles.set(rel, r.value);
     params.set(rel, r.value.value);

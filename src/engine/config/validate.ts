@@ -4,7 +4,7 @@
  * Does not own: params-key existence (params.ts), graph checks (graph/), dep existence (load-spec.ts).
  */
 import { err, ok, type Result } from '../model/result.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../model/diagnostic.js';
 import { toProjectPath, type ProjectPath } from '../model/brands.js';
 import type { DepSpec, OutKind, OutSpec, ParamSpec, PlotProps, StageSpec } from '../model/spec.js';
 import type { YamlFile } from './yaml-file.js';
@@ -82,9 +82,9 @@ function build(file: YamlFile, stage: ExpandedStage): StageSpec {
   if (cmd === undefined && moduleRaw === undefined) fail('missing-field', [], `${cap(where)} has neither "cmd" nor "module"; add a shell command (cmd:) or a TypeScript stage module (module:).`, true);
   const command: StageSpec['command'] = cmd !== undefined
     ? { kind: 'cmd', cmd }
-    : { kind: 'module', module: projectPath(wdir, moduleRaw, ['module'], 'module'), declared: moduleRaw as string, location: at(['module']) };
+    : lazyLocation({ kind: 'module' as const, module: projectPath(wdir, moduleRaw, ['module'], 'module'), declared: moduleRaw as string }, () => at(['module']));
 
-  const deps: DepSpec[] = list('deps').map((d, i) => ({ path: projectPath(wdir, d, ['deps', i], 'deps'), declared: String(d), location: at(['deps', i]) }));
+  const deps: DepSpec[] = list('deps').map((d, i) => lazyLocation({ path: projectPath(wdir, d, ['deps', i], 'deps'), declared: String(d) }, () => at(['deps', i])));
   const params = parseParams(list('params'), wdir, where, at, fail);
   const outs: OutSpec[] = [];
   for (const [key, kind] of [['outs', 'out'], ['metrics', 'metric'], ['plots', 'plot']] as const) {
@@ -92,13 +92,12 @@ function build(file: YamlFile, stage: ExpandedStage): StageSpec {
   }
   const env = list('env').map((e, i) => (typeof e === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(e) ? e : fail('wrong-type', ['env', i], `Each entry of "env" in ${where} must be an environment variable name, got ${describe(e)}.`)));
   const desc = str('desc');
-  return {
+  return lazyLocation({
     name, command, wdir, deps, params, outs, env,
     alwaysChanged: bool('always_changed'),
     frozen: bool('frozen'),
     ...(desc !== undefined ? { desc } : {}),
-    location: file.locate(basePath.slice(0, 2), { key: true }),
-  };
+  }, () => file.locate(basePath.slice(0, 2), { key: true }));
 }
 
 type Fail = (code: Diagnostic['code'], path: Path, message: string, key?: boolean) => never;
@@ -110,12 +109,12 @@ function parseParams(entries: unknown[], wdir: ProjectPath, where: string, at: A
   const defaultFile = 'params.yaml' as ProjectPath;
   entries.forEach((e, i) => {
     if (typeof e === 'string' && e.trim() !== '') {
-      out.push({ file: defaultFile, key: e, location: at(['params', i]) });
+      out.push(lazyLocation({ file: defaultFile, key: e }, () => at(['params', i])));
     } else if (e !== null && typeof e === 'object' && !Array.isArray(e)) {
       for (const [f, keys] of Object.entries(e)) {
         const file = toProjectPath(wdir, f) ?? fail('bad-path', ['params', i, f], `Params file "${f}" in ${where} is absolute or leaves the project.`, true);
         if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) fail('wrong-type', ['params', i, f], `"${f}" in the params of ${where} must map to a list of keys, e.g. ${f}: [train.lr].`);
-        (keys as string[]).forEach((k, j) => out.push({ file, key: k, location: at(['params', i, f, j]) }));
+        (keys as string[]).forEach((k, j) => out.push(lazyLocation({ file, key: k }, () => at(['params', i, f, j]))));
       }
     } else fail('wrong-type', ['params', i], `Each entry of "params" in ${where} must be a key (train or model.arch) or a map {other.yaml: [key]}, got ${describe(e)}.`);
   });
@@ -126,7 +125,7 @@ function parseOut(
   entry: unknown, kind: OutKind, list: string, i: number, wdir: ProjectPath, where: string, at: At, fail: Fail,
   projectPath: (base: string, p: unknown, path: Path, what: string) => ProjectPath,
 ): OutSpec {
-  if (typeof entry === 'string') return { path: projectPath(wdir, entry, [list, i], list), declared: entry, kind, cache: true, persist: false, location: at([list, i]) };
+  if (typeof entry === 'string') return lazyLocation({ path: projectPath(wdir, entry, [list, i], list), declared: entry, kind, cache: true, persist: false }, () => at([list, i]));
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.keys(entry).length !== 1) {
     return fail('wrong-type', [list, i], `Each entry of "${list}" in ${where} must be a path or a one-key map {path: {cache: false}}, got ${describe(entry)}.`);
   }
@@ -140,12 +139,21 @@ function parseOut(
   }
   const plot: PlotProps = {};
   for (const k of PLOT_FLAGS) if (flags[k] !== undefined) (plot as Record<string, unknown>)[k] = flags[k];
-  return {
+  return lazyLocation({
     path: projectPath(wdir, declared, [list, i], list), declared, kind,
     cache: flags['cache'] !== false, persist: flags['persist'] === true,
     ...(kind === 'plot' && Object.keys(plot).length > 0 ? { plot } : {}),
-    location: at([list, i], true),
-  };
+  }, () => at([list, i], true));
+}
+
+/**
+ * Attaches `location` as a lazy, memoised, non-enumerable getter: locating needs the YAML document with
+ * ranges, which a cached parse skips; it is only built when a diagnostic actually reads a location.
+ */
+function lazyLocation<T extends object>(obj: T, get: () => SourceLocation | undefined): T & { location?: SourceLocation } {
+  let memo: SourceLocation | undefined | null = null;
+  Object.defineProperty(obj, 'location', { enumerable: false, configurable: true, get: () => (memo === null ? (memo = get()) : memo) });
+  return obj;
 }
 
 function describe(v: unknown): string {

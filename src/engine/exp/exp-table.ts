@@ -3,8 +3,8 @@
  *
  * Owns: column choice — every param that differs between the shown experiments (plus every overridden
  * key), and the metrics that are numbers at the top of a file or one level down (`auc_macro`,
- * `macro.auc`) and differ between the experiments, at most `maxMetrics`, or exactly the ones asked
- * for — and sorting by a metric.
+ * `macro.auc`) and differ between the experiments, quality measures (auc, loss, f1...) first, at
+ * most `maxMetrics`, or exactly the ones asked for — and sorting by a metric.
  * Does not own: formatting cells (cli/render/exp-views.ts).
  */
 import type { Scalar } from '../report/flatten.js';
@@ -40,6 +40,9 @@ export interface ExpTableOptions {
   maxMetrics?: number;
 }
 
+/** Names of common quality measures; such metrics are shown first when columns must be chosen. */
+const QUALITY = /(^|[._])(auc|ap|average_precision|acc|accuracy|f1|loss|val_loss|precision|recall|score|error|mae|mse|rmse|r2|iou|dice)([._]|$)/i;
+
 type Rec = Pick<ExpRecord, 'name' | 'params' | 'metrics' | 'overrides'> & Partial<ExpRecord>;
 
 /** Builds the table for `records` (the first may be a `workspace` baseline). */
@@ -57,7 +60,10 @@ export function buildExpTable(records: Rec[], opts: ExpTableOptions = {}): { col
   } else {
     // Prefer metrics that differ between experiments: they answer "which run was best".
     const varying = metricCols.filter((c) => records.some((r) => !sameValue(r.metrics[c.file]?.[c.key] as Scalar, records[0]!.metrics[c.file]?.[c.key] as Scalar)));
-    metricCols = (records.length > 1 && varying.length > 0 ? varying : metricCols).slice(0, opts.maxMetrics ?? 8);
+    const pool = records.length > 1 && varying.length > 0 ? varying : metricCols;
+    // Quality measures (AUC, loss, F1, ...) before bookkeeping such as image counts or throughput.
+    const rank = (c: ExpColumn) => (QUALITY.test(c.key) ? 0 : 1);
+    metricCols = [...pool].sort((a, b) => rank(a) - rank(b)).slice(0, opts.maxMetrics ?? 8);
   }
   let sortColumn: ExpColumn | undefined;
   if (opts.sortBy) {

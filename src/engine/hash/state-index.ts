@@ -18,7 +18,8 @@ export interface FileStamp {
 }
 
 export class StateIndex {
-  private entries: Map<string, Entry> = new Map();
+  // A plain object, not a Map: JSON.parse builds it directly, with no second copy of 100k entries.
+  private entries: Record<string, Entry> = Object.create(null) as Record<string, Entry>;
   private dirty = false;
   private loaded = false;
 
@@ -34,7 +35,7 @@ export class StateIndex {
     this.loaded = true;
     try {
       const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { v: number; e: Record<string, Entry> };
-      if (data.v === 1) this.entries = new Map(Object.entries(data.e));
+      if (data.v === 1 && data.e !== null && typeof data.e === 'object') this.entries = data.e;
     } catch {
       // Missing or unreadable index: start empty (it is only a cache of hashes).
     }
@@ -43,14 +44,15 @@ export class StateIndex {
   /** The recorded hash of `key` if its stamp is unchanged. */
   get(key: string, stamp: FileStamp): ContentHash | undefined {
     this.load();
-    const e = this.entries.get(key);
+    const e = Object.hasOwn(this.entries, key) ? this.entries[key] : undefined;
     if (!e || e[0] !== stamp.ino || e[1] !== stamp.size || e[2] !== stamp.mtimeMs) return undefined;
     return e[3] as ContentHash;
   }
 
   set(key: string, stamp: FileStamp, hash: ContentHash): void {
     this.load();
-    this.entries.set(key, [stamp.ino, stamp.size, stamp.mtimeMs, hash]);
+    // defineProperty: a file named `__proto__` must not touch the prototype.
+    Object.defineProperty(this.entries, key, { value: [stamp.ino, stamp.size, stamp.mtimeMs, hash], enumerable: true, writable: true, configurable: true });
     this.dirty = true;
   }
 
@@ -59,7 +61,7 @@ export class StateIndex {
     if (!this.dirty) return;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      writeFileAtomic(this.file, JSON.stringify({ v: 1, e: Object.fromEntries(this.entries) }));
+      writeFileAtomic(this.file, JSON.stringify({ v: 1, e: this.entries }));
       this.dirty = false;
     } catch {
       // Read-only checkout or full disk: hashing still works, just slower next time.

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { yamlLib } from '../config/yaml-lib.js';
+import type { ParseCache } from '../config/parse-cache.js';
 import { err, ok, type Result } from '../model/result.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { ContentHash, StageKey } from '../model/brands.js';
@@ -49,7 +50,7 @@ export interface LockFile {
 }
 
 /** Reads pipeline.lock; an absent file is an empty lock. */
-export function readLock(root: string): Result<LockFile, Diagnostic> {
+export function readLock(root: string, cache?: ParseCache): Result<LockFile, Diagnostic> {
   let text: string;
   try {
     text = fs.readFileSync(path.join(root, LOCK_FILE), 'utf8');
@@ -57,9 +58,11 @@ export function readLock(root: string): Result<LockFile, Diagnostic> {
     return ok({ stages: {} });
   }
   try {
-    const data = parse(text) as { schema?: unknown; stages?: unknown } | null;
+    const cached = cache?.get(LOCK_FILE, text);
+    const data = (cached?.hit ? cached.value : yamlLib().parse(text)) as { schema?: unknown; stages?: unknown } | null;
     if (data === null) return ok({ stages: {} });
     if (data.schema !== LOCK_SCHEMA || data.stages === null || typeof data.stages !== 'object') throw new Error('bad schema');
+    if (!cached?.hit) cache?.set(LOCK_FILE, text, data);
     return ok({ stages: (data.stages ?? {}) as Record<string, LockEntry> });
   } catch {
     return err({ code: 'yaml-syntax', message: `${LOCK_FILE} is corrupt or from another tool (expected "schema: ${LOCK_SCHEMA}"). Restore it from git, or delete it to re-run every stage.` });
@@ -70,7 +73,7 @@ export function readLock(root: string): Result<LockFile, Diagnostic> {
 export function writeLock(root: string, lock: LockFile): void {
   const stages: Record<string, unknown> = {};
   for (const name of Object.keys(lock.stages).sort()) stages[name] = orderEntry(lock.stages[name] as LockEntry);
-  const text = stringify({ schema: LOCK_SCHEMA, stages }, { lineWidth: 0, aliasDuplicateObjects: false });
+  const text = yamlLib().stringify({ schema: LOCK_SCHEMA, stages }, { lineWidth: 0, aliasDuplicateObjects: false });
   writeFileAtomic(path.join(root, LOCK_FILE), text);
 }
 

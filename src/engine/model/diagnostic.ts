@@ -51,14 +51,26 @@ export class DiagnosticError extends Error {
   }
 }
 
+/** Offsets where each line of `text` starts (for repeated locating without rescanning the text). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
 /** Builds a SourceLocation from a file's text and a 0-based character range. */
-export function locationFromOffset(file: string, text: string, start: number, end: number): SourceLocation {
-  const before = text.slice(0, start);
-  const line = before.split('\n').length;
-  const lineStart = before.lastIndexOf('\n') + 1;
+export function locationFromOffset(file: string, text: string, start: number, end: number, starts: readonly number[] = lineStarts(text)): SourceLocation {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= start) lo = mid;
+    else hi = mid - 1;
+  }
+  const lineStart = starts[lo] as number;
   let lineEnd = text.indexOf('\n', start);
   if (lineEnd === -1) lineEnd = text.length;
   const sourceLine = text.slice(lineStart, lineEnd).replace(/\r$/, '');
   const length = Math.max(1, Math.min(end, lineEnd) - start);
-  return { file, line, column: start - lineStart + 1, length, sourceLine };
+  return { file, line: lo + 1, column: start - lineStart + 1, length, sourceLine };
 }

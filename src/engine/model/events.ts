@@ -4,6 +4,7 @@
  * Owns: the event vocabulary. Does not own: wording or formatting.
  */
 import type { StaleReason } from './reasons.js';
+import type { Diagnostic } from './diagnostic.js';
 
 /** A live progress sample of one stage's current phase. */
 export interface ProgressSample {
@@ -56,7 +57,9 @@ export type FailureEvent =
   | { type: 'failure'; reason: 'blocked'; stage: string; by: string }
   /** Killed or not started because the run was interrupted (Ctrl-C). */
   | { type: 'failure'; reason: 'cancelled'; stage: string }
-  | { type: 'failure'; reason: 'internal-error'; stage?: string; message: string; stack?: string };
+  | { type: 'failure'; reason: 'internal-error'; stage?: string; message: string; stack?: string }
+  /** --watch: pipeline.yaml or params became invalid; watching continues until it is fixed. */
+  | { type: 'failure'; reason: 'config-error'; diagnostics: Diagnostic[] };
 
 /** The end of a repro. */
 export interface SummaryEvent {

@@ -1,10 +1,12 @@
 /**
  * The default StageRunner: `cmd` stages through the shell, `module` stages in a stage-host child process.
+ * Both are imported lazily: execa and its dependencies cost ~100 ms of startup that a no-op repro never needs.
  */
 import type { StageRunner } from './types.js';
-import { runShellStage } from './shell-stage.js';
-import { runModuleStage } from './module-stage.js';
 
 export const defaultRunner: StageRunner = {
-  run: (req) => (req.stage.command.kind === 'cmd' ? runShellStage(req) : runModuleStage(req)),
+  async run(req) {
+    if (req.stage.command.kind === 'cmd') return (await import('./shell-stage.js')).runShellStage(req);
+    return (await import('./module-stage.js')).runModuleStage(req);
+  },
 };

@@ -81,6 +81,12 @@ async function runStage(init: InitMessage): Promise<void> {
   await def.run(makeContext(init));
 }
 
+// The runner died (or was killed): abort the stage and do not outlive it by more than a grace period.
+process.on('disconnect', () => {
+  controller.abort();
+  setTimeout(() => process.exit(1), 2000).unref();
+});
+
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'abort') {
     controller.abort();

@@ -56,10 +56,11 @@ function mean(values: (number | null)[]): number | null {
   return defined.length === 0 ? null : Number((defined.reduce((a, b) => a + b, 0) / defined.length).toFixed(4));
 }
 
+/** Positive part scaled by its 99th percentile (IG maps are spiky; the max would hide most of the map). */
 function normalisePositive(map: Float32Array): Float32Array {
-  let max = 0;
-  for (const v of map) if (v > max) max = v;
-  return map.map((v) => (max > 0 && v > 0 ? v / max : 0));
+  const positive = Array.from(map).filter((v) => v > 0).sort((a, b) => a - b);
+  const scale = positive[Math.floor(0.99 * (positive.length - 1))] ?? 0;
+  return map.map((v) => (scale > 0 && v > 0 ? Math.min(1, v / scale) : 0));
 }
 
 /** Number of cases `runExplainJob` will explain (for the progress total). */

@@ -18,8 +18,8 @@ export function parseExplainOptions(params: Readonly<Record<string, unknown>>): 
   const r = new Reader(section(params, 'explain'), 'explain');
   r.rejectUnknown(['per_label', 'steps', 'layer', 'panel']);
   return {
-    perLabel: r.positiveInt('per_label', 3),
-    steps: r.positiveInt('steps', 32),
+    perLabel: r.positiveInt('per_label', 2),
+    steps: r.positiveInt('steps', 16),
     layer: r.optionalString('layer'),
     panel: r.positiveInt('panel', 192),
   };

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './kernels/register.js';
+import { prepareThreadedWasm } from './wasm-threads.js';
 
 /** Outcome of one candidate. */
 export type Attempt =
@@ -51,8 +52,12 @@ export async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/
   return { ok: true, provider: pkg, notes: [] };
 }
 
-/** wasm backend (XNNPACK, SIMD when available) plus the project's training kernels. */
-export async function tryWasm(threads?: number): Promise<Attempt> {
+/**
+ * wasm backend (XNNPACK, SIMD when available) plus the project's training kernels.
+ * @param threads XNNPACK threads; 1 = the stock single-threaded build, more = the threaded-simd build on
+ *   Node worker_threads (see wasm-threads.ts).
+ */
+export async function tryWasm(threads = 1): Promise<Attempt> {
   const provider = '@tensorflow/tfjs-backend-wasm';
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
@@ -60,11 +65,14 @@ export async function tryWasm(threads?: number): Promise<Attempt> {
   } catch (error) {
     return { ok: false, provider, reason: isNotFound(error) ? 'not installed' : firstLine(error) };
   }
-  if (threads !== undefined) wasm.setThreadsCount(threads);
+  wasm.setThreadsCount(threads);
+  const undo = threads > 1 ? prepareThreadedWasm(threads) : () => undefined;
   try {
     if (!(await tf.setBackend('wasm'))) return { ok: false, provider, reason: 'backend failed to initialise' };
   } catch (error) {
     return { ok: false, provider, reason: `backend failed to initialise: ${firstLine(error)}` };
+  } finally {
+    undo();
   }
   const registered = registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');

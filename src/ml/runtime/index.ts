@@ -26,7 +26,7 @@
  * honoured throws an Error naming the reason.
  */
 import * as tf from '@tensorflow/tfjs';
-import { expectedOneOf } from './validate.js';
+import { expectedOneOf, expectedPositiveInt } from './validate.js';
 import { tryNative, tryWasm, tryCpu, type Attempt } from './backends.js';
 
 /** A backend the user can ask for. `tensorflow` = the native libtensorflow backend from tfjs-node(-gpu). */
@@ -39,7 +39,10 @@ export interface RuntimeOptions {
   backend?: BackendRequest;
   /** Receives one line per decision (`backend: wasm (...)`, skipped candidates). */
   log?: (line: string) => void;
-  /** wasm only: number of threads for the backend's own kernels (default: all cores). */
+  /**
+   * wasm only: XNNPACK threads (default 1: the stock single-threaded build). More than 1 loads the
+   * threaded-simd build on Node worker_threads. `XPIPE_WASM_THREADS` overrides it.
+   */
   threads?: number;
 }
 
@@ -78,8 +81,19 @@ export function resolveRequest(option: unknown, env: NodeJS.ProcessEnv = process
   return expectedOneOf(BACKEND_REQUESTS, option, 'runtime.backend');
 }
 
+/** wasm thread count after applying `XPIPE_WASM_THREADS`, validated. */
+export function resolveThreads(option: unknown, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = env.XPIPE_WASM_THREADS;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return expectedPositiveInt(/^\d+$/.test(fromEnv) ? Number(fromEnv) : fromEnv, 'XPIPE_WASM_THREADS');
+  }
+  if (option === undefined || option === null) return 1;
+  return expectedPositiveInt(option, 'runtime.threads');
+}
+
 async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
   const requested = resolveRequest(options.backend);
+  const threads = resolveThreads(options.threads);
   const log = options.log ?? (() => undefined);
   const notes: string[] = [];
   const note = (line: string): void => {
@@ -89,10 +103,10 @@ async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
   const order: (() => Promise<Attempt>)[] =
     requested === 'auto'
       ? [() => tryNative('@tensorflow/tfjs-node-gpu'), () => tryNative('@tensorflow/tfjs-node'),
-         () => tryWasm(options.threads), tryCpu]
+         () => tryWasm(threads), tryCpu]
       : requested === 'tensorflow'
         ? [() => tryNative('@tensorflow/tfjs-node-gpu'), () => tryNative('@tensorflow/tfjs-node')]
-        : requested === 'wasm' ? [() => tryWasm(options.threads)] : [tryCpu];
+        : requested === 'wasm' ? [() => tryWasm(threads)] : [tryCpu];
   for (const attempt of order) {
     const result = await attempt();
     if (!result.ok) {

@@ -115,3 +115,33 @@ describe('model stages, end to end', () => {
     await expect(explain.run(layer)).rejects.toThrow(/for explain.layer, got 'nope'/);
   });
 });
+
+describe('model stages on a multiclass dataset', () => {
+  let mcRoot: string;
+  beforeAll(async () => {
+    mcRoot = await mkdtemp(path.join(os.tmpdir(), 'xpipe-model-mc-'));
+    await writeFixture(path.join(mcRoot, 'data/preprocessed'), { size: 16, task: 'multiclass', masks: false, counts: { train: 30, val: 15, test: 15 } });
+  });
+  afterAll(async () => {
+    await rm(mcRoot, { recursive: true, force: true });
+  });
+
+  it('trains with softmax, evaluates the argmax confusion matrix and explains with the template mask', async () => {
+    const params = { ...PARAMS, data: { task: 'multiclass' }, train: { ...PARAMS.train, epochs: 1 }, loss: { type: 'focal', pos_weight: 'sqrt' } };
+    await train.run(makeTestContext({ root: mcRoot, params }));
+    await tuneThreshold.run(makeTestContext({ root: mcRoot, params }));
+    await evaluate.run(makeTestContext({ root: mcRoot, params }));
+    const e = JSON.parse(await readFile(path.join(mcRoot, 'metrics/eval.json'), 'utf8'));
+    expect(e.task).toBe('multiclass');
+    const matrix: number[][] = e.multiclass.confusion_matrix.rows_actual_cols_predicted;
+    expect(matrix).toHaveLength(3);
+    expect(matrix.flat().reduce((a, b) => a + b, 0)).toBe(15);
+    expect(e.multiclass.per_class.map((c: { support: number }) => c.support)).toEqual([5, 5, 5]);
+    expect(await readFile(path.join(mcRoot, 'plots/confusion.csv'), 'utf8')).toMatch(/^all,argmax,normal,normal,\d+$/m);
+    const ctx = makeTestContext({ root: mcRoot, params });
+    await explain.run(ctx);
+    const x = JSON.parse(await readFile(path.join(mcRoot, 'metrics/explain.json'), 'utf8'));
+    expect(x.mask_source).toBe('template');
+    expect(ctx.messages.some((m) => /warn: the dataset has no lung masks/.test(m))).toBe(true);
+  });
+});

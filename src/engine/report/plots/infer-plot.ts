@@ -8,7 +8,8 @@
  *   - `recall` + `precision`                   → linear, x recall, y precision (PR)
  *   - an `epoch`, `step` or `iteration` column → linear over it, one small chart per numeric column
  *   - otherwise                                → linear, x the first numeric column, y the other numeric ones
- *   A text column (e.g. `label`) that is neither x nor y groups the series (one line per label).
+ *   A text column (e.g. `label`) that is neither x nor y groups the series (one line per label); a
+ *   confusion matrix gets one panel per combination of all such columns (e.g. label × threshold).
  * Does not own: the Vega-Lite JSON (templates.ts) or reading the file.
  */
 import { isNumericColumn, type Table } from './plot-data.js';
@@ -45,6 +46,8 @@ export interface ResolvedPlot {
   /** True when several ys should be drawn as one small chart each (inferred history files). */
   facetYs: boolean;
   group?: string;
+  /** Every text column that is neither x nor y nor the count: confusion matrices get one panel per combination. */
+  groups: string[];
   /** Confusion only: the value column (undefined → count rows). */
   count?: string;
   title: string;
@@ -82,7 +85,9 @@ export function resolvePlot(decl: PlotDecl, table: Table): ResolvedPlot {
     if (template === 'bar') ys = ys.slice(0, 1);
   }
   const used = new Set([x, ...ys, ...(count ? [count] : [])]);
-  const group = p.group ?? table.columns.find((c) => !used.has(c) && !isNumericColumn(table, c));
+  const texts = table.columns.filter((c) => !used.has(c) && !isNumericColumn(table, c));
+  const group = p.group ?? texts[0];
+  const groups = p.group ? [p.group, ...texts.filter((c) => c !== p.group)] : texts;
   return {
     path: decl.path,
     template,
@@ -90,6 +95,7 @@ export function resolvePlot(decl: PlotDecl, table: Table): ResolvedPlot {
     ys,
     facetYs,
     group,
+    groups,
     count,
     title: title ?? decl.path,
     xLabel: p.x_label ?? x ?? 'x',

@@ -2,13 +2,14 @@
  * Bar charts derived from metrics files: every map of per-item numbers becomes "value by item".
  *
  * Owns: finding such maps in a parsed metrics document. Two shapes qualify (at least two entries):
- *   - `auc: { Effusion: 0.81, Nodule: 0.74 }`           → one chart `auc` (x = key, y = value);
+ *   - `auc_per_label: { Effusion: 0.81, Nodule: 0.74 }` → one chart (x = key, y = value);
  *   - `per_label: { Effusion: { auc: .., ap: .. }, ... }` → one chart per numeric field shared by all
  *     entries, e.g. `per_label.*.auc` (also at the top level of the file);
  *   - `labels: [{ label: Effusion, auc: .. }, ...]` (items with a distinct `label`/`name`/`id`/`class`)
  *     → the same, keyed by that field.
- * A plain map of numbers at the top level (`{loss: .., accuracy: ..}`) is not charted: its entries are
- * different quantities. Does not own: the bar template itself (templates.ts).
+ * A map of numbers is charted only when its name says it is per item (`per_label`, `auc_by_label`) or
+ * its keys are items of a table of the same file: `best: {loss: .., val_auc: ..}` holds different
+ * quantities and is not charted. Does not own: the bar template itself (templates.ts).
  */
 import type { Row, Table } from './plot-data.js';
 import { idField } from '../flatten.js';
@@ -26,7 +27,10 @@ export interface MetricTable {
 export function findMetricTables(data: unknown): MetricTable[] {
   const out: MetricTable[] = [];
   walk(data, [], out);
-  return out;
+  // A map of plain numbers is only per-item when its name says so (`per_label`, `auc_by_label`) or its
+  // keys are items seen in a table of the same file; otherwise (`best: {loss, val_auc}`) it mixes quantities.
+  const items = new Set(out.filter((t) => t.key.includes('*')).flatMap((t) => t.table.rows.map((r) => String(r['item']))));
+  return out.filter((t) => t.key.includes('*') || /(^|_)(per|by)(_|$)/.test(t.key.split('.').pop()!) || t.table.rows.filter((r) => items.has(String(r['item']))).length >= 2);
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -72,16 +72,26 @@ function normalise(raw: Record<string, unknown>[]): Table {
     for (const c of columns) {
       const v = r[c];
       if (v === undefined || v === '' || v === null) continue;
-      row[c] = numeric.has(c) ? Number(v) : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      row[c] = numeric.has(c) ? toNumber(v) : typeof v === 'object' ? JSON.stringify(v) : String(v);
     }
     return row;
   });
   return { columns, rows };
 }
 
+/** `inf`, `-inf` and `nan` (as NumPy and our stages write them) count as numbers. */
+const SPECIAL = /^\s*([-+]?)(inf|infinity|nan)\s*$/i;
+
 function isNumeric(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v);
-  return typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v));
+  if (typeof v === 'number') return true;
+  return typeof v === 'string' && v.trim() !== '' && (Number.isFinite(Number(v)) || SPECIAL.test(v));
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  const m = SPECIAL.exec(String(v));
+  if (!m) return Number(v);
+  return m[2]!.toLowerCase() === 'nan' ? NaN : m[1] === '-' ? -Infinity : Infinity;
 }
 
 /** True when every row's value in `column` is a number (and at least one row has one). */

@@ -113,19 +113,33 @@ function confusion(plot: ResolvedPlot, rows: RevRow[], revs: string[]): VegaLite
     x: { field: plot.x, type: 'ordinal', title: plot.xLabel },
     y: { field: yField, type: 'ordinal', title: plot.yLabel },
   };
-  const panels = new Set(rows.map((r) => panelOf(plot, r, multiRev)));
-  if (panels.size <= 1) return { width: 160, height: 160, encoding, layer };
-  for (const r of rows) (r as Record<string, unknown>)['panel'] = panelOf(plot, r, multiRev);
+  const dims = [...plot.groups, ...(multiRev ? ['rev'] : [])];
+  const panels = orderedPanels(rows, dims, revs);
+  if (panels.length <= 1) return { width: 160, height: 160, encoding, layer };
+  for (const r of rows) (r as Record<string, unknown>)['panel'] = panelOf(r, dims);
+  // One row per value of the first dimension (e.g. label), one column per value of the last (threshold, revision).
+  const last = dims[dims.length - 1]!;
+  const perRow = dims.length > 1 ? new Set(rows.map((r) => String(r[last]))).size : 4;
   return {
-    facet: { field: 'panel', type: 'nominal', title: null, sort: null },
-    // Diff mode: one row per label, one column per revision.
-    columns: multiRev ? Math.min(revs.length, 4) : 4,
+    facet: { field: 'panel', type: 'nominal', title: null, sort: panels },
+    columns: Math.min(Math.max(perRow, 1), 6),
     resolve: { scale: { color: 'independent' } },
     spec: { width: 110, height: 110, encoding, layer },
   };
 }
 
-function panelOf(plot: ResolvedPlot, r: RevRow, multiRev: boolean): string {
-  const group = plot.group ? String(r[plot.group] ?? '') : '';
-  return [group, multiRev ? r.rev : ''].filter(Boolean).join(' @ ');
+function panelOf(r: RevRow, dims: string[]): string {
+  return dims.map((d) => String(r[d] ?? '')).join(' · ');
+}
+
+/** Panels in first-seen order per dimension, the revision varying fastest. */
+function orderedPanels(rows: RevRow[], dims: string[], revs: string[]): string[] {
+  const orders = dims.map((d) => (d === 'rev' ? revs : [...new Set(rows.map((r) => String(r[d] ?? '')))]));
+  const seen = [...new Set(rows.map((r) => panelOf(r, dims)))];
+  const key = (panel: string) => panel.split(' · ').map((v, i) => orders[i]!.indexOf(v));
+  return seen.sort((a, b) => {
+    const ka = key(a), kb = key(b);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+    return 0;
+  });
 }

@@ -1,0 +1,129 @@
+/**
+ * Training / inference throughput of the TF.js runtime (run by hand, not a test):
+ *
+ *   npx tsx bench/train-throughput.ts [--write] [--rounds N] [--quick] [--cpu]
+ *
+ * For each available backend configuration (wasm with 1 and 2 XNNPACK threads, `tensorflow` when
+ * @tensorflow/tfjs-node(-gpu) is installed, `cpu` with --cpu: far too slow to train), and for
+ * ChestNetS at 64×64 and ResNet-18 at 128×128, batch 32: trains with Adam on synthetic data (2 warm-up
+ * steps, then ≥ 256 images) and runs inference on ≥ 256 images, reporting images/s from the MEDIAN batch
+ * time. Each (configuration, model) runs in its own child process (a process has one backend), and the
+ * configurations are interleaved in rounds so that load from other users hits them alike; compare
+ * configurations as ratios within one run. `--write` writes bench/results/runtime.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, type Arch } from '../src/ml/models/index.js';
+import { initRuntime, type BackendRequest } from '../src/ml/runtime/index.js';
+
+interface Job { backend: BackendRequest; threads: number; arch: Arch; size: number; images: number }
+interface Measure { job: Job; backend: string; trainImgS: number; inferImgS: number; stepMs: number[] }
+
+const BATCH = 32;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Child: measures one job and prints one JSON line. */
+async function worker(job: Job): Promise<void> {
+  const info = await initRuntime({ backend: job.backend, threads: job.threads });
+  const model = buildModel({ arch: job.arch, inputSize: job.size, numClasses: 14, seed: 1 });
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.randomUniform([BATCH, job.size, job.size, 1], 0, 1, 'float32', 1);
+  const y = tf.randomUniform([BATCH, 14], 0, 1, 'float32', 2).round();
+  const step = (): void => {
+    const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true);
+    loss!.dataSync();
+    loss!.dispose();
+  };
+  const timeIt = (f: () => void): number => {
+    const t = performance.now();
+    f();
+    return performance.now() - t;
+  };
+  const steps = Math.ceil(job.images / BATCH);
+  for (let i = 0; i < 2; i++) step();
+  const stepMs = Array.from({ length: steps }, () => timeIt(step));
+  const infer = (): void => {
+    const p = model.predict(x) as tf.Tensor;
+    p.dataSync();
+    p.dispose();
+  };
+  infer();
+  const inferMs = Array.from({ length: steps }, () => timeIt(infer));
+  const out: Measure = { job, backend: `${info.backend}${info.threads ? ` ×${info.threads}` : ''}`,
+    trainImgS: (BATCH * 1000) / median(stepMs), inferImgS: (BATCH * 1000) / median(inferMs), stepMs };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function installed(pkg: string): boolean {
+  try {
+    import.meta.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const rounds = Number(args[args.indexOf('--rounds') + 1]) || 2;
+  const quick = args.includes('--quick');
+  const configs: { backend: BackendRequest; threads: number }[] = [{ backend: 'wasm', threads: 1 }, { backend: 'wasm', threads: 2 }];
+  if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu')) configs.unshift({ backend: 'tensorflow', threads: 1 });
+  if (args.includes('--cpu')) configs.push({ backend: 'cpu', threads: 1 });
+  const models: { arch: Arch; size: number; images: number }[] = [
+    { arch: 'chestnet_s', size: 64, images: quick ? 64 : 256 },
+    { arch: 'resnet18', size: 128, images: quick ? 32 : 256 },
+  ];
+  const self = fileURLToPath(import.meta.url);
+  const results: Measure[] = [];
+  const load0 = os.loadavg()[0]!;
+  const started = new Date();
+  for (let r = 0; r < rounds; r++) {
+    for (const m of models) {
+      for (const c of configs) {
+        const job: Job = { ...c, ...m, images: c.backend === 'cpu' ? BATCH : m.images };
+        const line = execFileSync(process.execPath, ['--import', 'tsx', self, '--job', JSON.stringify(job)],
+          { encoding: 'utf8', env: { ...process.env, XPIPE_TF_BACKEND: '', XPIPE_WASM_THREADS: '' }, stdio: ['ignore', 'pipe', 'ignore'] });
+        const measure = JSON.parse(line.trim().split('\n').pop()!) as Measure;
+        results.push(measure);
+        console.log(`round ${r + 1} ${m.arch}@${m.size} ${measure.backend}: train ${measure.trainImgS.toFixed(1)} img/s, infer ${measure.inferImgS.toFixed(1)} img/s`);
+      }
+    }
+  }
+  const rows: string[] = [];
+  for (const m of models) {
+    const base = results.filter((x) => x.job.arch === m.arch && x.job.backend === 'wasm' && x.job.threads === 1);
+    const baseTrain = median(base.map((x) => x.trainImgS));
+    for (const c of configs) {
+      const mine = results.filter((x) => x.job.arch === m.arch && x.job.backend === c.backend && x.job.threads === c.threads);
+      if (mine.length === 0) continue;
+      const train = median(mine.map((x) => x.trainImgS));
+      const infer = median(mine.map((x) => x.inferImgS));
+      rows.push(`| ${m.arch} | ${m.size}×${m.size} | ${mine[0]!.backend} | ${train.toFixed(1)} | ${infer.toFixed(1)} | ${(train / baseTrain).toFixed(2)} | ${mine.map((x) => x.trainImgS.toFixed(1)).join(', ')} |`);
+    }
+  }
+  const cpu = os.cpus();
+  const table = [
+    `# TF.js runtime throughput`,
+    '',
+    `- date: ${started.toISOString()}`,
+    `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()}`,
+    `- load average (1 min) at start / end: ${load0.toFixed(2)} / ${os.loadavg()[0]!.toFixed(2)} (shared machine: figures are noisy; compare ratios)`,
+    `- command: \`npx tsx bench/train-throughput.ts ${args.join(' ')}\``,
+    `- method: batch ${BATCH}, Adam, synthetic data, 2 warm-up steps, then ${quick ? '64 (chestnet) / 32 (resnet)' : '256'} images per run; img/s from the median batch time; ${rounds} round(s), configurations interleaved; table = median over rounds`,
+    '',
+    '| model | input | backend | train img/s | infer img/s | train vs wasm ×1 | train img/s per round |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  console.log(`\n${table}`);
+  if (args.includes('--write')) writeFileSync(fileURLToPath(new URL('./results/runtime.md', import.meta.url)), table);
+}
+
+const jobArg = process.argv.indexOf('--job');
+if (jobArg >= 0) await worker(JSON.parse(process.argv[jobArg + 1]!) as Job);
+else main();

@@ -1,0 +1,138 @@
+/**
+ * In-memory datasets read from the preprocessed format (see preprocessed-format.ts), and the one place
+ * that turns stored uint8 pixels into model input, so training, evaluation, explanation and
+ * `xpipe predict` normalise identically.
+ *
+ * Owns: loading a split (pixels, labels, ids, optional lung masks), the label space and stats;
+ * normalisation; building batches (optionally through an augmenter). Does not own: writing the format
+ * (the preprocess stage), augmentation itself (augment.ts), sampling order (ml/train/sampler.ts).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { LabelSpace, PreprocessStats, SplitIndex } from './preprocessed-format.js';
+
+export type SplitName = SplitIndex['split'];
+
+/** One split held in memory. */
+export interface SplitData {
+  split: SplitName;
+  /** Number of images. */
+  n: number;
+  height: number;
+  width: number;
+  /** N×H×W uint8 pixels, row-major. */
+  pixels: Uint8Array;
+  /** N×L multi-hot targets in label-space order. */
+  labels: Float32Array;
+  numLabels: number;
+  ids: string[];
+  patientIds: string[];
+  /** N×H×W lung-field masks (nonzero = lung) when the preprocess stage wrote `<split>.masks.bin`. */
+  masks: Uint8Array | null;
+}
+
+async function readJson<T>(file: string): Promise<T> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (err) {
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+export function loadLabelSpace(dir: string): Promise<LabelSpace> {
+  return readJson<LabelSpace>(path.join(dir, 'labels.json'));
+}
+
+export function loadStats(dir: string): Promise<PreprocessStats> {
+  return readJson<PreprocessStats>(path.join(dir, 'stats.json'));
+}
+
+/** Reads `<split>.json`, `<split>.bin` and, if present, `<split>.masks.bin` from `dir`. */
+export async function loadSplit(dir: string, split: SplitName): Promise<SplitData> {
+  const index = await readJson<SplitIndex>(path.join(dir, `${split}.json`));
+  const [n, height, width] = index.shape;
+  const pixels = new Uint8Array(await readFile(path.join(dir, `${split}.bin`)));
+  if (pixels.length !== n * height * width) {
+    throw new Error(`${split}.bin holds ${pixels.length} bytes, expected ${n}×${height}×${width} from ${split}.json`);
+  }
+  if (index.labels.length !== n || index.ids.length !== n) {
+    throw new Error(`${split}.json lists ${index.ids.length} ids and ${index.labels.length} label rows for ${n} images`);
+  }
+  const numLabels = index.labels[0]?.length ?? 0;
+  const labels = new Float32Array(n * numLabels);
+  index.labels.forEach((row, i) => labels.set(row, i * numLabels));
+  const maskFile = path.join(dir, `${split}.masks.bin`);
+  let masks: Uint8Array | null = null;
+  if (existsSync(maskFile)) {
+    masks = new Uint8Array(await readFile(maskFile));
+    if (masks.length !== pixels.length) throw new Error(`${split}.masks.bin does not match ${split}.bin in size`);
+  }
+  return { split, n, height, width, pixels, labels, numLabels, ids: index.ids, patientIds: index.patientIds, masks };
+}
+
+/** Column `label` of the targets as 0/1 numbers. */
+export function labelColumn(data: SplitData, label: number): Float32Array {
+  const out = new Float32Array(data.n);
+  for (let i = 0; i < data.n; i++) out[i] = data.labels[i * data.numLabels + label] as number;
+  return out;
+}
+
+/** Image `i` scaled to [0, 1] (a fresh array, safe to augment in place). */
+export function imageAsFloat(data: SplitData, i: number): Float32Array {
+  const size = data.height * data.width;
+  const out = new Float32Array(size);
+  const base = i * size;
+  for (let p = 0; p < size; p++) out[p] = (data.pixels[base + p] as number) / 255;
+  return out;
+}
+
+/** A per-image transform applied to [0, 1] pixels before normalisation (training augmentation). */
+export type ImageTransform = (image: Float32Array, height: number, width: number) => void;
+
+/**
+ * The model input for `indices`: pixels/255, standardised with the train-split mean and std, repeated
+ * over `channels` (1 for the zoo's grey models, 3 for ImageNet-style backbones). Shape [B, H, W, C].
+ */
+export function makeInputs(
+  data: SplitData,
+  indices: readonly number[],
+  stats: Pick<PreprocessStats, 'mean' | 'std'>,
+  channels = 1,
+  transform?: ImageTransform,
+): tf.Tensor4D {
+  const size = data.height * data.width;
+  const std = stats.std > 0 ? stats.std : 1;
+  const buffer = new Float32Array(indices.length * size * channels);
+  indices.forEach((index, b) => {
+    const image = imageAsFloat(data, index);
+    if (transform) transform(image, data.height, data.width);
+    const base = b * size * channels;
+    for (let p = 0; p < size; p++) {
+      const v = ((image[p] as number) - stats.mean) / std;
+      for (let c = 0; c < channels; c++) buffer[base + p * channels + c] = v;
+    }
+  });
+  return tf.tensor4d(buffer, [indices.length, data.height, data.width, channels]);
+}
+
+/** Targets for `indices`, shape [B, L]. */
+export function makeTargets(data: SplitData, indices: readonly number[]): tf.Tensor2D {
+  const L = data.numLabels;
+  const buffer = new Float32Array(indices.length * L);
+  indices.forEach((index, b) => buffer.set(data.labels.subarray(index * L, index * L + L), b * L));
+  return tf.tensor2d(buffer, [indices.length, L]);
+}
+
+/** Splits `order` into consecutive batches of at most `batchSize`. */
+export function batches(order: readonly number[], batchSize: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < order.length; i += batchSize) out.push(order.slice(i, i + batchSize));
+  return out;
+}
+
+/** 0..n-1. */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

@@ -1,0 +1,34 @@
+/**
+ * Decodes an image file's bytes into 8-bit grayscale with sharp: PNG or JPEG, 8 or 16 bits per sample
+ * (16-bit is scaled to 8-bit by libvips), RGB/RGBA converted to luminance (alpha dropped).
+ * Corrupt or truncated files raise a `DataError` naming the file.
+ *
+ * Owns: decoding. Does not own: resizing or any enhancement (ops.ts).
+ */
+import { isMainThread } from 'node:worker_threads';
+import sharp from 'sharp';
+import { DataError } from '../errors.js';
+import type { Gray } from './ops.js';
+
+// Each worker thread decodes one image at a time; libvips' own thread pool would only oversubscribe.
+let limited = false;
+
+/** `displayPath` is the path shown to the user (relative to the project root). */
+export async function decodeGray(bytes: Uint8Array, displayPath: string): Promise<Gray> {
+  if (!limited && !isMainThread) {
+    sharp.concurrency(1);
+    limited = true;
+  }
+  try {
+    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: 20000 * 20000 })
+      .removeAlpha()
+      .grayscale()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 1) throw new Error(`unexpected ${info.channels} channels after grayscale conversion`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch (e) {
+    const reason = (e as Error).message.split('\n')[0];
+    throw new DataError(`cannot decode ${displayPath}: ${reason}. The file is corrupt, truncated or not a PNG/JPEG; replace it or remove it from the dataset, then re-run the pipeline.`);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The `preprocess` params, validated, and the per-image cache key derived from them.
+ * Owns: `PreprocessOptions`, `parsePreprocessParams`, `cacheKey`. Does not own: the pixel work.
+ */
+import { createHash } from 'node:crypto';
+import { expectInt, expectNumber, expectOneOf, expectSection, field, invalidParam } from '../errors.js';
+
+export const EQUALIZE = ['global', 'clahe', 'none'] as const;
+export type Equalize = (typeof EQUALIZE)[number];
+
+export interface PreprocessOptions {
+  /** Output side in pixels (images become size×size; aspect ratio is not kept, as in the source projects). */
+  size: number;
+  equalize: Equalize;
+  /** Odd Gaussian kernel size; 0 or 1 disables the blur. */
+  blurKsize: number;
+  /** Gaussian sigma; 0 = OpenCV's rule from the kernel size. */
+  blurSigma: number;
+  /** CLAHE clip limit (only for equalize: clahe). */
+  claheClip: number;
+}
+
+export function parsePreprocessParams(raw: unknown): PreprocessOptions {
+  const p = expectSection(raw, 'preprocess');
+  const blurKsize = expectInt(field(p, 'blur_ksize', 5), 'preprocess.blur_ksize', 0, 31);
+  if (blurKsize > 1 && blurKsize % 2 === 0) throw invalidParam('preprocess.blur_ksize', 'odd integer (or 0 for no blur)', blurKsize);
+  return {
+    size: expectInt(field(p, 'size', 64), 'preprocess.size', 8, 2048),
+    equalize: expectOneOf(field(p, 'equalize', 'global'), 'preprocess.equalize', EQUALIZE),
+    blurKsize,
+    blurSigma: expectNumber(field(p, 'blur_sigma', 0), 'preprocess.blur_sigma', 0, 100),
+    claheClip: expectNumber(field(p, 'clahe_clip', 2), 'preprocess.clahe_clip', 0.1, 100),
+  };
+}
+
+/** Bumped whenever the pixel arithmetic changes, so old cache entries are never reused. */
+export const PIXEL_VERSION = 1;
+
+/**
+ * Cache key of one output: the source bytes' SHA-256 (content, not path: renamed files still hit), what is
+ * produced (image or mask) and every option that changes pixels, plus the arithmetic version.
+ */
+export function cacheKey(contentHash: string, kind: 'image' | 'mask', o: PreprocessOptions): string {
+  const parts = kind === 'mask'
+    ? { v: PIXEL_VERSION, kind, content: contentHash, size: o.size }
+    : { v: PIXEL_VERSION, kind, content: contentHash, size: o.size, equalize: o.equalize, k: o.blurKsize, sigma: o.blurSigma, clip: o.equalize === 'clahe' ? o.claheClip : null };
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}

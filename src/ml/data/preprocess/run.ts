@@ -1,0 +1,127 @@
+/**
+ * The `preprocess` step end to end: read `data/split/`, run every image through the cached chain on all
+ * cores, and write `data/preprocessed/` (per split `<split>.bin` + `<split>.json`, `<split>.masks.bin`
+ * when the dataset has lung masks, `stats.json`, `labels.json`; see preprocessed-format.ts) atomically,
+ * plus the contact sheet.
+ *
+ * Owns: packing and the report of cache hits/misses. Does not own: pixels (pixels.ts) or the cache
+ * entries (image-task.ts).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DataError } from '../errors.js';
+import { makeStagingDir, replaceDir, writeFileAtomic } from '../fs-atomic.js';
+import { vectorOf } from '../label-space.js';
+import type { PreprocessStats, SplitIndex } from '../preprocessed-format.js';
+import { SPLITS } from '../split-by-patient.js';
+import { readLabelSpace, readSplitCsv, type SplitRow } from '../split-files.js';
+import { runPool } from '../worker-pool.js';
+import { contactSheet, pickForSheet } from './contact-sheet.js';
+import type { ImageResult, ImageTask } from './image-task.js';
+import type { PreprocessOptions } from './options.js';
+
+export interface PreprocessRun {
+  /** Absolute project root: split paths are relative to it. */
+  projectRoot: string;
+  splitDir: string;
+  outDir: string;
+  /** Absolute per-image cache folder (outside the outs, so it survives re-runs), or null. */
+  cacheDir: string | null;
+  /** Absolute path of the contact sheet PNG, or null to skip it. */
+  sheetFile: string | null;
+  threads?: number;
+  signal?: AbortSignal;
+  onStart?: (total: number) => void;
+  onImage?: () => void;
+}
+
+export interface PreprocessSummary {
+  images: Record<string, number>;
+  hits: number;
+  misses: number;
+  stats: PreprocessStats;
+}
+
+export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Promise<PreprocessSummary> {
+  const rel = (abs: string): string => path.relative(r.projectRoot, abs).split(path.sep).join('/') || '.';
+  const space = await readLabelSpace(r.splitDir, rel(r.splitDir));
+  const rows: Record<string, SplitRow[]> = {};
+  for (const s of SPLITS) rows[s] = await readSplitCsv(path.join(r.splitDir, `${s}.csv`), `${rel(r.splitDir)}/${s}.csv`);
+  const all = SPLITS.flatMap((s) => rows[s] as SplitRow[]);
+  const tasks: ImageTask[] = all.map((row) => ({
+    file: path.resolve(r.projectRoot, row.path),
+    display: row.path,
+    mask: row.mask ? { file: path.resolve(r.projectRoot, row.mask), display: row.mask } : null,
+    options: o,
+    cacheDir: r.cacheDir,
+  }));
+  r.onStart?.(tasks.length);
+  const ext = path.extname(new URL(import.meta.url).pathname);
+  const results = await runPool<ImageTask, ImageResult>(new URL(`./image-task${ext}`, import.meta.url), tasks, { threads: r.threads, signal: r.signal, onDone: () => r.onImage?.() });
+  const errors = results.flatMap((res) => (res.error ? [res.error] : []));
+  if (errors.length > 0) {
+    const more = errors.length > 3 ? ` (${errors.length - 3} more bad images not shown)` : '';
+    throw new DataError(`${errors.length} image${errors.length === 1 ? '' : 's'} could not be preprocessed. ${errors.slice(0, 3).join(' ')}${more}`);
+  }
+  const px = o.size * o.size;
+  const staging = await makeStagingDir(r.outDir);
+  const counts: Record<string, number> = {};
+  let offset = 0;
+  let stats: PreprocessStats = { mean: 0, std: 0, size: o.size, equalize: o.equalize, blurKsize: o.blurKsize };
+  for (const s of SPLITS) {
+    const splitRows = rows[s] as SplitRow[];
+    const part = results.slice(offset, offset + splitRows.length);
+    offset += splitRows.length;
+    const bin = new Uint8Array(splitRows.length * px);
+    part.forEach((res, i) => bin.set(res.pixels as Uint8Array, i * px));
+    await writeFile(path.join(staging, `${s}.bin`), bin);
+    if (splitRows.some((row) => row.mask !== null)) {
+      const masks = new Uint8Array(splitRows.length * px);
+      part.forEach((res, i) => res.mask && masks.set(res.mask, i * px));
+      await writeFile(path.join(staging, `${s}.masks.bin`), masks);
+    }
+    const index: SplitIndex = {
+      split: s,
+      shape: [splitRows.length, o.size, o.size],
+      ids: splitRows.map((row) => row.id),
+      patientIds: splitRows.map((row) => row.patientId),
+      labels: splitRows.map((row) => vectorOf(space, row.labels)),
+      sources: splitRows.map((row) => row.path),
+      masks: splitRows.map((row) => row.mask),
+    };
+    await writeFile(path.join(staging, `${s}.json`), JSON.stringify(index) + '\n');
+    counts[s] = splitRows.length;
+    if (s === 'train') stats = { ...stats, ...meanStd(bin) };
+  }
+  await writeFile(path.join(staging, 'stats.json'), JSON.stringify(stats, null, 2) + '\n');
+  await writeFile(path.join(staging, 'labels.json'), JSON.stringify(space, null, 2) + '\n');
+  await replaceDir(staging, r.outDir);
+  if (r.sheetFile) {
+    const train = rows['train'] as SplitRow[];
+    const pick = pickForSheet(train.map((row) => row.labels), 8);
+    const items = await Promise.all(pick.map(async (i) => ({
+      bytes: await readFile(tasks[i]?.file ?? ''),
+      display: (train[i] as SplitRow).path,
+      after: (results[i] as ImageResult).pixels as Uint8Array,
+      size: o.size,
+    })));
+    await writeFileAtomic(r.sheetFile, await contactSheet(items));
+  }
+  const hits = results.reduce((a, res) => a + res.hits, 0);
+  return { images: counts, hits, misses: results.length - hits, stats };
+}
+
+/** Mean and standard deviation of pixels scaled to [0, 1]. */
+export function meanStd(bin: Uint8Array): { mean: number; std: number } {
+  if (bin.length === 0) return { mean: 0, std: 0 };
+  const hist = new Float64Array(256);
+  for (let i = 0; i < bin.length; i++) hist[bin[i] as number]++;
+  let sum = 0;
+  let sq = 0;
+  for (let v = 0; v < 256; v++) {
+    sum += (hist[v] as number) * (v / 255);
+    sq += (hist[v] as number) * (v / 255) ** 2;
+  }
+  const mean = sum / bin.length;
+  return { mean, std: Math.sqrt(Math.max(0, sq / bin.length - mean * mean)) };
+}

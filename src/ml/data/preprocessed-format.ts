@@ -1,0 +1,44 @@
+/**
+ * The on-disk contract between the `preprocess` stage (writer) and the model stages (readers):
+ * `data/preprocessed/` holds, per split (`train`, `val`, `test`):
+ *
+ * - `<split>.bin`  — packed uint8 pixels, N×H×W row-major (single channel), no header.
+ * - `<split>.json` — a {@link SplitIndex}.
+ * - `stats.json`   — a {@link PreprocessStats}, computed on the train split only.
+ * - `labels.json`  — a {@link LabelSpace}.
+ *
+ * Labels are multi-hot vectors over `LabelSpace.labels` for every task; for `binary` there is one label
+ * (e.g. `Pneumonia`), for `multiclass` exactly one entry per row is 1.
+ */
+
+export type Task = 'multilabel' | 'binary' | 'multiclass';
+
+export interface LabelSpace {
+  task: Task;
+  /** Output order of the model: index i of a label vector is labels[i]. */
+  labels: string[];
+}
+
+export interface SplitIndex {
+  split: 'train' | 'val' | 'test';
+  /** [N, H, W] of the matching `.bin` file. */
+  shape: [number, number, number];
+  /** Image identifiers (file names as in the dataset, e.g. `00000001_000.png`). */
+  ids: string[];
+  patientIds: string[];
+  /** Multi-hot vectors, one per image, in `LabelSpace.labels` order. */
+  labels: number[][];
+  /** Paths of the source images relative to the project root (for overlays and masks). */
+  sources: string[];
+  /** Lung-field mask paths relative to the project root, or null when the dataset has none. */
+  masks: (string | null)[];
+}
+
+export interface PreprocessStats {
+  /** Mean and standard deviation of train pixels scaled to [0, 1]. */
+  mean: number;
+  std: number;
+  size: number;
+  equalize: string;
+  blurKsize: number;
+}

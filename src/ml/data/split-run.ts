@@ -1,0 +1,122 @@
+/**
+ * The `split` step end to end: read the dataset (by `data.format`), settle bad rows, map labels for
+ * `data.task`, assign patients to train/val/test, verify zero patient overlap, and write `data/split/`
+ * atomically (built in a temp folder, then swapped in).
+ *
+ * Owns: `data`/`split` params validation and the report. Does not own: layouts (readers/), the
+ * assignment algorithm (split-by-patient.ts) or file formats (split-files.ts).
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DataError, expectBoolean, expectInt, expectNumber, expectOneOf, expectSection, expectString, field } from './errors.js';
+import { makeStagingDir, replaceDir } from './fs-atomic.js';
+import { buildLabelSpace, vectorOf } from './label-space.js';
+import type { Task } from './preprocessed-format.js';
+import { FORMATS, readDataset, type DataFormat } from './readers/index.js';
+import { settleBadRows, type ImageRecord, type OnBadRows } from './records.js';
+import { assignPatients, SPLITS, type PatientUnit, type Ratios, type SplitName } from './split-by-patient.js';
+import { splitCsvText, type SplitReport, type SplitRow } from './split-files.js';
+
+export interface SplitParams {
+  root: string;
+  format: DataFormat | 'auto';
+  task: Task;
+  seed: number;
+  ratios: Ratios;
+  officialTest: boolean;
+  onBadRows: OnBadRows;
+}
+
+export function parseSplitParams(dataRaw: unknown, splitRaw: unknown): SplitParams {
+  const d = expectSection(dataRaw, 'data');
+  const s = expectSection(splitRaw, 'split');
+  const ratios = {} as Ratios;
+  for (const name of SPLITS) ratios[name] = expectNumber(field(s, name, name === 'train' ? 0.7 : 0.15), `split.${name}`, 0, 1);
+  const total = ratios.train + ratios.val + ratios.test;
+  if (Math.abs(total - 1) > 1e-6 || ratios.train === 0) {
+    throw new DataError(`expected split.train + split.val + split.test = 1 with split.train > 0, got ${ratios.train} + ${ratios.val} + ${ratios.test} = ${total}`);
+  }
+  return {
+    root: expectString(field(d, 'root', 'data/raw'), 'data.root'),
+    format: expectOneOf(field(d, 'format', 'auto'), 'data.format', FORMATS),
+    task: expectOneOf(field(d, 'task', 'multilabel'), 'data.task', ['multilabel', 'binary', 'multiclass'] as const),
+    seed: expectInt(field(s, 'seed', 42), 'split.seed', 0),
+    ratios,
+    officialTest: expectBoolean(field(s, 'official_test', false), 'split.official_test'),
+    onBadRows: expectOneOf(field(s, 'on_bad_rows', 'error'), 'split.on_bad_rows', ['error', 'skip'] as const),
+  };
+}
+
+function byPatient(records: readonly ImageRecord[]): Map<string, ImageRecord[]> {
+  const map = new Map<string, ImageRecord[]>();
+  for (const r of records) map.set(r.patientId, [...(map.get(r.patientId) ?? []), r]);
+  return map;
+}
+
+export interface SplitOutcome {
+  report: SplitReport;
+  warnings: string[];
+}
+
+export async function runSplit(projectRoot: string, outDir: string, p: SplitParams): Promise<SplitOutcome> {
+  const warnings: string[] = [];
+  const read = await readDataset({ projectRoot, root: p.root, format: p.format, official: p.officialTest });
+  if (p.officialTest && read.format === 'csv') throw new DataError('split.official_test is true but a csv-format dataset has no official test list; set split.official_test: false.');
+  const mapping = buildLabelSpace(read.records, p.task, read.format);
+  const badPaths = new Set(mapping.bad.map((b) => b.file));
+  const bad = [...read.bad, ...mapping.bad];
+  const warning = settleBadRows(bad, p.onBadRows, `dataset ${p.root}`);
+  if (warning) warnings.push(warning);
+  const records = read.records.filter((r) => !badPaths.has(r.path));
+  if (records.length === 0) throw new DataError(`no usable images in ${p.root}; check data.root and data.format in params.yaml.`);
+  const patients = byPatient(records);
+  let crossing = 0;
+  const units: PatientUnit[] = [...patients].map(([id, imgs]) => {
+    const counts = new Array<number>(mapping.space.labels.length).fill(0);
+    for (const r of imgs) vectorOf(mapping.space, mapping.namesOf(r)).forEach((v, i) => (counts[i] = (counts[i] as number) + v));
+    const unit: PatientUnit = { id, images: imgs.length, labelCounts: counts };
+    if (p.officialTest && imgs.some((r) => r.official === 'test')) {
+      unit.pinned = 'test';
+      if (imgs.some((r) => r.official !== 'test')) crossing++;
+    }
+    return unit;
+  });
+  if (crossing > 0) warnings.push(`${crossing} patients have images in both the official training and test sets; all their images go to test so that no patient is in two splits`);
+  const assignment = assignPatients(units, p.ratios, p.seed);
+  const rows: Record<SplitName, SplitRow[]> = { train: [], val: [], test: [] };
+  const sorted = [...records].sort((a, b) => (a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const r of sorted) rows[assignment.get(r.patientId) as SplitName].push({ id: r.id, path: r.path, patientId: r.patientId, labels: mapping.namesOf(r), mask: r.mask });
+  const report = makeReport(p, read.format, rows, mapping.space.labels, p.onBadRows === 'skip' ? bad.length : 0);
+  if (report.patientOverlap !== 0) throw new Error(`internal error: ${report.patientOverlap} patients in two splits`);
+  const staging = await makeStagingDir(outDir);
+  for (const s of SPLITS) await writeFile(path.join(staging, `${s}.csv`), splitCsvText(rows[s]));
+  await writeFile(path.join(staging, 'labels.json'), JSON.stringify(mapping.space, null, 2) + '\n');
+  await writeFile(path.join(staging, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  await replaceDir(staging, outDir);
+  return { report, warnings };
+}
+
+function makeReport(p: SplitParams, format: string, rows: Record<SplitName, SplitRow[]>, labels: readonly string[], skipped: number): SplitReport {
+  const splits = {} as SplitReport['splits'];
+  const owner = new Map<string, Set<SplitName>>();
+  for (const s of SPLITS) {
+    const counts: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
+    for (const r of rows[s]) {
+      for (const l of r.labels) counts[l] = (counts[l] ?? 0) + 1;
+      owner.set(r.patientId, (owner.get(r.patientId) ?? new Set()).add(s));
+    }
+    splits[s] = { images: rows[s].length, patients: new Set(rows[s].map((r) => r.patientId)).size, labels: counts, noFinding: rows[s].filter((r) => r.labels.length === 0).length };
+  }
+  let maxErr = 0;
+  for (const l of labels) {
+    const total = SPLITS.reduce((a, s) => a + (splits[s].labels[l] ?? 0), 0);
+    if (total === 0) continue;
+    for (const s of SPLITS) if (!(p.officialTest && s === 'test')) maxErr = Math.max(maxErr, Math.abs((splits[s].labels[l] ?? 0) / total - p.ratios[s]));
+  }
+  return {
+    format, task: p.task, root: p.root, seed: p.seed, ratios: p.ratios, officialTest: p.officialTest, splits,
+    patientOverlap: [...owner.values()].filter((set) => set.size > 1).length,
+    skippedBadRows: skipped,
+    maxLabelRatioError: Math.round(maxErr * 1000) / 1000,
+  };
+}

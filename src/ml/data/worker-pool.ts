@@ -1,0 +1,116 @@
+/**
+ * Runs CPU-heavy tasks on worker threads (both cores), falling back to the calling thread when workers
+ * cannot start (e.g. a runtime without a TypeScript loader for workers).
+ *
+ * Owns: dispatch of tasks to `threads` workers, one at a time each, results returned in task order;
+ * propagation of a task's `DataError` with its message. Does not own: what a task does: `moduleUrl`
+ * names a module exporting `handle(task): Promise<result>`.
+ *
+ * Workers of a `.ts` module register tsx inside the worker before importing it, because Node 20 does not
+ * pass `--import tsx` loaders on to worker threads.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DataError } from './errors.js';
+
+export interface PoolOptions {
+  /** Worker threads; 0 or 1 runs the tasks on the calling thread. Default: available cores. */
+  threads?: number;
+  signal?: AbortSignal;
+  /** Called after each finished task, e.g. to tick progress. */
+  onDone?: (index: number) => void;
+}
+
+interface TaskModule<T, R> {
+  handle(task: T): Promise<R>;
+}
+
+interface WorkerReply {
+  id: number;
+  result?: unknown;
+  error?: { name: string; message: string; stack?: string };
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+function bootstrapCode(moduleUrl: URL): string {
+  const entry = new URL('./pool-worker' + (moduleUrl.pathname.endsWith('.ts') ? '.ts' : '.js'), import.meta.url);
+  if (!moduleUrl.pathname.endsWith('.ts')) return `import(${JSON.stringify(entry.href)})`;
+  const req = createRequire(import.meta.url);
+  const tsxApi = pathToFileURL(req.resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs'));
+  return `import(${JSON.stringify(tsxApi.href)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+}
+
+function toError(error: NonNullable<WorkerReply['error']>): Error {
+  if (error.name === 'DataError') return new DataError(error.message);
+  const e = new Error(error.message);
+  if (error.stack) e.stack = error.stack;
+  return e;
+}
+
+async function runInline<T, R>(moduleUrl: URL, tasks: readonly T[], next: () => number, results: R[], opts: PoolOptions): Promise<void> {
+  const mod = (await import(moduleUrl.href)) as TaskModule<T, R>;
+  for (let i = next(); i < tasks.length; i = next()) {
+    if (opts.signal?.aborted) throw new Error('cancelled');
+    results[i] = await mod.handle(tasks[i] as T);
+    opts.onDone?.(i);
+  }
+}
+
+/** Runs `handle(task)` of `moduleUrl` for every task; resolves with the results in task order. */
+export async function runPool<T, R>(moduleUrl: URL, tasks: readonly T[], opts: PoolOptions = {}): Promise<R[]> {
+  const results = new Array<R>(tasks.length);
+  let cursor = 0;
+  const next = (): number => cursor++;
+  const threads = Math.min(opts.threads ?? defaultThreads(), tasks.length);
+  if (threads <= 1) {
+    await runInline(moduleUrl, tasks, next, results, opts);
+    return results;
+  }
+  const code = bootstrapCode(moduleUrl);
+  const lanes: Promise<void>[] = [];
+  for (let w = 0; w < threads; w++) {
+    lanes.push(new Promise<void>((resolve, reject) => {
+      const worker = new Worker(code, { eval: true, workerData: { moduleUrl: moduleUrl.href } });
+      let current = -1;
+      let finished = false;
+      const finish = (error?: Error): void => {
+        if (finished) return;
+        finished = true;
+        void worker.terminate();
+        if (error) reject(error);
+        else resolve();
+      };
+      const dispatch = (): void => {
+        if (opts.signal?.aborted) return finish(new Error('cancelled'));
+        current = next();
+        if (current >= tasks.length) return finish();
+        worker.postMessage({ id: current, task: tasks[current] });
+      };
+      worker.on('message', (msg: WorkerReply | 'ready') => {
+        if (msg === 'ready') return dispatch();
+        if (msg.error) return finish(toError(msg.error));
+        results[msg.id] = msg.result as R;
+        opts.onDone?.(msg.id);
+        dispatch();
+      });
+      worker.on('error', (err) => {
+        // The worker could not run (start-up failure or crash): finish its share on this thread.
+        if (finished) return;
+        finished = true;
+        const redo = current;
+        void worker.terminate();
+        const again = redo >= 0 && redo < tasks.length ? [redo] : [];
+        const nextInline = (): number => (again.length > 0 ? (again.pop() as number) : next());
+        runInline(moduleUrl, tasks, nextInline, results, opts).then(resolve, (e: unknown) =>
+          reject(e instanceof Error ? e : new Error(`${String(e)} (after worker error: ${err.message})`)));
+      });
+    }));
+  }
+  await Promise.all(lanes);
+  return results;
+}

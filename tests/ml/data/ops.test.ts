@@ -1,0 +1,85 @@
+// Pixel operations against hand-computed expectations (OpenCV semantics; see src/ml/data/image/ops.ts).
+import { describe, expect, it } from 'vitest';
+import { equalizeHist, gaussianBlur, gaussianKernel, reflect101, resizeArea, roundHalfEven, type Gray } from '../../../src/ml/data/image/ops.js';
+
+const gray = (data: number[], width: number, height: number): Gray => ({ data: Uint8Array.from(data), width, height });
+
+describe('equalizeHist', () => {
+  it('maps the cumulative histogram like cv2.equalizeHist', () => {
+    // hist: 10→2, 20→1, 30→1; first = 10 (count 2), scale = 255 / (4 - 2) = 127.5
+    // lut[10] = 0, lut[20] = round(1 * 127.5) = 128 (half to even), lut[30] = round(2 * 127.5) = 255
+    const out = equalizeHist(gray([10, 10, 20, 30], 2, 2));
+    expect([...out.data]).toEqual([0, 0, 128, 255]);
+  });
+
+  it('spreads a 3-level image over the full range', () => {
+    // hist: 50→4, 100→4, 200→8; scale = 255 / 12 = 21.25; lut[100] = round(85) = 85, lut[200] = 255
+    const data = [...Array(4).fill(50), ...Array(4).fill(100), ...Array(8).fill(200)];
+    expect([...equalizeHist(gray(data, 4, 4)).data]).toEqual([...Array(4).fill(0), ...Array(4).fill(85), ...Array(8).fill(255)]);
+  });
+
+  it('leaves a flat image flat (OpenCV keeps its value)', () => {
+    expect([...equalizeHist(gray([77, 77, 77, 77], 2, 2)).data]).toEqual([77, 77, 77, 77]);
+  });
+
+  it('rounds half to even like cvRound', () => {
+    expect([0.5, 1.5, 2.5, -0.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, 2, 3]);
+  });
+});
+
+describe('gaussianBlur', () => {
+  it('uses OpenCV fixed kernels for sigma 0 and small sizes, and its sigma rule otherwise', () => {
+    expect(gaussianKernel(5, 0)).toEqual([0.0625, 0.25, 0.375, 0.25, 0.0625]);
+    const k9 = gaussianKernel(9, 0); // sigma = 0.3*((9-1)*0.5-1)+0.8 = 1.7
+    const raw = [-4, -3, -2, -1, 0, 1, 2, 3, 4].map((i) => Math.exp(-(i * i) / (2 * 1.7 * 1.7)));
+    const sum = raw.reduce((a, b) => a + b, 0);
+    k9.forEach((v, i) => expect(v).toBeCloseTo((raw[i] as number) / sum, 12));
+  });
+
+  it('reflects borders as BORDER_REFLECT_101', () => {
+    expect([-2, -1, 0, 4, 5, 6].map((i) => reflect101(i, 5))).toEqual([2, 1, 0, 4, 3, 2]);
+    expect(reflect101(-7, 3)).toBe(1);
+  });
+
+  it('blurs a single bright pixel into the separable binomial kernel', () => {
+    const data = new Array(49).fill(0);
+    data[24] = 255; // centre of 7×7
+    const out = gaussianBlur(gray(data, 7, 7), 5, 0);
+    const k = [1, 4, 6, 4, 1];
+    for (let y = 0; y < 7; y++) {
+      for (let x = 0; x < 7; x++) {
+        const w = Math.abs(x - 3) <= 2 && Math.abs(y - 3) <= 2 ? (k[x - 1] as number) * (k[y - 1] as number) : 0;
+        expect(out.data[y * 7 + x]).toBe(Math.floor((255 * w + 128) / 256));
+      }
+    }
+  });
+
+  it('handles the border of a row by reflection (hand-computed)', () => {
+    // 1-row image [0, 0, 160]: x=2 sees 0,0,160,0,0 → 160*6/16 = 60; x=1 sees 0,0,0,160,0 → 40; x=0 sees 160,0,0,0,160 → 20.
+    const out = gaussianBlur(gray([0, 0, 160], 3, 1), 5, 0);
+    expect([...out.data]).toEqual([20, 40, 60]);
+  });
+
+  it('keeps a flat image flat and ksize 1 is the identity', () => {
+    expect([...gaussianBlur(gray(new Array(16).fill(200), 4, 4), 5, 0).data]).toEqual(new Array(16).fill(200));
+    expect([...gaussianBlur(gray([1, 2, 3, 4], 2, 2), 1, 0).data]).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('resizeArea', () => {
+  it('averages whole blocks when shrinking by an integer factor', () => {
+    const img = gray([0, 10, 100, 200, 20, 30, 50, 50, 1, 1, 3, 3, 1, 1, 3, 3], 4, 4);
+    expect([...resizeArea(img, 2, 2).data]).toEqual([15, 100, 1, 3]);
+  });
+
+  it('weights partial pixels by area for non-integer factors', () => {
+    // 3 → 2: out0 = (a + b/2) / 1.5, out1 = (b/2 + c) / 1.5
+    expect([...resizeArea(gray([30, 60, 90], 3, 1), 2, 1).data]).toEqual([40, 80]);
+  });
+
+  it('changes the aspect ratio when asked (no padding)', () => {
+    const out = resizeArea(gray(new Array(8 * 4).fill(9), 8, 4), 4, 4);
+    expect(out.width).toBe(4);
+    expect([...out.data]).toEqual(new Array(16).fill(9));
+  });
+});

@@ -1,0 +1,80 @@
+// Preprocessing of single images: decoding (16-bit, RGB, corrupt, truncated) and the per-image cache.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DataError } from '../../../src/ml/data/errors.js';
+import { decodeGray } from '../../../src/ml/data/image/decode.js';
+import { handle, type ImageTask } from '../../../src/ml/data/preprocess/image-task.js';
+import { parsePreprocessParams } from '../../../src/ml/data/preprocess/options.js';
+import { preprocessImage } from '../../../src/ml/data/preprocess/pixels.js';
+import { jpegBytes, pngBytes, put, tempDir } from './fixtures.js';
+import { encodePng } from './png-writer.js';
+
+describe('decodeGray', () => {
+  it('scales 16-bit samples to 8 bits (within one level of v/257)', async () => {
+    const values = [0, 257, 1000, 20000, 32896, 40000, 60000, 65535];
+    const img = await decodeGray(encodePng(values, 4, 2, 16), 'x16.png');
+    expect([img.width, img.height]).toEqual([4, 2]);
+    img.data.forEach((v, i) => expect(Math.abs(v - (values[i] as number) / 257)).toBeLessThanOrEqual(1));
+  });
+
+  it('turns RGB with equal channels into the same gray', async () => {
+    const img = await decodeGray(encodePng([10, 10, 10, 200, 200, 200], 2, 1, 8, 3), 'rgb.png');
+    expect([...img.data]).toEqual([10, 200]);
+  });
+
+  it('names the file of a corrupt PNG and of a truncated JPEG', async () => {
+    const png = pngBytes(1, 32, 32);
+    const corrupt = Buffer.concat([png.subarray(0, 40), Buffer.alloc(30, 7), png.subarray(70)]);
+    await expect(decodeGray(corrupt, 'data/raw/images/bad.png')).rejects.toThrow(DataError);
+    await expect(decodeGray(corrupt, 'data/raw/images/bad.png')).rejects.toThrow(/^cannot decode data\/raw\/images\/bad.png: .*replace it or remove it/);
+    const jpeg = await jpegBytes(1, 64, 64);
+    await expect(decodeGray(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'k/train/NORMAL/IM-0001-0001.jpeg')).rejects.toThrow(/cannot decode k\/train\/NORMAL\/IM-0001-0001.jpeg/);
+  });
+});
+
+describe('preprocessImage', () => {
+  it('resizes, equalises and blurs in that order (flat input stays flat)', async () => {
+    const flat = encodePng(new Array(16 * 16).fill(90), 16, 16);
+    const out = await preprocessImage(flat, 'flat.png', parsePreprocessParams({ size: 8 }));
+    expect([...out]).toEqual(new Array(64).fill(90));
+    // Two halves 40 | 200 → resize keeps them, equalise → 0 | 255, blur (binomial, reflect-101) softens the edge.
+    const halves = encodePng(Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 40 : 200)), 8, 8);
+    const row = [...(await preprocessImage(halves, 'halves.png', parsePreprocessParams({ size: 8 })))].slice(0, 8);
+    // Weights [1,4,6,4,1]/16 over [0,0,0,0,255,255,255,255]: x=2 → 255·1/16 = 15.9 → 16, x=3 → 255·5/16 = 79.7 → 80,
+    // x=4 → 255·11/16 = 175.3 → 175, x=5 → 255·15/16 = 239.1 → 239 (rows are equal, so the vertical pass keeps them).
+    expect(row).toEqual([0, 0, 16, 80, 175, 239, 255, 255]);
+  });
+
+  it('validates params with one wording', () => {
+    expect(() => parsePreprocessParams({ size: '10' })).toThrow("expected integer between 8 and 2048 for preprocess.size, got '10' (string)");
+    expect(() => parsePreprocessParams({ blur_ksize: 4 })).toThrow("expected odd integer (or 0 for no blur) for preprocess.blur_ksize, got '4' (number)");
+    expect(() => parsePreprocessParams({ equalize: 'adaptive' })).toThrow("expected one of global | clahe | none for preprocess.equalize, got 'adaptive' (string)");
+  });
+});
+
+describe('per-image cache', () => {
+  it('misses once, then hits; a changed option or changed content misses again', async () => {
+    await using t = await tempDir();
+    await put(t.dir, 'a.png', pngBytes(1, 20, 20));
+    const o = parsePreprocessParams({ size: 8 });
+    const task = (options = o): ImageTask => ({ file: path.join(t.dir, 'a.png'), display: 'a.png', mask: null, options, cacheDir: path.join(t.dir, 'cache') });
+    const first = await handle(task());
+    const second = await handle(task());
+    expect([first.hits, first.misses, second.hits, second.misses]).toEqual([0, 1, 1, 0]);
+    expect(second.pixels).toEqual(first.pixels);
+    const blur3 = await handle(task({ ...o, blurKsize: 3 }));
+    expect(blur3.misses).toBe(1);
+    await put(t.dir, 'a.png', pngBytes(2, 20, 20));
+    expect((await handle(task())).misses).toBe(1);
+    const entries = (await readdir(path.join(t.dir, 'cache'), { recursive: true })).filter((f) => String(f).endsWith('.bin'));
+    expect(entries).toHaveLength(3);
+  });
+
+  it('returns a clear error for a missing file instead of throwing', async () => {
+    await using t = await tempDir();
+    const res = await handle({ file: path.join(t.dir, 'gone.png'), display: 'data/raw/images/gone.png', mask: null, options: parsePreprocessParams({}), cacheDir: null });
+    expect(res.error).toMatch(/^cannot read data\/raw\/images\/gone.png \(ENOENT\)/);
+  });
+
+});
