@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/preprocess.ts                 throughput: 1,000 PNGs at 1024×1024 → 128×128, cold and warm cache
  *   npx tsx bench/preprocess.ts --images 300    fewer images
+ *   npx tsx bench/preprocess.ts --synth         time the default synthetic dataset (600 patients, 256 px)
  *   npx tsx bench/preprocess.ts --cv2           compare with OpenCV (needs python3 with cv2, e.g. Debian's
  *                                               python3-opencv; set PYTHON to pick the interpreter)
  *
@@ -22,6 +23,7 @@ import type { ImageResult, ImageTask } from '../src/ml/data/preprocess/image-tas
 import { parsePreprocessParams } from '../src/ml/data/preprocess/options.js';
 import { Rng } from '../src/ml/data/rng.js';
 import { DEFAULT_PREVALENCE } from '../src/ml/data/synth/findings.js';
+import { generateSynthetic, parseSynthParams } from '../src/ml/data/synth/generate.js';
 import { renderPatient } from '../src/ml/data/synth/patient-task.js';
 import { defaultThreads, runPool } from '../src/ml/data/worker-pool.js';
 
@@ -152,5 +154,20 @@ async function cv2Check(): Promise<void> {
   }
 }
 
+async function synthTiming(): Promise<void> {
+  const out = await mkdtemp(path.join(tmpdir(), 'xpipe-bench-synth-'));
+  const opts = parseSynthParams({ patients: opt('--patients', 600), size: 256 });
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const res = await generateSynthetic(path.join(out, 'raw'), opts);
+  const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  await rm(out, { recursive: true, force: true });
+  const cpuSecs = (cpu.user + cpu.system) / 1e6;
+  console.log(`synth ${res.images} images of ${res.patients} patients at 256x256: ${secs.toFixed(1)} s wall-clock, ${cpuSecs.toFixed(1)} CPU-seconds ` +
+    `(~${(cpuSecs / defaultThreads()).toFixed(1)} s on ${defaultThreads()} idle cores); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}
+
 if (args.includes('--cv2')) await cv2Check();
+else if (args.includes('--synth')) await synthTiming();
 else await throughput();

@@ -12,8 +12,9 @@ import { parseEvaluateOptions } from '../src/ml/eval/options.js';
 import { evaluationReport, type LabelReport } from '../src/ml/eval/report.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { thresholdsFromJson } from '../src/ml/eval/thresholds.js';
-import { initRuntime, resolveRequest } from '../src/ml/runtime/index.js';
-import { inputErrorMessage, section } from '../src/ml/train/validate.js';
+import { initRuntime } from '../src/ml/runtime/index.js';
+import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { inputErrorMessage } from '../src/ml/train/validate.js';
 
 const PATHS = {
   data: 'data/preprocessed',
@@ -30,7 +31,7 @@ const fmt = (v: unknown): string => (typeof v === 'number' ? v.toFixed(3) : 'n/a
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseEvaluateOptions(ctx.params);
-  const runtime = await initRuntime({ backend: resolveRequest(section(ctx.params, 'runtime').backend), log: (l) => ctx.log.info(l) });
+  const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   ctx.log.info(`scoring the test split with the ${runtime.backend} backend`);
   const { model, labelSpace, data, probs } = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.data), 'test', options.batchSize);
   model.dispose();

@@ -16,8 +16,9 @@ import { galleryHtml } from '../src/ml/explain/gallery.js';
 import { countCases, runExplainJob } from '../src/ml/explain/job.js';
 import { parseExplainOptions } from '../src/ml/explain/options.js';
 import { lastConvLayerName } from '../src/ml/models/index.js';
-import { initRuntime, resolveRequest } from '../src/ml/runtime/index.js';
-import { inputErrorMessage, invalid, section } from '../src/ml/train/validate.js';
+import { initRuntime } from '../src/ml/runtime/index.js';
+import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { inputErrorMessage, invalid } from '../src/ml/train/validate.js';
 
 const PATHS = {
   data: 'data/preprocessed',
@@ -31,7 +32,7 @@ const pct = (v: unknown): string => (typeof v === 'number' ? `${(100 * v).toFixe
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseExplainOptions(ctx.params);
-  const runtime = await initRuntime({ backend: resolveRequest(section(ctx.params, 'runtime').backend), log: (l) => ctx.log.info(l) });
+  const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   const scored = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.data), 'test');
   const { model, labelSpace, data } = scored;
   const layer = options.layer ?? lastConvLayerName(model);

@@ -9,11 +9,12 @@ import { defineStage, StageInputError, type StageContext } from '../src/stage-ap
 import { loadLabelSpace } from '../src/ml/data/dataset.js';
 import { saveModel } from '../src/ml/io/model-files.js';
 import { ARCHS, buildModel, loadPretrained, type Arch } from '../src/ml/models/index.js';
-import { initRuntime, resolveRequest } from '../src/ml/runtime/index.js';
+import { initRuntime } from '../src/ml/runtime/index.js';
+import { runtimeOptions } from '../src/ml/train/runtime-params.js';
 import type { EpochRecord } from '../src/ml/train/checkpoint.js';
 import { runTrainJob } from '../src/ml/train/job.js';
 import { parseTrainStageOptions, resolveTask } from '../src/ml/train/options.js';
-import { inputErrorMessage, invalid, section } from '../src/ml/train/validate.js';
+import { inputErrorMessage, invalid } from '../src/ml/train/validate.js';
 
 const PATHS = {
   data: 'data/preprocessed',
@@ -29,8 +30,7 @@ async function run(ctx: StageContext): Promise<void> {
   const options = parseTrainStageOptions(ctx.params);
   if (!(ARCHS as readonly string[]).includes(options.model.arch)) invalid(`one of ${ARCHS.join(' | ')}`, 'model.arch', options.model.arch);
   const arch = options.model.arch as Arch;
-  const backend = resolveRequest(section(ctx.params, 'runtime').backend);
-  const runtime = await initRuntime({ backend, log: (line) => ctx.log.info(line) });
+  const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   const dataDir = ctx.path(PATHS.data);
   const labelSpace = await loadLabelSpace(dataDir);
   const task = resolveTask(ctx.params, labelSpace.task);

@@ -11,8 +11,9 @@ import { parseTuneOptions } from '../src/ml/eval/options.js';
 import { column } from '../src/ml/eval/predict.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { chooseThreshold } from '../src/ml/eval/thresholds.js';
-import { initRuntime, resolveRequest } from '../src/ml/runtime/index.js';
-import { inputErrorMessage, section } from '../src/ml/train/validate.js';
+import { initRuntime } from '../src/ml/runtime/index.js';
+import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { inputErrorMessage } from '../src/ml/train/validate.js';
 
 const PATHS = { data: 'data/preprocessed', model: 'models/model', thresholds: 'metrics/thresholds.json' } as const;
 
@@ -20,7 +21,7 @@ const r6 = (v: number | null): number | null => (v === null ? null : Number(v.to
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseTuneOptions(ctx.params);
-  const runtime = await initRuntime({ backend: resolveRequest(section(ctx.params, 'runtime').backend), log: (l) => ctx.log.info(l) });
+  const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   ctx.log.info(`scoring the validation split with the ${runtime.backend} backend`);
   const { model, labelSpace, data, probs } = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.data), 'val');
   model.dispose();

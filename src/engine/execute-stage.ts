@@ -91,7 +91,7 @@ async function run(ws: Workspace, stage: StageSpec, state: StageState, reasons: 
   });
   if (!outcome.ok) return fail(opts, outcome.failure);
   if (opts.signal.aborted) return fail(opts, { type: 'failure', reason: 'cancelled', stage: name });
-  const hashed = stage.outs.map((o) => ({ out: o, h: ws.hasher.hash(o.path) }));
+  const hashed = stage.outs.map((o) => ({ out: o, h: ws.hasher.hash(o.path, { needManifest: true }) }));
   const missing = hashed.filter((x) => !x.h).map((x) => x.out.path as string);
   if (missing.length > 0) return fail(opts, { type: 'failure', reason: 'missing-outs', stage: name, paths: missing });
   const outs: LockedOut[] = [];
@@ -125,6 +125,8 @@ function record(ws: Workspace, stage: StageSpec, state: StageState, outs: Locked
     outs,
   };
   ws.lock.stages[stage.name] = entry;
+  // Entries of stages that no longer exist in pipeline.yaml (renamed or removed) are dropped.
+  for (const name of Object.keys(ws.lock.stages)) if (!ws.graph.byName.has(name)) delete ws.lock.stages[name];
   writeLock(ws.root, ws.lock);
   ws.hasher.save();
 }

@@ -45,9 +45,9 @@ export type ReproError = { kind: 'diagnostics'; diagnostics: Diagnostic[] } | { 
 
 export async function repro(opts: ReproOptions = {}): Promise<Result<SummaryEvent, ReproError>> {
   const emit = opts.onEvent ?? (() => {});
-  const root = opts.root ?? findProjectRoot(opts.cwd ?? process.cwd());
-  if (typeof root !== 'string' && !root.ok) return err({ kind: 'diagnostics', diagnostics: [root.error] });
-  const rootDir = typeof root === 'string' ? root : root.value;
+  const root = opts.root !== undefined ? ok(opts.root) : findProjectRoot(opts.cwd ?? process.cwd());
+  if (!root.ok) return err({ kind: 'diagnostics', diagnostics: [root.error] });
+  const rootDir = root.value;
   const signal = opts.signal ?? new AbortController().signal;
 
   const mutex = opts.dry ? undefined : await acquireProjectMutex(rootDir, { wait: opts.wait ?? true, signal, onWait: (pid) => emit({ type: 'info', reason: 'waiting-for-lock', pid }) });

@@ -39,6 +39,21 @@ describe('state index', () => {
     expect(d3).toMatchObject({ size: 4, nfiles: 3 });
   });
 
+  it('answers an unchanged directory from its stat signature, and builds a manifest without re-reading', () => {
+    project = Project.create({ 'd/a.txt': 'a', 'd/b.txt': 'b' });
+    const first = new PathHasher(project.dir);
+    const h = first.hash('d', { needManifest: true });
+    first.save();
+    const counting = countingHasher();
+    const second = new PathHasher(project.dir, StateIndex.forProject(project.dir), counting);
+    expect(second.hash('d')).toEqual({ hash: h?.hash, size: 2, nfiles: 2 });
+    expect(second.hash('d', { needManifest: true })?.manifest?.map((e) => e.p)).toEqual(['a.txt', 'b.txt']);
+    fs.utimesSync(project.abs('d/a.txt'), new Date(2030, 1, 1), new Date(2030, 1, 1));
+    const third = new PathHasher(project.dir, StateIndex.forProject(project.dir), counting);
+    expect(third.hash('d')?.hash).toBe(h?.hash);
+    expect(counting.reads.map((r) => path.basename(r))).toEqual(['a.txt']);
+  });
+
   it('directory hash ignores mtimes, permissions and inodes but not names', () => {
     project = Project.create({ 'x/a.txt': 'a', 'x/s/b.txt': 'b', 'y/s/b.txt': 'b', 'y/a.txt': 'a', 'z/A.txt': 'a', 'z/s/b.txt': 'b' });
     fs.utimesSync(project.abs('y/a.txt'), new Date(2001, 1, 1), new Date(2001, 1, 1));

@@ -25,6 +25,7 @@ beforeEach(() => {
       '    outs: [prepared.txt]',
       '  train:',
       '    cmd: |',
+      '      [ "${train.lr}" != "-1" ] || { echo "lr must be positive" >&2; exit 3; }',
       `      echo run >> ${counts}/train`,
       '      mkdir -p metrics',
       `      echo '{"score": \${train.lr}, "epochs": \${train.epochs}}' > metrics/train.json`,
@@ -69,6 +70,15 @@ describe('exp run', () => {
     expect([runs('prep'), runs('train')]).toEqual([1, 1]);
   });
 
+  it('records a failed experiment and exits 1', async () => {
+    const r = await project.run(['exp', 'run', '-S', 'train.lr=-1', '--name', 'bad']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('[bad] failed train: command exited with code 3');
+    expect(r.stderr).toContain('[bad] FAILED (stage train failed)');
+    expect(record('bad')).toMatchObject({ status: 'failed', failed: ['train'], error: 'stage train failed' });
+    expect(project.exists('.xpipe/tmp/exps/bad')).toBe(false);
+  });
+
   it('rejects an unknown param key with one paragraph and exit 2', async () => {
     const r = await project.run(['exp', 'run', '-S', 'train.lrr=0.5']);
     expect(r.code).toBe(2);
@@ -94,6 +104,9 @@ describe('exp run', () => {
     expect(project.read('params.yaml')).toBe(PARAMS.replace('lr: 0.001', 'lr: 0.2'));
     expect(project.read('model.txt')).toBe('hello\nhello\n');
     expect(JSON.parse(project.read('metrics/train.json'))).toEqual({ score: 0.2, epochs: 3 });
+    // With metrics in the workspace, exp show has a baseline row for it.
+    const after = JSON.parse((await project.run(['exp', 'show', '--json'])).stdout) as Array<{ name: string; status: string; params: Record<string, unknown> }>;
+    expect(after[0]).toMatchObject({ name: 'workspace', status: 'workspace', params: { 'train.lr': 0.2 } });
     const status = await project.run(['status']);
     expect(status.code, status.stdout + status.stderr).toBe(0);
   });

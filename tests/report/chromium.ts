@@ -1,20 +1,10 @@
 // Headless Debian chromium for report tests: find it, load a page, return the DOM or a screenshot.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Path of a chromium binary, or undefined when none is installed. */
-export function findChromium(): string | undefined {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'pipe' }).toString().trim() || undefined;
-    } catch {
-      /* try the next name */
-    }
-  }
-  return undefined;
-}
+export { findChromium } from '../../src/cli/render/plots-screenshot.js';
 
 /** Runs chromium headless on `url` with a fresh profile; virtual time lets the page's scripts finish. */
 export function runChromium(binary: string, url: string, mode: { dumpDom: true } | { screenshot: string }): { stdout: string; stderr: string } {

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../helpers/project-rig.js';
 import { writePlotFixtures } from './plot-fixtures.js';
+import { findChromium } from './chromium.js';
 
 let project: Project;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: project.dir, stdio: 'pipe', env: { PATH: process.env['PATH'] ?? '', HOME: project.dir } }).toString().trim();
@@ -81,6 +82,13 @@ describe('report commands', () => {
     expect(html).toContain('ROC per label');
     expect(html).toMatch(/HEAD \([0-9a-f]{7}\) vs workspace/);
     expect(project.exists('reports/png/plots-confusion-csv.png')).toBe(true);
+  });
+
+  it.skipIf(!findChromium())('plots show --screenshot saves the report as drawn by Chromium (skipped without chromium)', async () => {
+    const r = await project.run(['plots', 'show', '--out', 'reports/ws.html', '--screenshot', 'docs/plots.png']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('wrote docs/plots.png');
+    expect(project.read('docs/plots.png').slice(1, 4)).toBe('PNG');
   });
 
   it('plots rejects an unknown template with the stage and file named', async () => {

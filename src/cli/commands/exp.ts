@@ -103,9 +103,11 @@ async function expShow(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     io.stdout.write('No experiments yet. Run one with "xpipe exp run -S KEY=VALUE" or a sweep with "xpipe exp run --sweep KEY=V1,V2".\n');
     return 0;
   }
+  const { workspaceRecord } = await import('../../engine/exp/workspace-record.js');
+  const baseline = await workspaceRecord(project.value.root, project.value.spec);
   const { buildExpTable } = await import('../../engine/exp/exp-table.js');
   const metricsOpt = typeof args.options['metrics'] === 'string' ? args.options['metrics'].split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-  const table = buildExpTable(exps, {
+  const table = buildExpTable(baseline ? [baseline, ...exps] : exps, {
     ...(typeof args.options['sort-by'] === 'string' ? { sortBy: args.options['sort-by'] } : {}),
     sortOrder: args.options['asc'] ? 'asc' : 'desc',
     ...(metricsOpt ? { metrics: metricsOpt } : {}),

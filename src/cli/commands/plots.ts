@@ -14,7 +14,7 @@ const DEFAULT_OUT = 'reports/plots.html';
 const command: Command = {
   name: 'plots',
   summary: 'Write an HTML report (and PNGs) of the declared plots, comparing revisions or experiments (plots show | diff)',
-  usage: 'xpipe plots show [--out FILE] [--png DIR]\n       xpipe plots diff [REV...] [--exp NAME]... [--out FILE] [--png DIR]',
+  usage: 'xpipe plots show [--out FILE] [--png DIR] [--screenshot FILE]\n       xpipe plots diff [REV...] [--exp NAME]... [--out FILE] [--png DIR] [--screenshot FILE]',
   description:
     `Charts every plot file declared in pipeline.yaml with Vega-Lite, into one HTML file that opens offline (default ${DEFAULT_OUT}). ` +
     'Templates and fields come from the plot props (template, x, y, title, x_label, y_label) or from the file shape: ' +
@@ -26,12 +26,14 @@ const command: Command = {
     { name: 'out', short: 'o', type: 'string', arg: 'FILE', description: `Where to write the HTML report (default ${DEFAULT_OUT})` },
     { name: 'png', type: 'string', arg: 'DIR', description: 'Also write every chart as DIR/<plot>.png' },
     { name: 'exp', type: 'string', arg: 'NAME', repeatable: true, description: 'diff: compare this experiment (repeatable)' },
+    { name: 'screenshot', type: 'string', arg: 'FILE', description: 'Also save a PNG screenshot of the report (needs chromium installed)' },
   ],
   examples: [
     { command: 'xpipe plots show', description: `Write ${DEFAULT_OUT} for the workspace` },
     { command: 'xpipe plots diff HEAD~1', description: 'Overlay the previous commit and the workspace' },
     { command: 'xpipe plots diff --exp lr-0.001 --exp lr-0.01', description: 'Compare two experiments' },
     { command: 'xpipe plots show --png docs/img', description: 'Also write PNGs for a README' },
+    { command: 'xpipe plots show --screenshot docs/img/plots.png', description: 'And a screenshot of the whole report (chromium)' },
   ],
   run: (args, io) => runPlots(args, io),
 };
@@ -54,6 +56,10 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   const { declaredMetrics, declaredPlots } = await import('../../engine/report/declared-files.js');
   const plots = declaredPlots(spec);
   if (!plots.ok) return printDiagnostics(io, plots.error);
+  if (plots.value.length === 0 && declaredMetrics(spec).length === 0) {
+    io.stderr.write('error: no stage declares plots or metrics files; add a "plots:" list (e.g. plots: [plots/history.csv]) to a stage in pipeline.yaml.\n');
+    return 2;
+  }
   const sources = await chooseSources(root, sub, revs, exps, io);
   if (!sources) return 2;
   const { buildPlotsReport } = await import('../../engine/report/plots/build-report.js');
@@ -70,6 +76,13 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
       const file = await writeChartPng(dir, item.id, item.vega as Record<string, unknown>);
       io.stdout.write(`wrote ${path.relative(io.cwd, file)}\n`);
     }
+  }
+  if (typeof args.options['screenshot'] === 'string') {
+    const { screenshotReport } = await import('../render/plots-screenshot.js');
+    const shot = path.resolve(io.cwd, args.options['screenshot']);
+    const problem = await screenshotReport(report.file, shot, charts);
+    if (problem) { io.stderr.write(`error: ${problem}\n`); return 1; }
+    io.stdout.write(`wrote ${path.relative(io.cwd, shot)}\n`);
   }
   return charts === 0 ? 1 : 0;
 }

@@ -43,7 +43,8 @@ export interface ExpTableOptions {
 /** Names of common quality measures; such metrics are shown first when columns must be chosen. */
 const QUALITY = /(^|[._])(auc|ap|average_precision|acc|accuracy|f1|loss|val_loss|precision|recall|score|error|mae|mse|rmse|r2|iou|dice)([._]|$)/i;
 
-type Rec = Pick<ExpRecord, 'name' | 'params' | 'metrics' | 'overrides'> & Partial<ExpRecord>;
+/** A stored experiment, or the workspace baseline (status `workspace`). */
+type Rec = Pick<ExpRecord, 'name' | 'params' | 'metrics' | 'overrides'> & Partial<Omit<ExpRecord, 'status'>> & { status?: string };
 
 /** Builds the table for `records` (the first may be a `workspace` baseline). */
 export function buildExpTable(records: Rec[], opts: ExpTableOptions = {}): { columns: ExpColumn[]; rows: ExpRow[]; sortColumn?: ExpColumn } | { error: string } {
@@ -75,7 +76,8 @@ export function buildExpTable(records: Rec[], opts: ExpTableOptions = {}): { col
   const columns = [...paramCols, ...metricCols];
   const rows: ExpRow[] = records.map((r) => ({
     name: r.name,
-    status: r.status ?? '',
+    // An experiment that ran no stage was restored entirely from the run cache.
+    status: r.status === 'success' && r.ran?.length === 0 ? 'cached' : r.status ?? '',
     ...(r.startedAt ? { startedAt: r.startedAt } : {}),
     ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
     ...(r.backend ? { backend: r.backend } : {}),

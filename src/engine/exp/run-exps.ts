@@ -69,7 +69,7 @@ export async function runExperiments(opts: ExpRunOptions): Promise<Result<ExpRec
   if (opts.sets.length > 1 && shared.length > 0 && affected.size > 0) {
     const dir = createWorkdir(opts.root, ws.value.spec, '_shared');
     try {
-      await repro({ root: dir, targets: shared, jobs: stageJobs, signal: opts.signal, runner: opts.runner, onEvent: (event) => emit({ kind: 'engine', exp: '(shared)', event }) });
+      await repro({ root: dir, targets: shared, jobs: stageJobs, signal: opts.signal, runner: opts.runner, onEvent: (event) => emit({ kind: 'engine', exp: 'shared', event }) });
     } finally {
       if (!opts.keep) removeWorkdir(dir);
     }

@@ -36,7 +36,9 @@ export function createWorkdir(root: string, spec: PipelineSpec, name: string): s
       if (entry.isDirectory()) {
         fs.mkdirSync(to, { recursive: true });
         copy(child);
-      } else if (entry.isFile() || entry.isSymbolicLink()) fs.cpSync(from, to, { verbatimSymlinks: true });
+      } else if (entry.isSymbolicLink()) fs.cpSync(from, to, { verbatimSymlinks: true });
+      // Copy-on-write clone where the filesystem supports it (btrfs, xfs, APFS), a plain copy elsewhere.
+      else if (entry.isFile()) fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE);
     }
   };
   copy('');

@@ -49,7 +49,11 @@ export function parseSplitParams(dataRaw: unknown, splitRaw: unknown): SplitPara
 
 function byPatient(records: readonly ImageRecord[]): Map<string, ImageRecord[]> {
   const map = new Map<string, ImageRecord[]>();
-  for (const r of records) map.set(r.patientId, [...(map.get(r.patientId) ?? []), r]);
+  for (const r of records) {
+    const list = map.get(r.patientId);
+    if (list) list.push(r);
+    else map.set(r.patientId, [r]);
+  }
   return map;
 }
 

@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { DataError } from './errors.js';
 
 export interface PoolOptions {
-  /** Worker threads; 0 or 1 runs the tasks on the calling thread. Default: available cores. */
+  /** Worker threads; 0 or 1 runs the tasks on the calling thread. Default: available cores (1 for small jobs). */
   threads?: number;
   signal?: AbortSignal;
   /** Called after each finished task, e.g. to tick progress. */
@@ -32,6 +32,9 @@ interface WorkerReply {
   result?: unknown;
   error?: { name: string; message: string; stack?: string };
 }
+
+/** Below this many tasks and without an explicit thread count, tasks run on the calling thread. */
+export const SMALL_JOB = 24;
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 8));
@@ -66,7 +69,8 @@ export async function runPool<T, R>(moduleUrl: URL, tasks: readonly T[], opts: P
   const results = new Array<R>(tasks.length);
   let cursor = 0;
   const next = (): number => cursor++;
-  const threads = Math.min(opts.threads ?? defaultThreads(), tasks.length);
+  // Starting a worker (and its TypeScript loader) costs more than a few small tasks: stay inline then.
+  const threads = Math.min(opts.threads ?? (tasks.length < SMALL_JOB ? 1 : defaultThreads()), tasks.length);
   if (threads <= 1) {
     await runInline(moduleUrl, tasks, next, results, opts);
     return results;

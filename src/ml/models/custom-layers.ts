@@ -20,7 +20,8 @@ export class SeededDropout extends tf.layers.Layer {
   static className = 'XpipeSeededDropout';
   readonly rate: number;
   readonly seed: number;
-  private calls = 0;
+  /** Training calls so far; part of the training state (see getDropoutState / setDropoutState). */
+  calls = 0;
 
   constructor(args: SeededDropoutArgs) {
     super(args.name === undefined ? {} : { name: args.name });
@@ -56,4 +57,20 @@ export function registerCustomLayers(): void {
   tf.serialization.registerClass(SeededDropout);
   tf.serialization.registerClass(fastBatchNormClass() as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>);
   registered = true;
+}
+
+/**
+ * The dropout state of a model: training calls per SeededDropout layer. A resumable training loop stores it
+ * in its checkpoint and restores it with {@link setDropoutState}, so the resumed run draws the same masks as
+ * an uninterrupted one.
+ */
+export function getDropoutState(model: tf.LayersModel): Record<string, number> {
+  const state: Record<string, number> = {};
+  for (const layer of model.layers) if (layer instanceof SeededDropout) state[layer.name] = layer.calls;
+  return state;
+}
+
+/** Restores a state from {@link getDropoutState} (layers absent from `state` restart at 0). */
+export function setDropoutState(model: tf.LayersModel, state: Readonly<Record<string, number>>): void {
+  for (const layer of model.layers) if (layer instanceof SeededDropout) layer.calls = state[layer.name] ?? 0;
 }

@@ -18,6 +18,7 @@ import { buildMobileNetV3Small, MOBILENET_V3_CAM_LAYER } from './mobilenet-v3.js
 import { buildResNet, resnetCamLayer } from './resnet.js';
 
 export { loadPretrained, type PretrainedReport } from './transfer.js';
+export { getDropoutState, setDropoutState } from './custom-layers.js';
 
 /** Architectures of the zoo (params `model.arch`). */
 export type Arch = 'chestnet_s' | 'resnet18' | 'resnet34' | 'mobilenet_v3_small' | 'efficientnet_b0';

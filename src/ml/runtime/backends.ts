@@ -74,10 +74,20 @@ export async function tryWasm(threads = 1): Promise<Attempt> {
   } finally {
     undo();
   }
+  if (threads > 1) unrefPthreads();
   const registered = registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const notes = [`wasm ${simd ? 'with' : 'without'} SIMD; project training kernels: ${registered.join(', ') || 'none new'}`];
   return { ok: true, provider, notes, threads: wasm.getThreadsCount() };
+}
+
+/**
+ * Emscripten keeps a running pthread's worker referenced, so XNNPACK's persistent pool threads would keep
+ * the process alive after the stage's work is done; they block in Atomics.wait, not on the event loop.
+ */
+function unrefPthreads(): void {
+  const backend = tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers?: { unref?: () => void }[] } } };
+  for (const worker of backend.wasm?.PThread?.runningWorkers ?? []) worker.unref?.();
 }
 
 /** The pure-JS backend: always available, far too slow to train real models. */

@@ -10,7 +10,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { loadSplit, loadStats, type SplitData } from '../data/dataset.js';
+import { labelColumn, loadSplit, loadStats, type SplitData } from '../data/dataset.js';
+import { aucRoc } from '../eval/metrics.js';
+import { column, predictProbabilities } from '../eval/predict.js';
 import { writeFileAtomic } from '../data/fs-atomic.js';
 import type { LabelSpace, Task } from '../data/preprocessed-format.js';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint, type EpochRecord } from './checkpoint.js';
@@ -60,7 +62,14 @@ export function historyCsv(history: readonly EpochRecord[]): string {
 }
 
 /** Content of `metrics/train.json`. */
-export function trainMetrics(job: TrainJob, task: Task, result: FitResult, train: SplitData, val: SplitData): object {
+export function trainMetrics(
+  job: TrainJob,
+  task: Task,
+  result: FitResult,
+  train: SplitData,
+  val: SplitData,
+  perLabelAuc: Record<string, number | null>,
+): object {
   const { options } = job;
   const round = (v: number | null): number | null => (v === null ? null : Number(v.toFixed(6)));
   return {
@@ -75,6 +84,7 @@ export function trainMetrics(job: TrainJob, task: Task, result: FitResult, train
       val_loss: round(result.best.val_loss),
       val_auc: round(result.best.val_auc),
       val_ap: round(result.best.val_ap),
+      val_auc_per_label: Object.fromEntries(Object.entries(perLabelAuc).map(([k, v]) => [k, round(v)])),
     },
     epochs_run: result.epochsRun,
     epochs_max: options.train.epochs,
@@ -107,9 +117,15 @@ export async function runTrainJob(job: TrainJob): Promise<FitResult> {
     signal: job.signal,
     checkpoints: { load: () => loadCheckpoint(ckptDir), save: (s) => saveCheckpoint(ckptDir, s) },
   });
+  // Per-label validation AUC of the kept (best) weights, for the metrics file.
+  const probs = await predictProbabilities(model, val, stats, task);
+  const perLabelAuc = Object.fromEntries(
+    job.labelSpace.labels.map((label, l) => [label, aucRoc(column(probs, val.numLabels, l), labelColumn(val, l)).value]),
+  );
   await job.saveModel(model, job.modelDir);
   model.dispose();
-  await writeFileAtomic(job.metricsFile, JSON.stringify(trainMetrics(job, task, result, train, val), null, 2) + '\n');
+  const metrics = trainMetrics(job, task, result, train, val, perLabelAuc);
+  await writeFileAtomic(job.metricsFile, JSON.stringify(metrics, null, 2) + '\n');
   await writeFileAtomic(job.historyFile, historyCsv(result.history));
   await deleteCheckpoint(ckptDir);
   return result;

@@ -3,7 +3,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/ml/data/errors.js';
+import sharp from 'sharp';
 import { decodeGray } from '../../../src/ml/data/image/decode.js';
+import { decodeGrayPng8 } from '../../../src/ml/data/image/png-fast.js';
 import { handle, type ImageTask } from '../../../src/ml/data/preprocess/image-task.js';
 import { parsePreprocessParams } from '../../../src/ml/data/preprocess/options.js';
 import { preprocessImage } from '../../../src/ml/data/preprocess/pixels.js';
@@ -77,4 +79,24 @@ describe('per-image cache', () => {
     expect(res.error).toMatch(/^cannot read data\/raw\/images\/gone.png \(ENOENT\)/);
   });
 
+});
+
+describe('fast 8-bit gray PNG path', () => {
+  it('gives exactly the pixels sharp gives, whatever PNG filters the encoder chose', async () => {
+    const w = 37, h = 23;
+    const px = Uint8Array.from({ length: w * h }, (_, i) => (Math.sin(i * 0.37) * 100 + (i % w) * 3 + ((i * 7919) % 13)) & 255);
+    for (const adaptiveFiltering of [true, false]) {
+      const png = await sharp(px, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png({ adaptiveFiltering, compressionLevel: 9 }).toBuffer();
+      const fast = decodeGrayPng8(png);
+      expect(fast).not.toBeNull();
+      expect(Buffer.from(fast?.data ?? []).equals(Buffer.from(px))).toBe(true);
+    }
+  });
+
+  it('leaves other PNGs (16-bit, RGB) and damaged files to sharp', () => {
+    expect(decodeGrayPng8(encodePng([1, 2, 3, 4], 2, 2, 16))).toBeNull();
+    expect(decodeGrayPng8(encodePng([1, 2, 3, 4, 5, 6], 2, 1, 8, 3))).toBeNull();
+    const png = encodePng(new Array(64).fill(9), 8, 8);
+    expect(decodeGrayPng8(png.subarray(0, png.length - 20))).toBeNull();
+  });
 });

@@ -88,6 +88,6 @@ describe('fit', () => {
     expect(resumedResult.resumedEpochs).toBe(1);
     expect(resumedResult.history.map((h) => h.loss)).toEqual(fullResult.history.map((h) => h.loss));
     expect(weightsOf(resumed.model)).toEqual(weightsOf(full.model));
-    tf.dispose([full.model, first.model, resumed.model]);
+    for (const m of [full.model, first.model, resumed.model]) m.dispose();
   });
 });

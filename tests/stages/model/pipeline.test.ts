@@ -47,7 +47,8 @@ describe('model stages, end to end', () => {
     expect(m).toMatchObject({ task: 'multilabel', labels: ['Mass', 'Effusion'], arch: 'chestnet_s', backend: 'wasm', epochs_run: 2 });
     expect(m.best_epoch).toBeGreaterThanOrEqual(1);
     expect(m.images_per_second).toBeGreaterThan(0);
-    expect(Object.keys(m.best)).toEqual(['loss', 'val_loss', 'val_auc', 'val_ap']);
+    expect(Object.keys(m.best)).toEqual(['loss', 'val_loss', 'val_auc', 'val_ap', 'val_auc_per_label']);
+    expect(Object.keys(m.best.val_auc_per_label)).toEqual(['Mass', 'Effusion']);
     const history = (await read('plots/train_history.csv')).trim().split('\n');
     expect(history[0]).toBe('epoch,loss,val_loss,val_auc,lr,seconds');
     expect(history).toHaveLength(3);

@@ -103,7 +103,15 @@ async function metricCharts(input: CollectInput, file: string, labels: string[])
 /** `per_label.*.auc` → `auc per label`; `auc` (a map) → `auc per item`. */
 function metricChartTitle(key: string, metric: string, itemName?: string): string {
   const parent = itemName ?? (key.includes('.*.') ? key.split('.*.')[0]!.split('.').pop()! : 'item');
-  return `${metric} per ${parent.replace(/^per_/, '').replace(/_/g, ' ') || 'item'}`;
+  const noun = parent.replace(/^per_/, '').replace(/_/g, ' ') || 'item';
+  return `${metric} per ${singular(noun)}`;
+}
+
+/** `labels` → `label`, `classes` → `class`, `categories` → `category`. */
+function singular(word: string): string {
+  if (/ies$/.test(word)) return word.replace(/ies$/, 'y');
+  if (/(s|x|ch|sh)es$/.test(word)) return word.replace(/es$/, '');
+  return word.replace(/([^s])s$/, '$1');
 }
 
 async function readImages(root: string, sources: ValueSource[], file: string): Promise<ImageItem['images']> {

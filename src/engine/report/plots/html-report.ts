@@ -57,7 +57,8 @@ export function renderHtmlReport(input: HtmlReportInput, vegaSource = vegaRuntim
 <style>
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#222}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #eee;padding-bottom:4px}
-h2 small,li small{color:#888;font-weight:normal}.meta{color:#666}.chart{overflow-x:auto}
+h2 small,li small{color:#888;font-weight:normal}main{display:flex;flex-wrap:wrap;column-gap:40px;align-items:flex-start}
+main>section{max-width:100%}.meta{color:#666}.chart{overflow-x:auto}
 .images{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figure img{max-width:560px;image-rendering:pixelated;border:1px solid #ddd}
 .problems{background:#fff8e1;border:1px solid #f0d98c;padding:8px 12px;margin:12px 0}#xpipe-errors:empty{display:none}
 #xpipe-errors{background:#fdecea;border:1px solid #f5c2c0;padding:8px;white-space:pre-wrap}ul.toc{columns:2}
@@ -67,7 +68,9 @@ h2 small,li small{color:#888;font-weight:normal}.meta{color:#666}.chart{overflow
 <div class="meta">Sources: ${input.sources.map(esc).join(' vs ')} · generated ${esc(input.generatedAt)} by xpipe · hover for values, drag or scroll to pan and zoom line charts</div>
 ${problems}<pre id="xpipe-errors"></pre>
 <ul class="toc">${toc}</ul>
+<main>
 ${sections.join('\n')}
+</main>
 <script>${vegaSource.replace(/<\/script/gi, '<\\/script')}</script>
 <script type="application/json" id="xpipe-specs">${scriptJson(specs)}</script>
 <script>

@@ -117,9 +117,9 @@ function confusion(plot: ResolvedPlot, rows: RevRow[], revs: string[]): VegaLite
   const panels = orderedPanels(rows, dims, revs);
   if (panels.length <= 1) return { width: 160, height: 160, encoding, layer };
   for (const r of rows) (r as Record<string, unknown>)['panel'] = panelOf(r, dims);
-  // One row per value of the first dimension (e.g. label), one column per value of the last (threshold, revision).
-  const last = dims[dims.length - 1]!;
-  const perRow = dims.length > 1 ? new Set(rows.map((r) => String(r[last]))).size : 4;
+  // One row per value of the first dimension (e.g. label), one column per combination of the others (threshold × revision).
+  const distinct = (d: string) => new Set(rows.map((r) => String(r[d]))).size;
+  const perRow = dims.length > 1 ? dims.slice(1).reduce((n, d) => n * distinct(d), 1) : 4;
   return {
     facet: { field: 'panel', type: 'nominal', title: null, sort: panels },
     columns: Math.min(Math.max(perRow, 1), 6),

@@ -1,7 +1,8 @@
 /**
  * Decodes an image file's bytes into 8-bit grayscale with sharp: PNG or JPEG, 8 or 16 bits per sample
  * (16-bit is scaled to 8-bit by libvips), RGB/RGBA converted to luminance (alpha dropped).
- * Corrupt or truncated files raise a `DataError` naming the file.
+ * 8-bit gray PNGs take a faster path (png-fast.ts) with identical pixels. Corrupt or truncated files raise
+ * a `DataError` naming the file.
  *
  * Owns: decoding. Does not own: resizing or any enhancement (ops.ts).
  */
@@ -9,12 +10,15 @@ import { isMainThread } from 'node:worker_threads';
 import sharp from 'sharp';
 import { DataError } from '../errors.js';
 import type { Gray } from './ops.js';
+import { decodeGrayPng8 } from './png-fast.js';
 
 // Each worker thread decodes one image at a time; libvips' own thread pool would only oversubscribe.
 let limited = false;
 
 /** `displayPath` is the path shown to the user (relative to the project root). */
 export async function decodeGray(bytes: Uint8Array, displayPath: string): Promise<Gray> {
+  const fast = decodeGrayPng8(bytes);
+  if (fast) return fast;
   if (!limited && !isMainThread) {
     sharp.concurrency(1);
     limited = true;

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { access } from 'node:fs/promises';
 import type { BadRow, ImageRecord, OfficialSplit, ReadResult } from '../records.js';
-import { checkImageHeader, indexByName, listImages, projectPath } from './scan.js';
+import { checkImageHeaders, indexByName, listImages, projectPath } from './scan.js';
 
 const SPLITS: readonly OfficialSplit[] = ['train', 'val', 'test'];
 
@@ -42,7 +42,8 @@ export async function readKermany(projectRoot: string, rootRel: string): Promise
   const bad: BadRow[] = duplicates.map(([name, a, b]) => ({ file: projectPath(rootRel, b), problem: `duplicate file name ${name} (also at ${projectPath(rootRel, a)})` }));
   const dupSet = new Set(duplicates.map((d) => d[2]));
   const records: ImageRecord[] = [];
-  for (const rel of files) {
+  const headers = await checkImageHeaders(files.map((rel) => path.join(abs, rel)));
+  for (const [k, rel] of files.entries()) {
     if (dupSet.has(rel)) continue;
     const [split, cls, name] = rel.split('/') as [OfficialSplit, string, string];
     const parsed = parseKermanyName(name);
@@ -50,7 +51,7 @@ export async function readKermany(projectRoot: string, rootRel: string): Promise
       bad.push({ file: projectPath(rootRel, rel), problem: 'no patient ID in the file name (expected personN_bacteria_K, personN_virus_K, IM-XXXX-YYYY or NORMAL2-IM-XXXX-YYYY)' });
       continue;
     }
-    const problem = await checkImageHeader(path.join(abs, rel));
+    const problem = headers[k];
     if (problem) { bad.push({ file: projectPath(rootRel, rel), problem }); continue; }
     const pneumonia = cls === 'PNEUMONIA';
     const record: ImageRecord = { id: name, path: projectPath(rootRel, rel), patientId: parsed.patient, labels: pneumonia ? ['Pneumonia'] : [], mask: null, official: split };

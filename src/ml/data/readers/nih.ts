@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseCsv } from '../csv.js';
 import { DataError } from '../errors.js';
 import type { BadRow, ImageRecord, OfficialSplit, ReadResult } from '../records.js';
-import { checkImageHeader, indexByName, listImages, projectPath } from './scan.js';
+import { checkImageHeaders, indexByName, listImages, projectPath } from './scan.js';
 
 export const NIH_CSV = 'Data_Entry_2017.csv';
 const REQUIRED = ['Image Index', 'Finding Labels', 'Patient ID'] as const;
@@ -64,6 +64,10 @@ export async function readNih(projectRoot: string, rootRel: string, opts: { offi
   const official = opts.official ? await officialLists(abs, rootRel) : null;
   const seen = new Map<string, number>();
   const records: ImageRecord[] = [];
+  const headers = await checkImageHeaders(rows.slice(1).map((row) => {
+    const rel = images.byName.get((row[iName] ?? '').trim());
+    return rel === undefined ? '' : path.join(abs, rel);
+  }));
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r] as string[];
     const line = r + 1;
@@ -80,7 +84,7 @@ export async function readNih(projectRoot: string, rootRel: string, opts: { offi
     seen.set(name, line);
     const rel = images.byName.get(name);
     if (rel === undefined) { bad.push({ file: csvRel, line, problem: `image ${name} not found under ${rootRel}` }); continue; }
-    const problem = await checkImageHeader(path.join(abs, rel));
+    const problem = headers[r - 1];
     if (problem) { bad.push({ file: projectPath(rootRel, rel), problem }); continue; }
     const labels = (row[iLabels] ?? '').split('|').map((l) => l.trim()).filter((l) => l !== '' && l !== 'No Finding');
     const record: ImageRecord = {

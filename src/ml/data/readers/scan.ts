@@ -60,6 +60,17 @@ export async function checkImageHeader(file: string): Promise<string | null> {
   }
 }
 
+/** `checkImageHeader` for many files (empty names are skipped), a bounded number at a time, in input order. */
+export async function checkImageHeaders(files: readonly string[], concurrency = 32): Promise<(string | null)[]> {
+  const out = new Array<string | null>(files.length).fill(null);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) out[i] = files[i] ? await checkImageHeader(files[i] as string) : null;
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
+  return out;
+}
+
 /** Joins the dataset root (relative to the project) and a path inside it, POSIX style. */
 export function projectPath(root: string, rel: string): string {
   return path.posix.normalize(`${root.split(path.sep).join('/')}/${rel}`);

@@ -34,8 +34,8 @@ export interface Anatomy {
   left: Side;
   lungTop: number;
   bodyHalf: number;
-  /** Heart ellipse centre and radii (already enlarged for cardiomegaly). */
-  heart: { cx: number; cy: number; rx: number; ry: number };
+  /** Heart ellipse centre, radii (already enlarged for cardiomegaly) and tilt of its long axis (radians, down to the image right). */
+  heart: { cx: number; cy: number; rx: number; ry: number; tilt: number };
   ribY0: number;
   ribGap: number;
   ribThick: number;
@@ -90,8 +90,12 @@ export function apexAt(a: Anatomy, side: Side, d: number): number {
 /** Signed distance-like margin (>0 inside) of the heart ellipse. */
 export function heartMargin(a: Anatomy, x: number, y: number): number {
   const h = a.heart;
-  const u = (x - h.cx) / h.rx;
-  const v = (y - h.cy) / h.ry;
+  const dx = x - h.cx;
+  const dy = y - h.cy;
+  const c = Math.cos(h.tilt);
+  const s = Math.sin(h.tilt);
+  const u = (dx * c + dy * s) / h.rx;
+  const v = (dy * c - dx * s) / h.ry;
   return (1 - Math.sqrt(u * u + v * v)) * Math.min(h.rx, h.ry);
 }
 
@@ -132,8 +136,8 @@ export function sampleAnatomy(rng: Rng, cardiomegaly: boolean): Anatomy {
   const right = sampleSide(rng, domeR);
   const left = sampleSide(rng, domeR + rng.uniform(0.01, 0.035));
   const grow = cardiomegaly ? rng.uniform(1.3, 1.45) : rng.uniform(0.92, 1.06);
-  const rx = 0.16 * grow;
-  const heart = { cx: 0.06 + 0.4 * (rx - 0.16), cy: left.domeY - 0.005 + rng.normal(0, 0.006), rx, ry: 0.125 * (0.6 + 0.4 * grow) };
+  const rx = 0.165 * grow;
+  const heart = { cx: 0.05 + 0.5 * (rx - 0.165), cy: left.domeY - 0.045 + rng.normal(0, 0.006), rx, ry: 0.105 * (0.5 + 0.5 * grow), tilt: rng.uniform(0.35, 0.55) };
   const vessels: Vessel[] = [];
   for (const s of [-1, 1]) {
     const hx = s * rng.uniform(0.085, 0.11);

@@ -21,7 +21,7 @@ export const DEFAULT_PREVALENCE: Readonly<Record<FindingName, number>> = {
   Mass: 0.07,
   Nodule: 0.1,
   Pneumonia: 0,
-  Pneumothorax: 0.09,
+  Pneumothorax: 0.1,
 };
 
 interface Blob { x: number; y: number; s: number }
@@ -82,29 +82,29 @@ export function planFindings(rng: Rng, a: Anatomy, prevalence: Readonly<Record<F
   if (rng.bool(Math.min(1, prevalence.Effusion * (cardiomegaly ? 2 : 1)))) {
     const sides = rng.bool(0.25) ? [-1, 1] : [rng.pick([-1, 1])];
     const on = episodes(rng, followups, 0.85);
-    for (const side of sides) add(on, () => ({ kind: 'Effusion', side, height: rng.uniform(0.06, 0.14) }), 'Effusion');
+    for (const side of sides) add(on, () => ({ kind: 'Effusion', side, height: rng.uniform(0.08, 0.16) }), 'Effusion');
   }
   if (rng.bool(prevalence.Nodule)) {
-    const r = rng.uniform(0.02, 0.03);
+    const r = rng.uniform(0.03, 0.042);
     const spot = spotInLung(rng, a, r);
-    const amp = rng.uniform(0.16, 0.24);
+    const amp = rng.uniform(0.2, 0.28);
     add(plans.map(() => true), () => ({ kind: 'Nodule', ...spot, r, amp, phase: 0 }), 'Nodule');
   }
   if (rng.bool(prevalence.Mass)) {
-    const r = rng.uniform(0.045, 0.07);
+    const r = rng.uniform(0.055, 0.085);
     const spot = spotInLung(rng, a, r);
-    const amp = rng.uniform(0.2, 0.28);
+    const amp = rng.uniform(0.24, 0.32);
     const phase = rng.uniform(0, 6.28);
     let grow = 1;
     add(plans.map(() => true), () => ({ kind: 'Mass', ...spot, r: r * (grow *= 1.03), amp, phase }), 'Mass');
   }
   if (rng.bool(prevalence.Pneumothorax)) {
     const side = rng.pick([-1, 1]);
-    add(episodes(rng, followups, 0.6), () => ({ kind: 'Pneumothorax', side, gap: rng.uniform(0.05, 0.1) }), 'Pneumothorax');
+    add(episodes(rng, followups, 0.7), () => ({ kind: 'Pneumothorax', side, gap: rng.uniform(0.08, 0.14) }), 'Pneumothorax');
   }
   if (rng.bool(prevalence.Consolidation)) {
-    const c = spotInLung(rng, a, 0.05);
-    add(episodes(rng, followups, 0.55), () => ({ kind: 'Consolidation', blobs: blobs(rng, a, c.x, c.y, 0.04, rng.int(8, 14), [0.018, 0.032]), amp: rng.uniform(0.22, 0.3) }), 'Consolidation');
+    const c = spotInLung(rng, a, 0.06);
+    add(episodes(rng, followups, 0.55), () => ({ kind: 'Consolidation', blobs: blobs(rng, a, c.x, c.y, 0.05, rng.int(10, 16), [0.022, 0.038]), amp: rng.uniform(0.28, 0.36) }), 'Consolidation');
   }
   if (rng.bool(prevalence.Pneumonia)) {
     add(episodes(rng, followups, 0.55), () => {
@@ -153,7 +153,8 @@ export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, at
         const g = f.gap * (1.25 - 0.6 * Math.min(1, Math.max(0, (y - a.lungTop) / (domeAt(s, d) - a.lungTop))));
         const m = Math.min(lateralAt(a, s, y) - d, (y - apexAt(a, s, d)) * 1.3);
         const inside = smooth((g - m) / 0.004) * L;
-        att[i] = (att[i] as number) - 0.06 * inside + 0.13 * Math.exp(-(((m - g) / 0.0035) ** 2)) * L;
+        const rim = smooth((m - g) / 0.004) * smooth((g + 0.05 - m) / 0.02);
+        att[i] = (att[i] as number) - 0.14 * inside + 0.03 * rim * L + 0.13 * Math.exp(-(((m - g) / 0.0035) ** 2)) * L;
         markFactor[i] = (markFactor[i] as number) * (1 - inside);
       });
       return;

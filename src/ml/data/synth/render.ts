@@ -149,8 +149,8 @@ export function renderBase(a: Anatomy, size: number, rng: Rng): BaseCanvas {
   const lung = new Float32Array(n);
   const markings = new Float32Array(n);
   drawVessels(a, markings, size);
-  addTexture(rng, markings, size, Math.max(2, size / 40), 0.035);
-  addTexture(rng, markings, size, Math.max(2, size / 110), 0.02);
+  addTexture(rng, markings, size, Math.max(2, size / 40), 0.025);
+  addTexture(rng, markings, size, Math.max(2, size / 110), 0.018);
   // Per-column geometry (depends on x only): dome, apex, and the side's parameters.
   const domeCol = new Float32Array(size);
   const apexCol = new Float32Array(size);

@@ -1,0 +1,17 @@
+/**
+ * The `runtime` params section as the model stages pass it to initRuntime: `backend` (validated by the
+ * runtime, `XPIPE_TF_BACKEND` overrides it) and the optional wasm `threads` (default: the runtime's).
+ *
+ * Owns: reading the section. Does not own: backend selection (src/ml/runtime).
+ */
+import { resolveRequest, type RuntimeOptions } from '../runtime/index.js';
+import { Reader, section } from './validate.js';
+
+export function runtimeOptions(params: Readonly<Record<string, unknown>>, log: (line: string) => void): RuntimeOptions {
+  const values = section(params, 'runtime');
+  const options: RuntimeOptions = { backend: resolveRequest(values.backend), log };
+  if (values.threads !== undefined && values.threads !== null) {
+    options.threads = new Reader(values, 'runtime').positiveInt('threads', 1);
+  }
+  return options;
+}
