@@ -108,7 +108,7 @@ for (let i = 0; i < 16; i++) fs.writeSync(fd, chunk);
 fs.closeSync(fd);
 const hashMs = median(Array.from({ length: 3 }, () => { const t = performance.now(); fileHasher.hashFile(bigFile); return performance.now() - t; }));
 const mbps = 1024 / (hashMs / 1000);
-rows.push(`| hashing a 1 GiB file (sha1, 8 MiB reads, page cache warm) | ${mbps.toFixed(0)} MiB/s | >= 1 GB/s |`);
+rows.push(`| hashing a 1 GiB file (sha1, 1 MiB reads, page cache warm) | ${mbps.toFixed(0)} MiB/s | >= 1 GB/s |`);
 console.log(rows.at(-1));
 for (const algo of ['md5', 'sha1', 'sha256']) {
   const t = performance.now();

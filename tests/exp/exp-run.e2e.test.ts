@@ -64,6 +64,9 @@ describe('exp run', () => {
     expect(project.exists('.xpipe/tmp/exps/fast')).toBe(false);
     expect([runs('prep'), runs('train')]).toEqual([1, 1]);
 
+    const taken = await project.run(['exp', 'run', '-S', 'train.lr=0.4', '--name', 'fast']);
+    expect([taken.code, taken.stderr]).toEqual([2, 'error: experiment "fast" already exists; choose another --name, or delete it with "xpipe exp remove fast".\n']);
+
     // Same params again: everything comes from the run cache.
     const again = await project.run(['exp', 'run', '-S', 'train.lr=0.5', '--name', 'fast-again']);
     expect(again.code).toBe(0);
@@ -77,6 +80,10 @@ describe('exp run', () => {
     expect(r.stderr).toContain('[bad] FAILED (stage train failed)');
     expect(record('bad')).toMatchObject({ status: 'failed', failed: ['train'], error: 'stage train failed' });
     expect(project.exists('.xpipe/tmp/exps/bad')).toBe(false);
+    expect((await project.run(['exp', 'remove', 'bad'])).stdout).toBe('removed bad\n');
+    expect(project.exists('.xpipe/exps/bad')).toBe(false);
+    const again = await project.run(['exp', 'remove', 'bad']);
+    expect([again.code, again.stderr]).toEqual([2, 'error: no experiment named "bad" in .xpipe/exps; "xpipe exp show" lists them.\n']);
   });
 
   it('rejects an unknown param key with one paragraph and exit 2', async () => {

@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { expandSweep } from '../../src/engine/exp/sweep.js';
 import { buildExpTable } from '../../src/engine/exp/exp-table.js';
+import { affectedStages } from '../../src/engine/exp/affected-stages.js';
+import { buildGraph } from '../../src/engine/graph/build-graph.js';
+import type { StageSpec } from '../../src/engine/model/spec.js';
 
 describe('expandSweep', () => {
   it('crosses sweeps into a grid, first sweep slowest, -S applied to all, YAML scalars typed', () => {
@@ -53,5 +56,26 @@ describe('buildExpTable', () => {
   it('names an unknown sort metric', () => {
     const t = buildExpTable([rec('a', 0.1, 0.7)], { sortBy: 'f1' });
     expect('error' in t && t.error).toMatch(/^cannot sort by 'f1': no experiment has that metric/);
+  });
+});
+
+describe('affectedStages', () => {
+  const stage = (name: string, deps: string[], outs: string[], params: string[]): StageSpec => ({
+    name, command: { kind: 'cmd', cmd: 'true' }, wdir: '.' as never, alwaysChanged: false, frozen: false, env: [],
+    deps: deps.map((p) => ({ path: p as never, declared: p })),
+    outs: outs.map((p) => ({ path: p as never, declared: p, kind: 'out' as const, cache: true, persist: false })),
+    params: params.map((k) => ({ file: 'params.yaml' as never, key: k })),
+  });
+  const graph = buildGraph([
+    stage('prep', ['raw'], ['prep.out'], ['prep']),
+    stage('train', ['prep.out'], ['model'], ['train', 'model.arch']),
+    stage('eval', ['model'], ['eval.json'], ['eval']),
+  ]);
+
+  it('is the stages declaring a swept key (or its section) and everything downstream', () => {
+    expect([...affectedStages(graph, 'params.yaml', ['train.lr'])]).toEqual(['train', 'eval']);
+    expect([...affectedStages(graph, 'params.yaml', ['model'])]).toEqual(['train', 'eval']);
+    expect([...affectedStages(graph, 'params.yaml', ['prep.size'])].sort()).toEqual(['eval', 'prep', 'train']);
+    expect([...affectedStages(graph, 'other.yaml', ['train.lr'])]).toEqual([]);
   });
 });

@@ -118,3 +118,24 @@ describe('metrics arrays keyed by label', () => {
     ]);
   });
 });
+
+describe('image plots', () => {
+  it('embeds an image plot per source, once when it is the same everywhere', async () => {
+    const { collectReport } = await import('../../src/engine/report/plots/collect-plots.js');
+    const { default: sharp } = await import('sharp');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'xpipe-img-'));
+    const png = (v: number) => sharp({ create: { width: 4, height: 4, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer();
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    for (const [dir, v] of [['a', 10], ['b', 10], ['c', 200]] as const) {
+      mkdirSync(path.join(root, dir, 'reports'), { recursive: true });
+      writeFileSync(path.join(root, dir, 'reports/sheet.png'), await png(v));
+    }
+    const src = (d: string) => ({ kind: 'dir' as const, label: `exp ${d}`, dir: path.join(root, d) });
+    const plots = [{ path: 'reports/sheet.png', props: {} }];
+    const same = await collectReport({ root, sources: [src('a'), src('b')], plots, metrics: [] });
+    const differ = await collectReport({ root, sources: [src('a'), src('c')], plots, metrics: [] });
+    rmSync(root, { recursive: true, force: true });
+    expect(same.items.map((i) => i.kind === 'image' && i.images.map((x) => x.rev))).toEqual([['same in exp a, exp b']]);
+    expect(differ.items.map((i) => i.kind === 'image' && i.images.map((x) => x.rev))).toEqual([['exp a', 'exp c']]);
+  });
+});

@@ -8,11 +8,12 @@ import { printDiagnostics } from './shared.js';
 
 const command: Command = {
   name: 'exp',
-  summary: 'Run experiments with changed params (sweeps too), compare them, apply one (exp run | show | apply)',
+  summary: 'Run experiments with changed params (sweeps too), compare them, apply one (exp run | show | apply | remove)',
   usage: [
     'xpipe exp run [-S KEY=VALUE]... [--sweep KEY=V1,V2,...]... [--random N [--seed S]] [--name NAME] [--jobs N]',
     '       xpipe exp show [--sort-by METRIC [--asc]] [--metrics M1,M2] [--json | --md | --csv]',
     '       xpipe exp apply NAME',
+    '       xpipe exp remove NAME...',
   ].join('\n'),
   description:
     'exp run copies the project into .xpipe/tmp/exps/<name>/ (sharing cache/ and the run cache), sets the params there, runs repro and records ' +
@@ -41,6 +42,7 @@ const command: Command = {
     { command: "xpipe exp run --random 8 --sweep 'train.lr=loguniform(1e-4,1e-1)'", description: 'Random search' },
     { command: 'xpipe exp show --sort-by auc_macro', description: 'Which run was best' },
     { command: 'xpipe exp apply lr-0.01', description: 'Adopt an experiment in the workspace' },
+    { command: 'xpipe exp remove lr-1 lr-2', description: 'Delete stored experiments (their cached outs stay until gc)' },
   ],
   run: (args, io) => runExp(args, io),
 };
@@ -51,7 +53,8 @@ async function runExp(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     case 'run': return rest.length ? usage(io, `"xpipe exp run" takes no positional arguments (got ${rest.join(' ')}); set params with -S KEY=VALUE.`) : expRun(args, io);
     case 'show': return rest.length ? usage(io, `"xpipe exp show" takes no positional arguments (got ${rest.join(' ')}).`) : expShow(args, io);
     case 'apply': return rest.length === 1 ? expApply(rest[0]!, io) : usage(io, '"xpipe exp apply" needs exactly one experiment name (see "xpipe exp show").');
-    default: return usage(io, `${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`}: use "xpipe exp run", "xpipe exp show" or "xpipe exp apply NAME".`);
+    case 'remove': return rest.length > 0 ? expRemove(rest, io) : usage(io, '"xpipe exp remove" needs the names of the experiments to delete (see "xpipe exp show").');
+    default: return usage(io, `${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`}: use "xpipe exp run", "xpipe exp show", "xpipe exp apply NAME" or "xpipe exp remove NAME".`);
   }
 }
 
@@ -87,6 +90,15 @@ async function expRun(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   });
   if (!r.ok) return r.error.kind === 'usage' ? usage(io, r.error.message) : printDiagnostics(io, r.error.diagnostics);
   const failed = r.value.filter((x) => x.status !== 'success');
+  if (r.value.length > 1) {
+    const { buildExpTable } = await import('../../engine/exp/exp-table.js');
+    const table = buildExpTable(r.value);
+    if (!('error' in table)) {
+      const { expTable } = await import('../render/exp-views.js');
+      const { renderTable } = await import('../render/report-table.js');
+      io.stdout.write(`\n${renderTable(expTable(table.columns, table.rows))}\n\n`);
+    }
+  }
   io.stdout.write(`${r.value.length - failed.length} of ${r.value.length} experiment${r.value.length === 1 ? '' : 's'} succeeded; compare them with "xpipe exp show".\n`);
   if (io.signal.aborted) return 130;
   return failed.length > 0 ? 1 : 0;
@@ -135,6 +147,17 @@ async function expApply(name: string, io: CommandIO): Promise<ExitCode> {
   io.stdout.write(`applied ${name}: ${changedParams.length ? `params ${changedParams.join(', ')}` : 'params unchanged'}; pipeline.lock; ${files.length} metrics/plot file${files.length === 1 ? '' : 's'}; ${checkout.restored.length} out${checkout.restored.length === 1 ? '' : 's'} restored from cache\n`);
   for (const p of checkout.notInCache) io.stderr.write(`not in cache: ${p} (run "xpipe repro" to rebuild it)\n`);
   return checkout.notInCache.length > 0 ? 1 : 0;
+}
+
+async function expRemove(names: string[], io: CommandIO): Promise<ExitCode> {
+  const { findProjectRoot } = await import('../../engine/config/load-spec.js');
+  const root = findProjectRoot(io.cwd);
+  if (!root.ok) return printDiagnostics(io, [root.error]);
+  const { removeExp } = await import('../../engine/exp/exp-store.js');
+  const missing = names.filter((n) => !removeExp(root.value, n));
+  for (const n of names.filter((x) => !missing.includes(x))) io.stdout.write(`removed ${n}\n`);
+  if (missing.length > 0) return usage(io, `no experiment named ${missing.map((m) => `"${m}"`).join(', ')} in .xpipe/exps; "xpipe exp show" lists them.`);
+  return 0;
 }
 
 export default command;

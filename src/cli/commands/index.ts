@@ -19,7 +19,7 @@ export const registry: readonly CommandEntry[] = [
   { name: 'params', summary: 'Compare params between git revisions, the workspace and pipeline.lock (params diff)', load: () => import('./params-diff.js') },
   { name: 'metrics', summary: 'Show metrics or compare them between revisions (metrics show | diff)', load: () => import('./metrics.js') },
   { name: 'plots', summary: 'Write an offline HTML report (and PNGs) of the plots, comparing revisions or experiments', load: () => import('./plots.js') },
-  { name: 'exp', summary: 'Run experiments with changed params (and sweeps), compare them, apply one (exp run | show | apply)', load: () => import('./exp.js') },
+  { name: 'exp', summary: 'Run experiments with changed params (and sweeps), compare them, apply one (exp run | show | apply | remove)', load: () => import('./exp.js') },
   { name: 'predict', summary: 'Classify new images with the trained model, the pipeline preprocessing and the tuned thresholds', load: () => import('./predict.js') },
 ];
 

@@ -64,7 +64,8 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   if (!sources) return 2;
   const { buildPlotsReport } = await import('../../engine/report/plots/build-report.js');
   const out = typeof args.options['out'] === 'string' ? args.options['out'] : DEFAULT_OUT;
-  const report = await buildPlotsReport({ root, out: path.resolve(io.cwd, out), sources, plots: plots.value, metrics: declaredMetrics(spec) });
+  const tables = exps.length > 0 ? await experimentsTable(root, exps) : undefined;
+  const report = await buildPlotsReport({ root, out: path.resolve(io.cwd, out), sources, plots: plots.value, metrics: declaredMetrics(spec), ...(tables ? { tables } : {}) });
   for (const p of report.problems) io.stderr.write(`warning: ${p}\n`);
   const charts = report.items.length;
   io.stdout.write(`wrote ${path.relative(io.cwd, report.file) || report.file} (${charts} chart${charts === 1 ? '' : 's'}; open it in a browser, no network needed)\n`);
@@ -85,6 +86,17 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     io.stdout.write(`wrote ${path.relative(io.cwd, shot)}\n`);
   }
   return charts === 0 ? 1 : 0;
+}
+
+/** The `exp show` table of the compared experiments, for the top of the report. */
+async function experimentsTable(root: string, names: string[]): Promise<Array<{ title: string; header: string[]; rows: string[][] }>> {
+  const { readExp } = await import('../../engine/exp/exp-store.js');
+  const { buildExpTable } = await import('../../engine/exp/exp-table.js');
+  const { expTable } = await import('../render/exp-views.js');
+  const records = names.map((n) => readExp(root, n)!).filter(Boolean);
+  const table = buildExpTable(records);
+  if ('error' in table) return [];
+  return [{ title: 'Experiments', ...expTable(table.columns, table.rows) }];
 }
 
 async function chooseSources(root: string, sub: string, revs: string[], exps: string[], io: CommandIO): Promise<ValueSource[] | undefined> {

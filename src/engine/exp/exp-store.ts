@@ -101,3 +101,12 @@ export function listExps(root: string): { exps: ExpRecord[]; problems: string[] 
 export function readExp(root: string, name: string): ExpRecord | undefined {
   return listExps(root).exps.find((e) => e.name === name);
 }
+
+/** Deletes experiment `name`'s record and files; false when there is no such experiment. */
+export function removeExp(root: string, name: string): boolean {
+  if (!NAME.test(name)) return false;
+  const dir = expDir(root, name);
+  if (!fs.existsSync(path.join(dir, 'exp.json'))) return false;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return true;
+}

@@ -6,6 +6,7 @@
  * warm-up → experiments in parallel), collecting params/metrics/lock into records, cleanup.
  * Does not own: the pipeline run itself (repro.ts, called with the work directory as root) or output.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { err, ok, type Result } from '../model/result.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -20,7 +21,7 @@ import type { FileValues } from '../report/diff-values.js';
 import { isGitRepo, resolveRevision } from '../report/git-revision.js';
 import { affectedStages } from './affected-stages.js';
 import { applyOverrides, createWorkdir, removeWorkdir, validateOverrides } from './workdir.js';
-import { nameFor, NAME, saveExp, type ExpRecord } from './exp-store.js';
+import { expDir, nameFor, NAME, saveExp, type ExpRecord } from './exp-store.js';
 import type { Overrides } from './sweep.js';
 
 export const PARAMS_FILE = 'params.yaml';
@@ -92,6 +93,10 @@ function chooseNames(opts: ExpRunOptions): Result<string[], string> {
   const taken = new Set<string>();
   if (opts.name !== undefined) {
     const names = opts.sets.length === 1 ? [opts.name] : opts.sets.map((_, i) => `${opts.name}-${i + 1}`);
+    const existing = names.filter((n) => fs.existsSync(expDir(opts.root, n)));
+    if (existing.length > 0) {
+      return err(`experiment ${existing.map((n) => `"${n}"`).join(', ')} already exists; choose another --name, or delete ${existing.length > 1 ? 'them' : 'it'} with "xpipe exp remove ${existing.join(' ')}".`);
+    }
     return ok(names);
   }
   return ok(opts.sets.map((s) => nameFor(opts.root, s, taken)));

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import { asContentHash, type ContentHash } from '../model/brands.js';
 
 export const HASH_ALGORITHM = 'sha1';
-const CHUNK = 8 * 1024 * 1024;
+// 1 MiB reads: each chunk is hashed while still in the CPU cache (8 MiB chunks measured no faster).
+const CHUNK = 1024 * 1024;
 let buffer: Buffer | undefined;
 
 /** Reads and hashes files; injectable so tests can count reads. */
@@ -21,7 +22,7 @@ export function hashBytes(data: string | Buffer): ContentHash {
   return asContentHash(crypto.createHash(HASH_ALGORITHM).update(data).digest('hex'));
 }
 
-/** The default hasher: whole-file read for small files, 8 MB synchronous chunks for big ones. */
+/** The default hasher: whole-file read for small files, 1 MiB synchronous chunks for big ones. */
 export const fileHasher: Hasher = {
   hashFile(absPath: string): ContentHash {
     const fd = fs.openSync(absPath, 'r');

@@ -4,6 +4,9 @@
  *
  * - `<split>.bin`  — packed uint8 pixels, N×H×W row-major (single channel), no header.
  * - `<split>.json` — a {@link SplitIndex}.
+ * - `<split>.masks.bin` — present when any image of the split has a lung mask (`SplitIndex.masks`): uint8
+ *   N×H×W like `<split>.bin`, the lung fields resized to the same H×W (area) and re-binarised to 0/255;
+ *   all zeros for images whose mask is null. Used by `explain` to score attributions inside the lungs.
  * - `stats.json`   — a {@link PreprocessStats}, computed on the train split only.
  * - `labels.json`  — a {@link LabelSpace}.
  *
@@ -30,8 +33,16 @@ export interface SplitIndex {
   labels: number[][];
   /** Paths of the source images relative to the project root (for overlays and masks). */
   sources: string[];
-  /** Lung-field mask paths relative to the project root, or null when the dataset has none. */
+  /**
+   * Lung-field mask paths (full-size source masks) relative to the project root, or null when the dataset
+   * has none; the resized masks are in `<split>.masks.bin`, in the same order.
+   */
   masks: (string | null)[];
+}
+
+/** File name of a split's packed resized lung masks (see the header). */
+export function masksFileName(split: SplitIndex['split']): string {
+  return `${split}.masks.bin`;
 }
 
 export interface PreprocessStats {

@@ -41,7 +41,7 @@ export interface FitInput {
   train: SplitData;
   val: SplitData;
   stats: Pick<PreprocessStats, 'mean' | 'std'>;
-  train_: TrainOptions;
+  trainOptions: TrainOptions;
   loss: LossOptions;
   augment: AugmentOptions;
   reporter?: FitReporter;
@@ -104,7 +104,7 @@ function abortIfNeeded(signal: AbortSignal | undefined): void {
 
 /** Trains `input.model` in place; on return it holds the best epoch's weights. */
 export async function fit(input: FitInput): Promise<FitResult> {
-  const { model, task, train, train_: o } = input;
+  const { model, task, train, trainOptions: o } = input;
   const reporter = input.reporter ?? silent;
   const maximize = o.monitor !== 'val_loss';
   const classWeights = computeClassWeights(train.labels, train.numLabels, task, input.loss.posWeight);

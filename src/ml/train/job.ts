@@ -112,7 +112,7 @@ export async function runTrainJob(job: TrainJob): Promise<FitResult> {
   const ckptDir = path.join(job.checkpointRoot, await checkpointKey(job.dataDir, job.options));
   const result = await fit({
     model, task, train, val, stats,
-    train_: job.options.train, loss: job.options.loss, augment: job.options.augment,
+    trainOptions: job.options.train, loss: job.options.loss, augment: job.options.augment,
     reporter: job.reporter,
     signal: job.signal,
     checkpoints: { load: () => loadCheckpoint(ckptDir), save: (s) => saveCheckpoint(ckptDir, s) },

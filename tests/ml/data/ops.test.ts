@@ -1,6 +1,6 @@
 // Pixel operations against hand-computed expectations (OpenCV semantics; see src/ml/data/image/ops.ts).
 import { describe, expect, it } from 'vitest';
-import { equalizeHist, gaussianBlur, gaussianKernel, reflect101, resizeArea, roundHalfEven, type Gray } from '../../../src/ml/data/image/ops.js';
+import { clahe, equalizeHist, gaussianBlur, gaussianKernel, reflect101, resizeArea, roundHalfEven, type Gray } from '../../../src/ml/data/image/ops.js';
 
 const gray = (data: number[], width: number, height: number): Gray => ({ data: Uint8Array.from(data), width, height });
 
@@ -81,5 +81,28 @@ describe('resizeArea', () => {
     const out = resizeArea(gray(new Array(8 * 4).fill(9), 8, 4), 4, 4);
     expect(out.width).toBe(4);
     expect([...out.data]).toEqual(new Array(16).fill(9));
+  });
+});
+
+describe('clahe', () => {
+  it('stretches a low-contrast image, but less than global equalisation (the clip limit)', () => {
+    const w = 32;
+    const data = Array.from({ length: w * w }, (_, i) => 100 + Math.floor(((i % w) / w) * 20)); // 100..119 left→right
+    const img = gray(data, w, w);
+    const sd = (v: Uint8Array): number => {
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+    };
+    // One tile of 1,024 pixels: clip limits 1 and 3 allow 4 and 12 pixels per histogram bin.
+    const low = sd(clahe(img, 1, 1).data);
+    const high = sd(clahe(img, 3, 1).data);
+    expect(low).toBeGreaterThan(1.5 * sd(img.data));
+    expect(high).toBeGreaterThan(low);
+    expect(high).toBeLessThan(sd(equalizeHist(img).data));
+  });
+
+  it('maps a flat image to one value', () => {
+    const out = clahe(gray(new Array(64).fill(80), 8, 8), 2, 2).data;
+    expect(new Set(out).size).toBe(1);
   });
 });

@@ -4,19 +4,19 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { resolveRequest, type RuntimeInfo } from '../../../src/ml/runtime/index.js';
+import { resolveRequest, resolveThreads, type RuntimeInfo } from '../../../src/ml/runtime/index.js';
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('./fixtures/print-runtime.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-interface Printed { info: RuntimeInfo; lines: string[]; same: boolean }
+interface Printed { info: RuntimeInfo; lines: string[]; same: boolean; checksum: number }
 
 async function printRuntime(arg: string | undefined, env: Record<string, string | undefined>): Promise<Printed> {
   const childEnv = { ...process.env, ...env };
   if (env.XPIPE_TF_BACKEND === undefined) delete childEnv.XPIPE_TF_BACKEND;
   const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture, ...(arg === undefined ? [] : [arg])],
-    { cwd: root, env: childEnv });
+    { cwd: root, env: childEnv, timeout: 60_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Printed;
 }
 
@@ -46,6 +46,17 @@ describe('resolveRequest', () => {
   });
 });
 
+describe('resolveThreads', () => {
+  it('defaults to 1, lets XPIPE_WASM_THREADS override, and validates', () => {
+    expect(resolveThreads(undefined, {})).toBe(1);
+    expect(resolveThreads(2, {})).toBe(2);
+    expect(resolveThreads(1, { XPIPE_WASM_THREADS: '2' })).toBe(2);
+    expect(() => resolveThreads(0, {})).toThrow('expected positive integer for runtime.threads, got 0 (number)');
+    expect(() => resolveThreads(1, { XPIPE_WASM_THREADS: 'two' })).toThrow(
+      "expected positive integer for XPIPE_WASM_THREADS, got 'two' (string)");
+  });
+});
+
 describe('initRuntime (child processes)', () => {
   const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
 
@@ -63,6 +74,14 @@ describe('initRuntime (child processes)', () => {
     expect(lines).toContain('runtime: skipped @tensorflow/tfjs-node: not installed');
     expect(lines.at(-1)).toMatch(/^runtime: backend wasm \(requested auto, from @tensorflow\/tfjs-backend-wasm/);
     expect(lines.join('\n')).toContain('Conv2DBackpropFilter');
+  });
+
+  it('XPIPE_WASM_THREADS=2 runs the threaded-simd build with 2 threads, same results, and the process exits', async () => {
+    const single = await printRuntime('wasm', { XPIPE_WASM_THREADS: '1' });
+    const threaded = await printRuntime('wasm', { XPIPE_WASM_THREADS: '2' });
+    expect(single.info.threads).toBe(1);
+    expect(threaded.info).toMatchObject({ backend: 'wasm', threads: 2 });
+    expect(Math.abs(threaded.checksum - single.checksum) / Math.abs(single.checksum)).toBeLessThan(1e-5);
   });
 
   it('XPIPE_TF_BACKEND=cpu overrides the option', async () => {

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 function input(params: Record<string, unknown>, extra: Partial<FitInput> = {}): FitInput {
   const o = parseTrainStageOptions(params);
-  return { model: tinyModel(16, 2), task: 'multilabel', train, val, stats, train_: o.train, loss: o.loss, augment: o.augment, ...extra };
+  return { model: tinyModel(16, 2), task: 'multilabel', train, val, stats, trainOptions: o.train, loss: o.loss, augment: o.augment, ...extra };
 }
 
 const weightsOf = (m: tf.LayersModel): Float32Array[] => m.getWeights().map((w) => Float32Array.from(w.dataSync()));

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../fs/atomic.js';
 import { sourceLabel } from '../load-values.js';
 import { collectReport, type CollectInput } from './collect-plots.js';
 import { compileToVega } from './compile-chart.js';
-import { renderHtmlReport, type CompiledItem } from './html-report.js';
+import { renderHtmlReport, type CompiledItem, type HtmlReportInput } from './html-report.js';
 
 export interface BuiltReport {
   /** Absolute path of the written HTML file. */
@@ -19,7 +19,7 @@ export interface BuiltReport {
 }
 
 /** Builds the report and writes it to `out` (project-relative or absolute). */
-export async function buildPlotsReport(input: CollectInput & { out: string; now?: Date }): Promise<BuiltReport> {
+export async function buildPlotsReport(input: CollectInput & { out: string; now?: Date; tables?: HtmlReportInput['tables'] }): Promise<BuiltReport> {
   const { items, problems } = await collectReport(input);
   const compiled: CompiledItem[] = [];
   for (const item of items) {
@@ -33,6 +33,7 @@ export async function buildPlotsReport(input: CollectInput & { out: string; now?
     items: compiled,
     problems,
     generatedAt: (input.now ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    ...(input.tables ? { tables: input.tables } : {}),
   });
   const file = path.resolve(input.root, input.out);
   writeFileAtomic(file, html);

@@ -123,6 +123,10 @@ async function readImages(root: string, sources: ValueSource[], file: string): P
       : await readFile(path.join(source.kind === 'dir' ? source.dir : root, file)).catch(() => undefined);
     if (data) out.push({ rev: sourceLabel(source), mime, data });
   }
+  // The same image everywhere (e.g. a preprocessing contact sheet shared by experiments) is shown once.
+  if (out.length > 1 && out.every((img) => img.data.equals(out[0]!.data))) {
+    return [{ ...out[0]!, rev: `same in ${out.map((i) => i.rev).join(', ')}` }];
+  }
   return out;
 }
 

@@ -23,6 +23,8 @@ export interface HtmlReportInput {
   problems: string[];
   /** ISO time shown in the header. */
   generatedAt: string;
+  /** Tables shown above the charts (e.g. the compared experiments' params and metrics), cells as text. */
+  tables?: Array<{ title: string; header: string[]; rows: string[][] }>;
 }
 
 /** The minified Vega UMD build from node_modules (found through its exported schema file). */
@@ -50,6 +52,9 @@ export function renderHtmlReport(input: HtmlReportInput, vegaSource = vegaRuntim
     return `<section><h2 id="h-${esc(item.id)}">${esc(item.path)}</h2><div class="images">${figures}</div></section>`;
   });
   const toc = input.items.map((i) => `<li><a href="#h-${esc(i.id)}">${esc(i.kind === 'chart' ? i.title : i.path)}</a> <small>${esc(i.path)}</small></li>`).join('');
+  const tables = (input.tables ?? [])
+    .map((t) => `<section class="table"><h2>${esc(t.title)}</h2><table><thead><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table></section>`)
+    .join('\n');
   const problems = input.problems.length ? `<div class="problems"><strong>Not shown:</strong><ul>${input.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
@@ -58,7 +63,8 @@ export function renderHtmlReport(input: HtmlReportInput, vegaSource = vegaRuntim
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#222}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #eee;padding-bottom:4px}
 h2 small,li small{color:#888;font-weight:normal}main{display:flex;flex-wrap:wrap;column-gap:40px;align-items:flex-start}
-main>section{max-width:100%}.meta{color:#666}.chart{overflow-x:auto}
+main>section{max-width:100%}table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #eee;padding:3px 10px;text-align:left}
+td{font-variant-numeric:tabular-nums}section.table{overflow-x:auto}.meta{color:#666}.chart{overflow-x:auto}
 .images{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figure img{max-width:560px;image-rendering:pixelated;border:1px solid #ddd}
 .problems{background:#fff8e1;border:1px solid #f0d98c;padding:8px 12px;margin:12px 0}#xpipe-errors:empty{display:none}
 #xpipe-errors{background:#fdecea;border:1px solid #f5c2c0;padding:8px;white-space:pre-wrap}ul.toc{columns:2}
@@ -67,6 +73,7 @@ main>section{max-width:100%}.meta{color:#666}.chart{overflow-x:auto}
 <h1>${esc(input.title)}</h1>
 <div class="meta">Sources: ${input.sources.map(esc).join(' vs ')} · generated ${esc(input.generatedAt)} by xpipe · hover for values, drag or scroll to pan and zoom line charts</div>
 ${problems}<pre id="xpipe-errors"></pre>
+${tables}
 <ul class="toc">${toc}</ul>
 <main>
 ${sections.join('\n')}

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { DataError } from '../errors.js';
 import { makeStagingDir, replaceDir, writeFileAtomic } from '../fs-atomic.js';
 import { vectorOf } from '../label-space.js';
-import type { PreprocessStats, SplitIndex } from '../preprocessed-format.js';
+import { masksFileName, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
 import { SPLITS } from '../split-by-patient.js';
 import { readLabelSpace, readSplitCsv, type SplitRow } from '../split-files.js';
 import { runPool } from '../worker-pool.js';
@@ -78,7 +78,7 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
     if (splitRows.some((row) => row.mask !== null)) {
       const masks = new Uint8Array(splitRows.length * px);
       part.forEach((res, i) => res.mask && masks.set(res.mask, i * px));
-      await writeFile(path.join(staging, `${s}.masks.bin`), masks);
+      await writeFile(path.join(staging, masksFileName(s)), masks);
     }
     const index: SplitIndex = {
       split: s,

@@ -137,7 +137,7 @@ export function sampleAnatomy(rng: Rng, cardiomegaly: boolean): Anatomy {
   const left = sampleSide(rng, domeR + rng.uniform(0.01, 0.035));
   const grow = cardiomegaly ? rng.uniform(1.3, 1.45) : rng.uniform(0.92, 1.06);
   const rx = 0.165 * grow;
-  const heart = { cx: 0.05 + 0.5 * (rx - 0.165), cy: left.domeY - 0.045 + rng.normal(0, 0.006), rx, ry: 0.105 * (0.5 + 0.5 * grow), tilt: rng.uniform(0.35, 0.55) };
+  const heart = { cx: 0.05 + 0.5 * (rx - 0.165), cy: left.domeY - 0.02 + rng.normal(0, 0.006), rx, ry: 0.105 * (0.5 + 0.5 * grow), tilt: rng.uniform(0.35, 0.55) };
   const vessels: Vessel[] = [];
   for (const s of [-1, 1]) {
     const hx = s * rng.uniform(0.085, 0.11);

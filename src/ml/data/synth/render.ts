@@ -68,16 +68,22 @@ function ribs(a: Anatomy, d: number, y: number, lat: number): number {
   const fade = smooth((d - 0.05) / 0.03) * smooth((lat + 0.045 - d) / 0.02);
   let v = 0;
   // Posterior ribs: leave the spine almost level, then arc down along the chest wall.
-  const shape = -0.06 * d + 2.2 * Math.max(0, d - 0.14) ** 2;
+  const bend = Math.max(0, d - 0.14);
+  const shape = -0.06 * d + 2.2 * bend * bend;
   const k = (y - a.ribY0 - shape) / a.ribGap;
   for (let i = Math.max(0, Math.floor(k)); i <= Math.min(10, Math.floor(k) + 1); i++) {
     const th = a.ribThick * (1 + 0.05 * i);
     const dy = (y - (a.ribY0 + i * a.ribGap + shape)) / th;
-    if (dy > -1 && dy < 1) v += 0.07 * (1 - dy ** 8) * (0.7 + 0.3 * dy * dy) * (1 - 0.05 * i);
+    if (dy > -1 && dy < 1) {
+      const d2 = dy * dy;
+      const d4 = d2 * d2;
+      v += 0.07 * (1 - d4 * d4) * (0.7 + 0.3 * d2) * (1 - 0.05 * i);
+    }
   }
   // Anterior ribs: fainter, running down towards the midline, invisible near it (cartilage).
   if (d > 0.12) {
-    const ant = 0.42 * (lat - d) - 0.5 * Math.max(0, d - lat + 0.08) ** 2;
+    const over = Math.max(0, d - lat + 0.08);
+    const ant = 0.42 * (lat - d) - 0.5 * over * over;
     const j = (y - a.ribY0 - 0.1 - ant) / (a.ribGap * 1.15);
     const jr = Math.round(j);
     if (jr >= 0 && jr <= 5) {
@@ -92,7 +98,7 @@ function clavicle(d: number, y: number): number {
   if (d < 0.015 || d > 0.36) return 0;
   const yc = 0.175 - 0.32 * d + 0.2 * d * d;
   const dy = (y - yc) / (0.014 + 0.01 * d);
-  return dy > -1 && dy < 1 ? 0.11 * (1 - dy ** 4) * smooth((0.36 - d) / 0.04) * smooth((d - 0.03) / 0.03) : 0;
+  return dy > -1 && dy < 1 ? 0.11 * (1 - dy * dy * dy * dy) * smooth((0.36 - d) / 0.04) * smooth((d - 0.03) / 0.03) : 0;
 }
 
 function addTexture(rng: Rng, out: Float32Array, size: number, cell: number, amp: number): void {
@@ -180,7 +186,8 @@ export function renderBase(a: Anatomy, size: number, rng: Rng): BaseCanvas {
       const side = x < 0 ? a.right : a.left;
       const lat = x < 0 ? latR : latL;
       const i = py * size + px;
-      const bt = 1 - (x / bh) ** 2;
+      const xb = x / bh;
+      const bt = 1 - xb * xb;
       let v = bt > 0 ? a.softTissue * Math.sqrt(Math.sqrt(bt)) * smooth(bt / 0.06) : 0;
       if (bt <= 0 && y < 0.2) {
         markings[i] = 0;
