@@ -1,13 +1,13 @@
 /**
  * Training / inference throughput of the TF.js runtime (run by hand, not a test):
  *
- *   npx tsx bench/train-throughput.ts [--write] [--rounds N] [--quick] [--cpu]
+ *   npx tsx bench/train-throughput.ts [--write] [--rounds N] [--quick | --full] [--cpu]
  *
  * For each available backend configuration (wasm with 1 and 2 XNNPACK threads, `tensorflow` when
  * @tensorflow/tfjs-node(-gpu) is installed, `cpu` with --cpu: far too slow to train), and for
  * ChestNetS at 64×64 and ResNet-18 at 128×128, batch 32: trains with Adam on synthetic data (2 warm-up
- * steps, then ≥ 256 images) and runs inference on ≥ 256 images, reporting images/s from the MEDIAN batch
- * time. Each (configuration, model) runs in its own child process (a process has one backend), and the
+ * steps, then 256 images; ResNet-18 64 unless --full) and runs inference on as many, reporting images/s
+ * from the MEDIAN batch time, and images per CPU-second. Each (configuration, model) runs in its own child process (a process has one backend), and the
  * configurations are interleaved in rounds so that load from other users hits them alike; compare
  * configurations as ratios within one run. `--write` writes bench/results/runtime.md.
  */
@@ -20,7 +20,7 @@ import { buildModel, type Arch } from '../src/ml/models/index.js';
 import { initRuntime, type BackendRequest } from '../src/ml/runtime/index.js';
 
 interface Job { backend: BackendRequest; threads: number; arch: Arch; size: number; images: number }
-interface Measure { job: Job; backend: string; trainImgS: number; inferImgS: number; stepMs: number[] }
+interface Measure { job: Job; backend: string; trainImgS: number; trainImgCpuS: number; inferImgS: number; stepMs: number[] }
 
 const BATCH = 32;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -44,7 +44,14 @@ async function worker(job: Job): Promise<void> {
   };
   const steps = Math.ceil(job.images / BATCH);
   for (let i = 0; i < 2; i++) step();
-  const stepMs = Array.from({ length: steps }, () => timeIt(step));
+  const cpuMs: number[] = [];
+  const stepMs = Array.from({ length: steps }, () => {
+    const c0 = process.cpuUsage();
+    const ms = timeIt(step);
+    const c = process.cpuUsage(c0);
+    cpuMs.push((c.user + c.system) / 1000);
+    return ms;
+  });
   const infer = (): void => {
     const p = model.predict(x) as tf.Tensor;
     p.dataSync();
@@ -53,7 +60,7 @@ async function worker(job: Job): Promise<void> {
   infer();
   const inferMs = Array.from({ length: steps }, () => timeIt(infer));
   const out: Measure = { job, backend: `${info.backend}${info.threads ? ` ×${info.threads}` : ''}`,
-    trainImgS: (BATCH * 1000) / median(stepMs), inferImgS: (BATCH * 1000) / median(inferMs), stepMs };
+    trainImgS: (BATCH * 1000) / median(stepMs), trainImgCpuS: (BATCH * 1000) / median(cpuMs), inferImgS: (BATCH * 1000) / median(inferMs), stepMs };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -70,12 +77,13 @@ function main(): void {
   const args = process.argv.slice(2);
   const rounds = Number(args[args.indexOf('--rounds') + 1]) || 2;
   const quick = args.includes('--quick');
+  const full = args.includes('--full');
   const configs: { backend: BackendRequest; threads: number }[] = [{ backend: 'wasm', threads: 1 }, { backend: 'wasm', threads: 2 }];
   if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu')) configs.unshift({ backend: 'tensorflow', threads: 1 });
   if (args.includes('--cpu')) configs.push({ backend: 'cpu', threads: 1 });
   const models: { arch: Arch; size: number; images: number }[] = [
     { arch: 'chestnet_s', size: 64, images: quick ? 64 : 256 },
-    { arch: 'resnet18', size: 128, images: quick ? 32 : 256 },
+    { arch: 'resnet18', size: 128, images: quick ? 32 : full ? 256 : 64 },
   ];
   const self = fileURLToPath(import.meta.url);
   const results: Measure[] = [];
@@ -89,7 +97,7 @@ function main(): void {
           { encoding: 'utf8', env: { ...process.env, XPIPE_TF_BACKEND: '', XPIPE_WASM_THREADS: '' }, stdio: ['ignore', 'pipe', 'ignore'] });
         const measure = JSON.parse(line.trim().split('\n').pop()!) as Measure;
         results.push(measure);
-        console.log(`round ${r + 1} ${m.arch}@${m.size} ${measure.backend}: train ${measure.trainImgS.toFixed(1)} img/s, infer ${measure.inferImgS.toFixed(1)} img/s`);
+        console.log(`round ${r + 1} ${m.arch}@${m.size} ${measure.backend}: train ${measure.trainImgS.toFixed(1)} img/s (${measure.trainImgCpuS.toFixed(1)} img/CPU-s), infer ${measure.inferImgS.toFixed(1)} img/s`);
       }
     }
   }
@@ -102,7 +110,8 @@ function main(): void {
       if (mine.length === 0) continue;
       const train = median(mine.map((x) => x.trainImgS));
       const infer = median(mine.map((x) => x.inferImgS));
-      rows.push(`| ${m.arch} | ${m.size}×${m.size} | ${mine[0]!.backend} | ${train.toFixed(1)} | ${infer.toFixed(1)} | ${(train / baseTrain).toFixed(2)} | ${mine.map((x) => x.trainImgS.toFixed(1)).join(', ')} |`);
+      const perCpu = median(mine.map((x) => x.trainImgCpuS));
+      rows.push(`| ${m.arch} | ${m.size}×${m.size} | ${mine[0]!.backend} | ${train.toFixed(1)} | ${perCpu.toFixed(1)} | ${infer.toFixed(1)} | ${(train / baseTrain).toFixed(2)} | ${mine.map((x) => x.trainImgS.toFixed(1)).join(', ')} |`);
     }
   }
   const cpu = os.cpus();
@@ -113,10 +122,10 @@ function main(): void {
     `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()}`,
     `- load average (1 min) at start / end: ${load0.toFixed(2)} / ${os.loadavg()[0]!.toFixed(2)} (shared machine: figures are noisy; compare ratios)`,
     `- command: \`npx tsx bench/train-throughput.ts ${args.join(' ')}\``,
-    `- method: batch ${BATCH}, Adam, synthetic data, 2 warm-up steps, then ${quick ? '64 (chestnet) / 32 (resnet)' : '256'} images per run; img/s from the median batch time; ${rounds} round(s), configurations interleaved; table = median over rounds`,
+    `- method: batch ${BATCH}, Adam, synthetic data, 2 warm-up steps, then ${quick ? '64 (chestnet) / 32 (resnet)' : full ? '256' : '256 (chestnet) / 64 (resnet18; --full for 256)'} images per run; img/s from the median batch time (wall clock); img/CPU-s = images per second of process CPU time (all threads), which load from other users disturbs much less than wall time; ${rounds} round(s), configurations interleaved; table = median over rounds`,
     '',
-    '| model | input | backend | train img/s | infer img/s | train vs wasm ×1 | train img/s per round |',
-    '|---|---|---|---|---|---|---|',
+    '| model | input | backend | train img/s | train img/CPU-s | infer img/s | train vs wasm ×1 | train img/s per round |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');

@@ -1,5 +1,5 @@
 /**
- * One `repro` (or checkout/gc) per project at a time: `.xpipe/repro.lock` holds the owner's pid, created
+ * One `repro` (or checkout/gc) per project at a time: `.xpipe/tmp/repro.lock` (git-ignored) holds the owner's pid, created
  * with O_EXCL. A second process waits (polling) or fails at once with --no-wait; a lock whose pid is no
  * longer alive (a killed process) is stale and taken over.
  * Owns: that file. Does not own: what runs under the lock.
@@ -31,7 +31,7 @@ interface Owner {
 }
 
 export async function acquireProjectMutex(root: string, opts: MutexOptions): Promise<AcquireResult> {
-  const file = path.join(root, '.xpipe', 'repro.lock');
+  const file = path.join(root, '.xpipe', 'tmp', 'repro.lock');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let announced = false;
   for (;;) {

@@ -60,7 +60,7 @@ describe('concurrency', () => {
     const lock = project.read('pipeline.lock');
     expect(lock).toContain('left.txt');
     expect(lock).not.toContain('right.txt');
-    expect(project.exists('.xpipe/repro.lock')).toBe(false);
+    expect(project.exists('.xpipe/tmp/repro.lock')).toBe(false);
 
     project.write('barrier/right.release', '');
     const resumed = await project.run(['repro', '--json']);
@@ -92,8 +92,8 @@ describe('concurrency', () => {
     expect(project.count()).toBe(2);
 
     // A mutex left by a dead process is stale.
-    fs.mkdirSync(project.abs('.xpipe'), { recursive: true });
-    fs.writeFileSync(project.abs('.xpipe/repro.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: '' }));
+    fs.mkdirSync(project.abs('.xpipe/tmp'), { recursive: true });
+    fs.writeFileSync(project.abs('.xpipe/tmp/repro.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: '' }));
     const third = await project.run(['repro', '--no-wait']);
     expect(third.code).toBe(0);
   });

@@ -47,32 +47,6 @@ function channelSum(x: tf.Tensor): tf.Tensor1D {
   return tf.matMul(tf.ones([1, rows]), tf.reshape(x, [rows, c])).reshape([c]) as tf.Tensor1D;
 }
 
-/** Names of the runtime's fused kernels (src/ml/runtime/kernels/batch-norm-train.ts). */
-const BN_TRAIN = 'XpipeBatchNormTrain';
-const BN_TRAIN_GRAD = 'XpipeBatchNormTrainGrad';
-
-/** The same as {@link normalizeTraining} with the runtime's fused kernels (4 passes over the data). */
-function normalizeTrainingFused(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number):
-  { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  let mean!: tf.Tensor1D;
-  let variance!: tf.Tensor1D;
-  const op = tf.customGrad((...args: (tf.Tensor | ((saved: tf.Tensor[]) => void))[]) => {
-    const [xi, g, b] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
-    const save = args[3] as (saved: tf.Tensor[]) => void;
-    const [value, m, v] = tf.engine().runKernel(BN_TRAIN, { x: xi, gamma: g, beta: b }, { epsilon }) as tf.Tensor[];
-    mean = tf.keep(m as tf.Tensor1D);
-    variance = tf.keep(v as tf.Tensor1D);
-    save([xi, mean, variance, g]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [sx, sm, sv, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      return tf.engine().runKernel(BN_TRAIN_GRAD, { dy, x: sx, mean: sm, variance: sv, gamma: sg }, { epsilon }) as tf.Tensor[];
-    };
-    return { value: value!, gradFunc };
-  });
-  const y = op(x, gamma, beta);
-  return { y, mean, variance };
-}
-
 /** Training-mode normalisation with batch statistics and the closed-form gradient. */
 function normalizeTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number):
   { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
@@ -119,8 +93,7 @@ export function fastBatchNormClass(): BatchNormClass {
       const lastAxis = self.axis === -1 || self.axis === x.rank - 1;
       if (kwargs.training !== true || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs);
       return tf.tidy(() => {
-        const fused = tf.getKernel(BN_TRAIN, tf.getBackend()) !== undefined;
-        const { y, mean, variance } = (fused ? normalizeTrainingFused : normalizeTraining)(x, self.gamma.read() as tf.Tensor1D,
+        const { y, mean, variance } = normalizeTraining(x, self.gamma.read() as tf.Tensor1D,
           self.beta.read() as tf.Tensor1D, self.epsilon);
         for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
           tf.tidy(() => {

@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastTransposedBatchMatMul } from './batch-matmul.js';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-grads.js';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainGradKernel, batchNormTrainKernel } from './batch-norm-train.js';
 import { CHANNEL_SUM, channelSumKernel, fastLeadingAxesSum } from './channel-sum.js';
 import { maxPoolGradKernel } from './max-pool-grad.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-grads.js';
@@ -19,8 +18,6 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputKernel,
   MaxPoolGrad: maxPoolGradKernel,
   [CHANNEL_SUM]: channelSumKernel,
-  [BATCH_NORM_TRAIN]: batchNormTrainKernel,
-  [BATCH_NORM_TRAIN_GRAD]: batchNormTrainGradKernel,
 };
 
 let registered: string[] | undefined;
