@@ -23,7 +23,11 @@ interface Job { backend: BackendRequest; threads: number; arch: Arch; size: numb
 interface Measure { job: Job; backend: string; trainImgS: number; trainImgCpuS: number; inferImgS: number; stepMs: number[] }
 
 const BATCH = 32;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 
 /** Child: measures one job and prints one JSON line. */
 async function worker(job: Job): Promise<void> {
@@ -75,7 +79,7 @@ function installed(pkg: string): boolean {
 
 function main(): void {
   const args = process.argv.slice(2);
-  const rounds = Number(args[args.indexOf('--rounds') + 1]) || 2;
+  const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
   const quick = args.includes('--quick');
   const full = args.includes('--full');
   const configs: { backend: BackendRequest; threads: number }[] = [{ backend: 'wasm', threads: 1 }, { backend: 'wasm', threads: 2 }];

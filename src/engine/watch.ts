@@ -50,10 +50,14 @@ export async function watchPipeline(opts: WatchOptions): Promise<Result<void, Re
       lastError = r.error;
       if (r.error.kind === 'diagnostics') opts.onEvent?.({ type: 'failure', reason: 'config-error', diagnostics: r.error.diagnostics });
     }
-    watcher.add(watchedPaths(root));
+    const paths = watchedPaths(root);
+    watcher.add(paths);
     if (signal.aborted) return;
     if ((state as WatchState) === 'queued') schedule();
-    else setState('watching');
+    else {
+      setState('watching');
+      opts.onEvent?.({ type: 'info', reason: 'watching', paths: paths.length });
+    }
   };
   const schedule = () => {
     setState('debouncing');

@@ -2,7 +2,7 @@
 // and a second repro in the same project waits (or fails with --no-wait).
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BARRIER_SCRIPT, Project, stagesWith } from '../helpers/project-rig.js';
+import { BARRIER_SCRIPT, Project, STAGE_API_URL, stagesWith } from '../helpers/project-rig.js';
 
 const PIPELINE = `stages:
   left:
@@ -67,6 +67,35 @@ describe('concurrency', () => {
     expect(resumed.code).toBe(0);
     expect(stagesWith(resumed.events, 'ran')).toEqual(['right', 'join']);
     expect(stagesWith(resumed.events, 'up-to-date')).toEqual(['left']);
+  });
+
+  it('Ctrl-C aborts a module stage (ctx.signal) and kills its process; nothing is committed', async () => {
+    project = Project.create({
+      'pipeline.yaml': 'stages:\n  slow:\n    module: slow.ts\n    outs: [o.txt]\n',
+      'slow.ts': `import fs from 'node:fs';
+import { defineStage } from '${STAGE_API_URL}';
+export default defineStage({
+  async run(ctx) {
+    fs.writeFileSync(ctx.path('started'), String(process.pid));
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+    fs.writeFileSync(ctx.path('aborted'), 'yes');
+    await new Promise(() => {}); // never finishes by itself: the runner must kill it
+  },
+});
+`,
+    });
+    const run = project.spawn(['repro']);
+    await project.waitFor('started');
+    const pid = Number(project.read('started'));
+    run.kill('SIGINT');
+    const r = await run;
+    expect(r.exitCode).toBe(130);
+    expect(String(r.stderr)).toContain('cancelled slow');
+    await project.waitFor('aborted');
+    const deadline = Date.now() + 10_000;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(isAlive(pid)).toBe(false);
+    expect(project.exists('pipeline.lock')).toBe(false);
   });
 
   it('a second repro waits for the first; --no-wait fails at once; a stale mutex is taken over', async () => {

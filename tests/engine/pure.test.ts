@@ -7,6 +7,7 @@ import { buildGraph } from '../../src/engine/graph/build-graph.js';
 import { selectStages } from '../../src/engine/graph/select-targets.js';
 import { topoOrder } from '../../src/engine/graph/topo-order.js';
 import { parseArgs } from '../../src/cli/args.js';
+import { checkOuts } from '../../src/engine/graph/check-outs.js';
 import type { StageSpec } from '../../src/engine/model/spec.js';
 import type { ContentHash, ProjectPath, StageKey } from '../../src/engine/model/brands.js';
 
@@ -90,5 +91,13 @@ describe('parseArgs', () => {
   it('rejects unknown options and bad numbers', () => {
     expect(parseArgs(['-x'], spec, 'repro')).toEqual({ ok: false, error: { message: 'Unknown option -x for "xpipe repro". Run "xpipe repro --help" to see its options.' } });
     expect(parseArgs(['-j', 'many'], spec, 'repro')).toEqual({ ok: false, error: { message: 'Option --jobs of "xpipe repro" needs a non-negative integer, got "many".' } });
+  });
+});
+
+describe('checkOuts', () => {
+  it('finds an out inside another even when a sibling sorts between them ("a-c" < "a/b")', () => {
+    const d = checkOuts([stage('x', [], ['a']), stage('y', [], ['a-c']), stage('z', [], ['a/b'])]);
+    expect(d.map((x) => x.code)).toEqual(['overlapping-outs']);
+    expect(d[0]?.message).toContain('Output "a/b" of stage "z" lies inside output "a" of stage "x"');
   });
 });

@@ -21,6 +21,7 @@ export function formatEvent(e: EngineEvent): string | undefined {
     case 'info':
       switch (e.reason) {
         case 'waiting-for-lock': return `waiting for another xpipe process (pid ${e.pid}) working in this project to finish...`;
+        case 'watching': return `watching ${e.paths} files and folders for changes (Ctrl-C to stop)...`;
         case 'running': return `running ${e.stage}: ${e.reasons.map(formatReason).join(', ')}`;
         case 'would-run': return `would run ${e.stage}: ${e.reasons.map(formatReason).join(', ')}`;
         case 'would-restore': return `would restore ${e.stage} from ${e.from === 'cache' ? 'cache' : 'run cache'}`;

@@ -94,7 +94,7 @@ export class PathHasher {
   }
 
   private hashDir(abs: string, rel: string, needManifest: boolean): HashedPath {
-    const stamps: { p: string; abs: string; e: FileEntry }[] = [];
+    const stamps: { p: string; e: FileEntry }[] = [];
     const walk = (dirAbs: string, prefix: string): void => {
       for (const ent of fs.readdirSync(dirAbs, { withFileTypes: true })) {
         const childAbs = dirAbs + path.sep + ent.name;
@@ -109,7 +109,7 @@ export class PathHasher {
         if (isDir) walk(childAbs, childRel);
         else if (isFile) {
           const st = fs.statSync(childAbs);
-          stamps.push({ p: childRel, abs: childAbs, e: [st.ino, st.size, st.mtimeMs, ''] });
+          stamps.push({ p: childRel, e: [st.ino, st.size, st.mtimeMs, ''] });
         }
       }
     };
@@ -129,7 +129,7 @@ export class PathHasher {
       const old = Object.hasOwn(known, s.p) ? known[s.p] : undefined;
       let h = old && old[0] === s.e[0] && old[1] === s.e[1] && old[2] === s.e[2] ? (old[3] as ContentHash) : undefined;
       if (!h) {
-        h = this.hasher.hashFile(s.abs);
+        h = this.hasher.hashFile(path.join(abs, s.p));
         this.filesRead++;
       }
       s.e[3] = h;

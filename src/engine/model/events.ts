@@ -23,6 +23,8 @@ export interface ProgressSample {
 export type InfoEvent =
   /** Another xpipe repro holds the project mutex; this one waits. */
   | { type: 'info'; reason: 'waiting-for-lock'; pid: number }
+  /** --watch: idle, waiting for changes to `paths` watched files and folders. */
+  | { type: 'info'; reason: 'watching'; paths: number }
   | { type: 'info'; reason: 'running'; stage: string; reasons: StaleReason[]; command: string }
   /** --dry: the stage would run. */
   | { type: 'info'; reason: 'would-run'; stage: string; reasons: StaleReason[] }

@@ -106,13 +106,19 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
   const old = join(parent, `.${basename(dir)}.old-${tag}`);
   try {
     await model.save(dirSaveHandler(tmp));
-    await rename(dir, old).catch((error: NodeJS.ErrnoException) => {
+    const hadOld = await rename(dir, old).then(() => true, (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
+      return false;
     });
-    await rename(tmp, dir);
+    try {
+      await rename(tmp, dir);
+    } catch (error) {
+      if (hadOld) await rename(old, dir); // put the previous model back
+      throw error;
+    }
+    await rm(old, { recursive: true, force: true });
   } finally {
     await rm(tmp, { recursive: true, force: true });
-    await rm(old, { recursive: true, force: true });
   }
 }
 

@@ -4,7 +4,8 @@
  * Why: tfjs-layers' BatchNormalization trains through `tf.moments` + `FusedBatchNorm`, whose gradients
  * materialise a `Tile` of the input size and reduce over N·H·W with `Sum`/`Mean`, which the wasm backend
  * implements by transposing the whole tensor first; on ChestNetS that was a third of a training step.
- * Here the per-channel sums are GEMVs (`ones[1,R] @ x[R,C]`, XNNPACK on wasm) and the backward pass is
+ * Here the per-channel sums are one pass (the runtime's `XpipeChannelSum` kernel where registered, i.e. on
+ * wasm; a GEMV `ones[1,R] @ x[R,C]` elsewhere) and the backward pass is
  * dx = γ·r/R · (R·dy − Σdy − x̂·Σ(dy·x̂)), dγ = Σ(dy·x̂), dβ = Σdy (r = 1/√(σ²+ε)).
  *
  * Serialisation is unchanged: the class name is `BatchNormalization`, the config and the weights

@@ -77,7 +77,8 @@ export async function tryWasm(threads = 1): Promise<Attempt> {
   if (threads > 1) unrefPthreads();
   const registered = registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const notes = [`wasm ${simd ? 'with' : 'without'} SIMD; project training kernels: ${registered.join(', ') || 'none new'}`];
+  const build = threads > 1 ? `threaded-simd build on ${threads} worker threads (opt-in, see docs/readme/runtime.md)` : `${simd ? 'SIMD' : 'no SIMD'}, single thread`;
+  const notes = [`wasm ${build}; project training kernels: ${registered.join(', ') || 'none new'}`];
   return { ok: true, provider, notes, threads: wasm.getThreadsCount() };
 }
 

@@ -67,7 +67,10 @@ let pending: Promise<RuntimeInfo> | undefined;
  * the first call's info (whatever options they pass), so call it at the start of every stage.
  */
 export function initRuntime(options: RuntimeOptions = {}): Promise<RuntimeInfo> {
-  pending ??= select(options);
+  pending ??= select(options).catch((error: unknown) => {
+    pending = undefined; // a failed initialisation (bad option, unavailable backend) may be retried
+    throw error;
+  });
   return pending;
 }
 
@@ -122,6 +125,5 @@ async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
     log(`runtime: ${line}`);
     return info;
   }
-  pending = undefined;
   throw new Error(`runtime: backend '${requested}' is not available: ${notes.join('; ')}`);
 }

@@ -18,8 +18,8 @@ export const DEFAULT_PREVALENCE: Readonly<Record<FindingName, number>> = {
   Cardiomegaly: 0.1,
   Consolidation: 0.09,
   Effusion: 0.13,
-  Mass: 0.07,
-  Nodule: 0.1,
+  Mass: 0.11,
+  Nodule: 0.14,
   Pneumonia: 0,
   Pneumothorax: 0.1,
 };
@@ -85,15 +85,15 @@ export function planFindings(rng: Rng, a: Anatomy, prevalence: Readonly<Record<F
     for (const side of sides) add(on, () => ({ kind: 'Effusion', side, height: rng.uniform(0.08, 0.16) }), 'Effusion');
   }
   if (rng.bool(prevalence.Nodule)) {
-    const r = rng.uniform(0.03, 0.042);
+    const r = rng.uniform(0.035, 0.048);
     const spot = spotInLung(rng, a, r);
-    const amp = rng.uniform(0.2, 0.28);
+    const amp = rng.uniform(0.26, 0.34);
     add(plans.map(() => true), () => ({ kind: 'Nodule', ...spot, r, amp, phase: 0 }), 'Nodule');
   }
   if (rng.bool(prevalence.Mass)) {
-    const r = rng.uniform(0.055, 0.085);
+    const r = rng.uniform(0.065, 0.095);
     const spot = spotInLung(rng, a, r);
-    const amp = rng.uniform(0.24, 0.32);
+    const amp = rng.uniform(0.3, 0.38);
     const phase = rng.uniform(0, 6.28);
     let grow = 1;
     add(plans.map(() => true), () => ({ kind: 'Mass', ...spot, r: r * (grow *= 1.03), amp, phase }), 'Mass');
