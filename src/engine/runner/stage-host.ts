@@ -81,6 +81,13 @@ async function runStage(init: InitMessage): Promise<void> {
   await def.run(makeContext(init));
 }
 
+// Cancelled (the runner sends SIGTERM to the process group): abort ctx.signal so the stage can stop
+// cleanly, then exit after a short grace period; the runner follows up with SIGKILL if we are stuck.
+process.on('SIGTERM', () => {
+  controller.abort();
+  setTimeout(() => process.exit(143), 500);
+});
+
 // The runner died (or was killed): abort the stage and do not outlive it by more than a grace period.
 process.on('disconnect', () => {
   controller.abort();

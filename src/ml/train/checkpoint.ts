@@ -44,6 +44,8 @@ export interface CheckpointState {
   /** Training time and images so far (for images/s). */
   trainSeconds: number;
   trainImages: number;
+  /** Training-call counters of the model's seeded dropout layers (models/custom-layers.ts). */
+  dropout: Record<string, number>;
   weights: StoredTensor[];
   bestWeights: StoredTensor[] | null;
   optimizer: StoredTensor[];

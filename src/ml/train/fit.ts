@@ -12,6 +12,7 @@ import { makeAugmenter, type AugmentOptions } from '../data/augment.js';
 import { batches, labelColumn, makeInputs, makeTargets, type SplitData } from '../data/dataset.js';
 import { averagePrecision, aucRoc, macro } from '../eval/metrics.js';
 import { column, inputChannels, logitsToProbabilities, predictLogits } from '../eval/predict.js';
+import { getDropoutState, setDropoutState } from '../models/custom-layers.js';
 import type { CheckpointState, EpochRecord, StoredTensor } from './checkpoint.js';
 import { initialEarlyStopping, observe } from './early-stopping.js';
 import { computeClassWeights, makeLoss, type LossFn } from './losses.js';
@@ -117,13 +118,14 @@ export async function fit(input: FitInput): Promise<FitResult> {
 
   let state: CheckpointState = {
     epochsDone: 0, rngState: rng.state, history: [], earlyStopping: initialEarlyStopping(),
-    schedule: initialScheduleState(sched), trainSeconds: 0, trainImages: 0, weights: [], bestWeights: null, optimizer: [],
+    schedule: initialScheduleState(sched), trainSeconds: 0, trainImages: 0, dropout: {}, weights: [], bestWeights: null, optimizer: [],
   };
   const restored = await input.checkpoints?.load();
   if (restored) {
     state = restored;
     rng.state = restored.rngState;
     restoreWeights(model, restored.weights);
+    // MUTANT setDropoutState(model, restored.dropout ?? {});
     if (restored.optimizer.length > 0) await opt.restore(restored.optimizer);
     reporter.log(`resuming training from the checkpoint after epoch ${restored.epochsDone}/${o.epochs}`);
   }
@@ -170,6 +172,7 @@ export async function fit(input: FitInput): Promise<FitResult> {
         epochsDone: epoch + 1, rngState: rng.state, history: [...state.history, record], earlyStopping: decision.state,
         schedule: observeMetric(sched, state.schedule, monitored(record, o.monitor)),
         trainSeconds: state.trainSeconds + trainSeconds, trainImages: state.trainImages + order.length,
+        dropout: getDropoutState(model),
         weights: snapshot(model), bestWeights: decision.improved ? snapshot(model) : state.bestWeights,
         optimizer: await opt.save(),
       };

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LabelSpace, PreprocessStats, SplitIndex, Task } from '../../../src/ml/data/preprocessed-format.js';
+import { SeededDropout } from '../../../src/ml/models/custom-layers.js';
 import { Rng } from '../../../src/ml/train/rng.js';
 
 export interface FixtureOptions {
@@ -110,14 +111,15 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
   await writeFile(path.join(dir, 'labels.json'), JSON.stringify(space));
 }
 
-/** A tiny conv net producing logits; `last_conv` is its last convolution. */
-export function tinyModel(size: number, numClasses: number, seed = 1): tf.LayersModel {
+/** A tiny conv net producing logits; `last_conv` is its last convolution; optional seeded dropout. */
+export function tinyModel(size: number, numClasses: number, seed = 1, dropout = 0): tf.LayersModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
   const input = tf.input({ shape: [size, size, 1] });
   let x = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(seed) }).apply(input) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.conv2d({ name: 'last_conv', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(seed + 1) }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalMaxPooling2d({}).apply(x) as tf.SymbolicTensor;
+  if (dropout > 0) x = new SeededDropout({ rate: dropout, seed, name: 'drop' }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: numClasses, kernelInitializer: init(seed + 2) }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }

@@ -85,9 +85,9 @@ export function planFindings(rng: Rng, a: Anatomy, prevalence: Readonly<Record<F
     for (const side of sides) add(on, () => ({ kind: 'Effusion', side, height: rng.uniform(0.08, 0.16) }), 'Effusion');
   }
   if (rng.bool(prevalence.Nodule)) {
-    const r = rng.uniform(0.035, 0.048);
+    const r = rng.uniform(0.038, 0.05);
     const spot = spotInLung(rng, a, r);
-    const amp = rng.uniform(0.26, 0.34);
+    const amp = rng.uniform(0.32, 0.4);
     add(plans.map(() => true), () => ({ kind: 'Nodule', ...spot, r, amp, phase: 0 }), 'Nodule');
   }
   if (rng.bool(prevalence.Mass)) {
@@ -100,7 +100,7 @@ export function planFindings(rng: Rng, a: Anatomy, prevalence: Readonly<Record<F
   }
   if (rng.bool(prevalence.Pneumothorax)) {
     const side = rng.pick([-1, 1]);
-    add(episodes(rng, followups, 0.7), () => ({ kind: 'Pneumothorax', side, gap: rng.uniform(0.08, 0.14) }), 'Pneumothorax');
+    add(episodes(rng, followups, 0.7), () => ({ kind: 'Pneumothorax', side, gap: rng.uniform(0.09, 0.15) }), 'Pneumothorax');
   }
   if (rng.bool(prevalence.Consolidation)) {
     const c = spotInLung(rng, a, 0.06);
@@ -154,7 +154,7 @@ export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, at
         const m = Math.min(lateralAt(a, s, y) - d, (y - apexAt(a, s, d)) * 1.3);
         const inside = smooth((g - m) / 0.004) * L;
         const rim = smooth((m - g) / 0.004) * smooth((g + 0.05 - m) / 0.02);
-        att[i] = (att[i] as number) - 0.14 * inside + 0.03 * rim * L + 0.13 * Math.exp(-(((m - g) / 0.0035) ** 2)) * L;
+        att[i] = (att[i] as number) - 0.18 * inside + 0.03 * rim * L + 0.13 * Math.exp(-(((m - g) / 0.0035) ** 2)) * L;
         markFactor[i] = (markFactor[i] as number) * (1 - inside);
       });
       return;
