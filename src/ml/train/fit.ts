@@ -125,7 +125,7 @@ export async function fit(input: FitInput): Promise<FitResult> {
     state = restored;
     rng.state = restored.rngState;
     restoreWeights(model, restored.weights);
-    // MUTANT setDropoutState(model, restored.dropout ?? {});
+    setDropoutState(model, restored.dropout ?? {});
     if (restored.optimizer.length > 0) await opt.restore(restored.optimizer);
     reporter.log(`resuming training from the checkpoint after epoch ${restored.epochsDone}/${o.epochs}`);
   }
