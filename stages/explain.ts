@@ -18,7 +18,8 @@ import { parseExplainOptions } from '../src/ml/explain/options.js';
 import { lastConvLayerName } from '../src/ml/models/index.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
 import { runtimeOptions } from '../src/ml/train/runtime-params.js';
-import { inputErrorMessage, invalid } from '../src/ml/train/validate.js';
+import { invalid } from '../src/ml/train/validate.js';
+import { asUserErrors } from '../src/ml/stage-errors.js';
 
 const PATHS = {
   data: 'data/preprocessed',
@@ -62,13 +63,5 @@ async function run(ctx: StageContext): Promise<void> {
 }
 
 export default defineStage({
-  async run(ctx) {
-    try {
-      await run(ctx);
-    } catch (err) {
-      const message = inputErrorMessage(err);
-      if (message !== null) throw new StageInputError(message);
-      throw err;
-    }
-  },
+  run: (ctx) => asUserErrors(() => run(ctx), (message) => new StageInputError(message)),
 });

@@ -4,7 +4,7 @@
 import { defineStage, StageInputError } from '../src/stage-api/index.js';
 import { parsePreprocessParams } from '../src/ml/data/preprocess/options.js';
 import { runPreprocess } from '../src/ml/data/preprocess/run.js';
-import { asUserErrors } from '../src/ml/data/stage-errors.js';
+import { asUserErrors } from '../src/ml/stage-errors.js';
 
 const PREPROCESS_CACHE_DIR = 'cache/preprocess';
 

@@ -1,7 +1,7 @@
 // Stage `split`: reads the dataset named by the `data` params (NIH, Kermany or generic CSV layout) and
 // writes data/split/{train,val,test}.csv, labels.json and report.json with no patient in two splits.
 import { defineStage, StageInputError } from '../src/stage-api/index.js';
-import { asUserErrors } from '../src/ml/data/stage-errors.js';
+import { asUserErrors } from '../src/ml/stage-errors.js';
 import { parseSplitParams, runSplit } from '../src/ml/data/split-run.js';
 
 export default defineStage({

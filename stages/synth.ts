@@ -1,7 +1,7 @@
 // Stage `synth`: generates the default synthetic chest X-ray dataset in the NIH ChestX-ray14 layout
 // (data/raw/images, data/raw/masks, data/raw/Data_Entry_2017.csv). Params: the `synth` section.
 import { defineStage, StageInputError } from '../src/stage-api/index.js';
-import { asUserErrors } from '../src/ml/data/stage-errors.js';
+import { asUserErrors } from '../src/ml/stage-errors.js';
 import { generateSynthetic, parseSynthParams } from '../src/ml/data/synth/generate.js';
 
 export default defineStage({

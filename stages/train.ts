@@ -14,7 +14,8 @@ import { runtimeOptions } from '../src/ml/train/runtime-params.js';
 import type { EpochRecord } from '../src/ml/train/checkpoint.js';
 import { runTrainJob } from '../src/ml/train/job.js';
 import { parseTrainStageOptions, resolveTask } from '../src/ml/train/options.js';
-import { inputErrorMessage, invalid } from '../src/ml/train/validate.js';
+import { invalid } from '../src/ml/train/validate.js';
+import { asUserErrors } from '../src/ml/stage-errors.js';
 
 const PATHS = {
   data: 'data/preprocessed',
@@ -75,13 +76,5 @@ async function run(ctx: StageContext): Promise<void> {
 }
 
 export default defineStage({
-  async run(ctx) {
-    try {
-      await run(ctx);
-    } catch (err) {
-      const message = inputErrorMessage(err);
-      if (message !== null) throw new StageInputError(message);
-      throw err;
-    }
-  },
+  run: (ctx) => asUserErrors(() => run(ctx), (message) => new StageInputError(message)),
 });

@@ -13,7 +13,7 @@ import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { chooseThreshold } from '../src/ml/eval/thresholds.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
 import { runtimeOptions } from '../src/ml/train/runtime-params.js';
-import { inputErrorMessage } from '../src/ml/train/validate.js';
+import { asUserErrors } from '../src/ml/stage-errors.js';
 
 const PATHS = { data: 'data/preprocessed', model: 'models/model', thresholds: 'metrics/thresholds.json' } as const;
 
@@ -60,13 +60,5 @@ async function run(ctx: StageContext): Promise<void> {
 }
 
 export default defineStage({
-  async run(ctx) {
-    try {
-      await run(ctx);
-    } catch (err) {
-      const message = inputErrorMessage(err);
-      if (message !== null) throw new StageInputError(message);
-      throw err;
-    }
-  },
+  run: (ctx) => asUserErrors(() => run(ctx), (message) => new StageInputError(message)),
 });

@@ -121,14 +121,3 @@ export class Reader {
     }
   }
 }
-
-/**
- * The message of a bad-input error (an OptionError, or the zoo's/runtime's `expected … for …, got …`
- * errors, or a data-library DataError), or null for anything else (a bug). Stages use it to turn such
- * errors into the stage API's StageInputError.
- */
-export function inputErrorMessage(err: unknown): string | null {
-  if (err instanceof OptionError) return err.message;
-  if (err instanceof Error && (err.name === 'DataError' || /^expected .+ for .+, got /s.test(err.message))) return err.message;
-  return null;
-}
