@@ -1,0 +1,48 @@
+// The dependency rules of ARCHITECTURE (README "Architecture"): the engine knows nothing of ML, the ML
+// library knows nothing of the engine, CLI or stage API, and stage modules never import the engine.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(root, dir)).flatMap((name) => {
+    const rel = path.join(dir, name);
+    if (statSync(path.join(root, rel)).isDirectory()) return sourceFiles(rel);
+    return rel.endsWith('.ts') ? [rel] : [];
+  });
+}
+
+/** Every module specifier a file imports (static and dynamic), resolved to a project path when relative. */
+function imports(file: string): string[] {
+  const text = readFileSync(path.join(root, file), 'utf8');
+  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1] as string);
+  return specs.map((s) => (s.startsWith('.') ? path.join(path.dirname(file), s) : s));
+}
+
+function violations(dir: string, forbidden: RegExp): string[] {
+  return sourceFiles(dir).flatMap((f) => imports(f).filter((s) => forbidden.test(s)).map((s) => `${f} imports ${s}`));
+}
+
+describe('dependency rules', () => {
+  it('src/engine imports neither src/ml, src/cli, tfjs nor sharp', () => {
+    expect(violations('src/engine', /^src\/(ml|cli)\/|^@tensorflow\/|^sharp$/)).toEqual([]);
+  });
+  it('src/ml imports neither the engine, the CLI nor the stage API', () => {
+    expect(violations('src/ml', /^src\/(engine|cli|stage-api)\//)).toEqual([]);
+  });
+  it('stage modules import the stage API and src/ml, never the engine or the CLI', () => {
+    expect(violations('stages', /^src\/(engine|cli)\//)).toEqual([]);
+  });
+  it('only the CLI writes to the terminal: no console calls in src/engine or src/ml', () => {
+    const offenders = [...sourceFiles('src/engine'), ...sourceFiles('src/ml')].filter((f) =>
+      /^\s*console\.(log|info|warn|error)\(/m.test(readFileSync(path.join(root, f), 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
+  it('the import scanner sees relative imports (guards against a rule that can never fail)', () => {
+    expect(imports('stages/train.ts')).toContain('src/stage-api/index.js');
+  });
+});
