@@ -9,6 +9,7 @@ import { resolveTargets } from './graph/select-targets.js';
 import { acquireProjectMutex } from './project-mutex.js';
 import { openWorkspace } from './workspace.js';
 import { checkoutOuts, type CheckoutReport } from './cache/checkout.js';
+import { listExps } from './exp/exp-store.js';
 import { collectGarbage, type GcOptions, type GcReport } from './cache/gc.js';
 import { ObjectStore } from './cache/object-store.js';
 import { RunCache } from './cache/run-cache.js';
@@ -51,6 +52,8 @@ export function gc(opts: MaintenanceOptions & GcOptions = {}): Promise<Result<Gc
   return withProject(opts, (root) => {
     const lock = readLock(root);
     if (!lock.ok) return err({ kind: 'diagnostics', diagnostics: [lock.error] });
-    return ok(collectGarbage(lock.value, new ObjectStore(root), new RunCache(root), opts));
+    // Stored experiments are roots too: their outs stay restorable by `exp apply` whatever --keep-runs prunes.
+    const expLocks = listExps(root).exps.map((e) => e.lock);
+    return ok(collectGarbage([lock.value, ...expLocks], new ObjectStore(root), new RunCache(root), opts));
   });
 }

@@ -1,6 +1,7 @@
 /**
  * `gc`: prune the run cache (keep the newest N runs per stage, default all) and remove every object
- * referenced neither by pipeline.lock nor by a kept run-cache entry. DVC never prunes its run cache; we do.
+ * referenced neither by a root lock (pipeline.lock and every stored experiment's lock, so `exp apply`
+ * still works after `--keep-runs`) nor by a kept run-cache entry. DVC never prunes its run cache; we do.
  * Owns: liveness. Does not own: object layout (object-store.ts) or entry files (run-cache.ts).
  */
 import fs from 'node:fs';
@@ -24,7 +25,7 @@ export interface GcReport {
   keptObjects: number;
 }
 
-export function collectGarbage(lock: LockFile, store: ObjectStore, runs: RunCache, opts: GcOptions = {}): GcReport {
+export function collectGarbage(locks: readonly LockFile[], store: ObjectStore, runs: RunCache, opts: GcOptions = {}): GcReport {
   const report: GcReport = { removedObjects: 0, freedBytes: 0, removedRuns: [], keptObjects: 0 };
   const live = new Set<string>();
   const mark = (hash: string) => {
@@ -32,7 +33,7 @@ export function collectGarbage(lock: LockFile, store: ObjectStore, runs: RunCach
     live.add(hash);
     if (hash.endsWith('.dir')) for (const e of store.readManifest(hash as ContentHash) ?? []) live.add(e.h);
   };
-  for (const entry of Object.values(lock.stages)) for (const o of entry.outs) mark(o.hash);
+  for (const lock of locks) for (const entry of Object.values(lock.stages)) for (const o of entry.outs) mark(o.hash);
   for (const [stage, entries] of runs.all()) {
     entries.forEach((e: RunEntry, i) => {
       if (opts.keepRuns !== undefined && i >= opts.keepRuns) {
