@@ -35,6 +35,22 @@ describe('Grad-CAM', () => {
     for (let y = 0; y < 8; y++) for (let x2 = 0; x2 < 8; x2++) expect(cam[y]![x2]).toBeCloseTo((manual[y]![x2] as number) / max, 4);
   });
 
+  it('works for a single-logit (binary) head: the CAM of the one output, as for a wider head', () => {
+    const input = tf.input({ shape: [8, 8, 1] });
+    const conv = tf.layers.conv2d({ name: 'feat', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+    const gap = tf.layers.globalAveragePooling2d({}).apply(conv) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1, kernelInitializer: init(2) }).apply(gap) as tf.SymbolicTensor });
+    const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const cam = gradCam(splitAt(model, 'feat'), x, [0, 0], 1);
+    expect(cam.shape).toEqual([2, 8, 8]);
+    const a = (tf.model({ inputs: model.inputs, outputs: model.getLayer('feat').output as tf.SymbolicTensor }).predict(x) as tf.Tensor4D).arraySync()[1]!;
+    const kernel = (model.layers[model.layers.length - 1]!.getWeights()[0] as tf.Tensor2D).arraySync();
+    const manual = a.map((row) => row.map((px) => Math.max(0, px.reduce((s, v, k) => s + v * (kernel[k]![0] as number), 0))));
+    const max = Math.max(...manual.flat());
+    const got = cam.arraySync()[1]!;
+    for (let y = 0; y < 8; y++) for (let x2 = 0; x2 < 8; x2++) expect(got[y]![x2]).toBeCloseTo(max > 0 ? (manual[y]![x2] as number) / max : 0, 4);
+  });
+
   it('replays a residual branch after the chosen layer with the shortcut held constant', () => {
     const input = tf.input({ shape: [8, 8, 1] });
     const c1 = tf.layers.conv2d({ name: 'c1', filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: init(4) }).apply(input) as tf.SymbolicTensor;
