@@ -37,15 +37,18 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
   const { reasons } = diffWorkspaceStage(ws, stage, state);
   const entry = ws.lock.stages[name];
   // Cache lookups (manifest reads, one stat per file of a directory out) only when the stage is stale.
-  const stale = reasons.length > 0 || opts.forced || opts.upstreamWouldRun !== undefined;
-  const key = stale ? runCacheKey(stage, state) : undefined;
+  // In --dry, an upstream stage that would run makes this stage's inputs unknown: its current dep hashes
+  // say nothing about what it will see, so no cache verdict can be given for it.
+  const inputsUnknown = opts.upstreamWouldRun !== undefined;
+  const stale = reasons.length > 0 || opts.forced || inputsUnknown;
+  const key = stale && !inputsUnknown ? runCacheKey(stage, state) : undefined;
   const hit = opts.runCache && key !== undefined ? ws.runCache.get(name, key) : undefined;
   const onlyOutsMissing = reasons.length > 0 && reasons.every((r) => r.kind === 'out-missing');
   const decision = decide({
     frozen: stage.frozen,
     forced: opts.forced,
     reasons: opts.upstreamWouldRun ? [{ kind: 'upstream-would-run', upstream: opts.upstreamWouldRun }, ...reasons] : reasons,
-    lockedOutsCached: onlyOutsMissing && entry !== undefined && entry.outs.every((o) => ws.store.hasComplete(o.hash)),
+    lockedOutsCached: !inputsUnknown && onlyOutsMissing && entry !== undefined && entry.outs.every((o) => ws.store.hasComplete(o.hash)),
     runCacheHit: hit !== undefined && hit.outs.every((o) => ws.store.hasComplete(o.hash)),
   });
   if (opts.dry) {

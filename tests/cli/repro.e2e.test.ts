@@ -158,4 +158,19 @@ describe('xpipe repro', () => {
     expect(p.exists('counter')).toBe(false);
     expect(p.exists('pipeline.lock')).toBe(false);
   });
+
+  it('--dry gives no cache verdict below a stage that would run (its inputs are unknown)', async () => {
+    const p = setup();
+    expect((await p.run(['repro'])).code).toBe(0);
+    p.write('params.yaml', PARAMS.replace('lr: 0.1', 'lr: 0.2'));
+    expect((await p.run(['repro'])).code).toBe(0);
+    // b and c now have run-cache entries for both lr values; editing a's input makes b's inputs unknown.
+    p.write('params.yaml', PARAMS);
+    p.write('src/in.txt', 'changed\n');
+    const r = await p.run(['repro', '-n']);
+    expect(r.stdout).toContain('would run a: dep src/in.txt changed');
+    expect(r.stdout).toContain('would run b: upstream stage a would run');
+    expect(r.stdout).toContain('would run c: upstream stage b would run');
+    expect(r.stdout).not.toContain('from run cache');
+  });
 });
