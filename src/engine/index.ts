@@ -43,6 +43,7 @@ export { layerNodes, plainGraph, type PlainGraph } from './report/dag-graph.js';
 // Loaded on demand.
 export type * from './report/index.js';
 export type * from './exp/index.js';
+export type * from './remote/index.js';
 export type { WatchOptions, WatchState } from './watch.js';
 
 /** Reports: params/metrics comparison, plots, DAG selections. */
@@ -53,6 +54,11 @@ export function loadReports(): Promise<typeof import('./report/index.js')> {
 /** Experiments: sweeps, runs, the experiment table, apply/remove. */
 export function loadExperiments(): Promise<typeof import('./exp/index.js')> {
   return import('./exp/index.js');
+}
+
+/** Project configuration and remotes. */
+export function loadRemotes(): Promise<typeof import('./remote/index.js')> {
+  return import('./remote/index.js');
 }
 
 /** `repro --watch` (loads chokidar). */
