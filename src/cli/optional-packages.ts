@@ -31,6 +31,6 @@ export function missingPackagesError(feature: string, names: readonly string[]):
   if (missing.length === 0) return undefined;
   const one = missing.length === 1;
   return `${feature} needs ${missing.join(', ')}, which ${one ? 'is' : 'are'} not installed (xpipe does not install ${one ? 'it' : 'them'} ` +
-    `for you: only this command uses ${one ? 'it' : 'them'}). Install ${one ? 'it' : 'them'} in your project with ` +
+    `itself: most pipelines never need ${one ? 'it' : 'them'}). Install ${one ? 'it' : 'them'} in your project with ` +
     `\`npm install --save-dev ${missing.join(' ')}\` and try again.`;
 }
