@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled from src/ into dist/ by `npm ci` (the `prepare` script) or `npm run build`.
+// Thin launcher: the CLI is compiled from src/ into dist/ by `npm ci` (the `prepare` script) or `npm run build`
+// in a checkout; an installed package has dist/ inside its tarball (`npm pack` builds it), no build runs.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -5,10 +5,11 @@
  * Does not own: how the context is built or how a stage process talks to the runner (the engine's
  * runner does that). A stage never imports the engine; the engine never imports a stage's code.
  *
- * A stage module looks like:
+ * Published as the package's main entry point: a project that installed xpipe imports it as `'xpipe'`
+ * (package.json `exports`); this repository's own stages import it by relative path. A stage module:
  *
  * ```ts
- * import { defineStage } from '../src/stage-api/index.js';
+ * import { defineStage } from 'xpipe'; // here: '../src/stage-api/index.js'
  * export default defineStage({
  *   async run(ctx) {
  *     const epochs = ctx.params.train; // validated by the stage itself

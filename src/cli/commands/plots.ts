@@ -49,6 +49,15 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     io.stderr.write(`error: "xpipe plots show" draws the workspace; use "xpipe plots diff ${[...revs, ...exps.map((e) => `--exp ${e}`)].join(' ')}" to compare.\n`);
     return 2;
   }
+  for (const flag of ['png', 'screenshot'] as const) {
+    if (typeof args.options[flag] !== 'string') continue;
+    const { IMAGE_PACKAGES, missingPackagesError } = await import('../optional-packages.js');
+    const missing = missingPackagesError(`xpipe plots --${flag}`, IMAGE_PACKAGES);
+    if (missing) {
+      io.stderr.write(`error: ${missing}\n`);
+      return 2;
+    }
+  }
   const { openProject, loadReports } = await import('../../engine/index.js');
   const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
   if (!project.ok) return printDiagnostics(io, project.error);

@@ -37,6 +37,12 @@ async function runPredict(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     io.stderr.write('error: give at least one image file or folder, e.g. "xpipe predict scans/".\n');
     return 2;
   }
+  const { ML_PACKAGES, missingPackagesError } = await import('../optional-packages.js');
+  const missing = missingPackagesError('xpipe predict', ML_PACKAGES);
+  if (missing) {
+    io.stderr.write(`error: ${missing}\n`);
+    return 2;
+  }
   const { openProject } = await import('../../engine/index.js');
   const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
   if (!project.ok) return printDiagnostics(io, project.error);
