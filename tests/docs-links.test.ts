@@ -64,7 +64,9 @@ function links(markdown: string): { line: number; target: string }[] {
     for (const m of line.matchAll(/\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+"[^"]*")?\s*\)/g)) {
       found.push({ line: i + 1, target: (m[1] as string).replace(/^<|>$/g, '') });
     }
-    for (const m of line.matchAll(/<(?:img|a)\s[^>]*?(?:src|href)="([^"]*)"/g)) found.push({ line: i + 1, target: m[1] as string });
+    for (const m of line.matchAll(/<(?:img|a)\s[^>]*?(?:src|href)="([^"]*)"/g)) {
+      found.push({ line: i + 1, target: m[1] as string });
+    }
   });
   return found;
 }
@@ -83,7 +85,8 @@ function problem(from: string, target: string, read: (p: string) => string | nul
   return null;
 }
 
-const readProject = (p: string): string | null => (existsSync(path.join(root, p)) ? readFileSync(path.join(root, p), 'utf8') : null);
+const readProject = (p: string): string | null =>
+  existsSync(path.join(root, p)) ? readFileSync(path.join(root, p), 'utf8') : null;
 
 const markdownFiles = [
   'README.md',
@@ -126,7 +129,8 @@ describe('documentation links', () => {
   it('scans what it claims to scan (guards against a checker that can never fail)', () => {
     expect(markdownFiles).toContain('README.md');
     expect(markdownFiles.some((f) => f.startsWith('docs/'))).toBe(true);
-    const fake = (p: string): string | null => (p === 'README.md' ? '# Title\n## Run `xpipe repro` (fast)\n## Run `xpipe repro` (fast)\n' : null);
+    const readme = '# Title\n## Run `xpipe repro` (fast)\n## Run `xpipe repro` (fast)\n';
+    const fake = (p: string): string | null => (p === 'README.md' ? readme : null);
     expect(problem('README.md', '#run-xpipe-repro-fast-1', fake)).toBeNull();
     expect(problem('README.md', '#no-such-heading', fake)).toMatch(/no heading with anchor/);
     expect(problem('README.md', 'docs/no-such-file.md', fake)).toMatch(/does not exist/);
