@@ -55,7 +55,7 @@ async function run(ctx: StageContext): Promise<void> {
   );
   await replaceDir(staging, outDir);
   await writeFileAtomic(ctx.path(PATHS.metrics), JSON.stringify(result.metrics, null, 2) + '\n');
-  if (!data.masks) ctx.log.warn('the dataset has no lung masks: lung shares use the template mask (see docs/readme/model.md)');
+  if (!data.masks) ctx.log.warn('the dataset has no lung masks: lung shares use the template mask (see docs/model.md#explain-test-split)');
   for (const s of result.sections) {
     ctx.log.info(`${s.label}: in lungs Grad-CAM ${pct(s.shares.grad_cam)}, IG ${pct(s.shares.integrated_gradients)} (lung area ${pct(result.lungArea)})`);
   }

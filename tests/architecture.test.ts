@@ -1,4 +1,4 @@
-// The dependency rules of ARCHITECTURE (README "Architecture"): the engine knows nothing of ML, the ML
+// The dependency rules of ARCHITECTURE (docs/development.md#architecture): the engine knows nothing of ML, the ML
 // library knows nothing of the engine, CLI or stage API, and stage modules never import the engine.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

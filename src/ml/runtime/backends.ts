@@ -77,7 +77,7 @@ export async function tryWasm(threads = 1): Promise<Attempt> {
   if (threads > 1) unrefPthreads();
   const registered = registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const build = threads > 1 ? `threaded-simd build on ${threads} worker threads (opt-in, see docs/readme/runtime.md)` : `${simd ? 'SIMD' : 'no SIMD'}, single thread`;
+  const build = threads > 1 ? `threaded-simd build on ${threads} worker threads (opt-in, see docs/runtime.md#using-both-cores)` : `${simd ? 'SIMD' : 'no SIMD'}, single thread`;
   const notes = [`wasm ${build}; project training kernels: ${registered.join(', ') || 'none new'}`];
   return { ok: true, provider, notes, threads: wasm.getThreadsCount() };
 }

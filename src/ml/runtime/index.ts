@@ -15,7 +15,7 @@
  * ```
  *
  * There is exactly one tfjs-core instance: `@tensorflow/tfjs`. When `@tensorflow/tfjs-node(-gpu)` is
- * installed (documented opt-in, see docs/readme/runtime.md) it is imported here only for its side effect of
+ * installed (documented opt-in, see docs/runtime.md) it is imported here only for its side effect of
  * registering the `tensorflow` backend; it depends on `@tensorflow/tfjs` at the same version, so npm dedupes
  * it into that same instance. If it ever brings its own tfjs-core copy (version mismatch), the backend lands
  * in the other copy: we detect that (`tf.findBackend('tensorflow')` stays empty), skip the package with a

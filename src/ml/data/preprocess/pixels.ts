@@ -1,7 +1,7 @@
 /**
  * One image through the preprocessing chain: decode → resize (area) → equalise → blur.
  * The order follows the issue: resizing first makes equalisation and blur act on what the model sees
- * (a 5×5 blur at 64 px smooths relatively more than at full resolution; see docs/readme/data.md).
+ * (a 5×5 blur at 64 px smooths relatively more than at full resolution; see docs/data.md).
  * Owns: the chain for an image and for its lung mask. Does not own: caching or files.
  */
 import { decodeGray } from '../image/decode.js';
