@@ -21,8 +21,13 @@ export { diffStage, type StageDiff, type CurrentStage } from './lock/diff-stage.
 export { openWorkspace, stageState, type Workspace } from './workspace.js';
 export { repro, type ReproOptions, type ReproError } from './repro.js';
 export { status, type StatusOptions, type StageStatus } from './status.js';
-export { checkout, gc } from './maintenance.js';
-export type { CheckoutReport } from './cache/checkout.js';
+export { checkout, gc, verifyCache } from './maintenance.js';
+export type { CheckoutReport, BadObject } from './cache/checkout.js';
 export type { GcReport, GcOptions } from './cache/gc.js';
-export { ObjectStore } from './cache/object-store.js';
+export type { VerifyReport, VerifyProgress, VerifyCacheOptions } from './cache/verify-cache.js';
+export type { ObjectStore, KeyValueStore, ObjectId, PutOptions } from './cache/object-store.js';
+export { ObjectMismatchError, CACHE_DIR } from './cache/object-store.js';
+export { LocalObjectStore, CORRUPT_DIR } from './cache/local-object-store.js';
+export { LocalKeyValueStore } from './cache/local-kv-store.js';
+export { RunCache, transferRunCache, type RunEntry } from './cache/run-cache.js';
 export { PathHasher, type HashedPath, type ManifestEntry } from './hash/hash-path.js';

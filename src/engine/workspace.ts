@@ -16,7 +16,7 @@ import { PathHasher, type HashedPath } from './hash/hash-path.js';
 import { StateIndex } from './hash/state-index.js';
 import type { Hasher } from './hash/hash-file.js';
 import { definitionHash } from './hash/stage-key.js';
-import { ObjectStore } from './cache/object-store.js';
+import { LocalObjectStore } from './cache/local-object-store.js';
 import { RunCache } from './cache/run-cache.js';
 import { ParseCache } from './config/parse-cache.js';
 
@@ -24,7 +24,7 @@ export interface Workspace extends LoadedPipeline {
   root: string;
   lock: LockFile;
   hasher: PathHasher;
-  store: ObjectStore;
+  store: LocalObjectStore;
   runCache: RunCache;
 }
 
@@ -46,8 +46,8 @@ export function openWorkspace(root: string, opts: OpenOptions = {}): Result<Work
     root,
     lock: lock.value,
     hasher: new PathHasher(root, StateIndex.forProject(root), opts.fileHasher),
-    store: new ObjectStore(root),
-    runCache: new RunCache(root),
+    store: LocalObjectStore.forProject(root),
+    runCache: RunCache.forProject(root),
   });
 }
 
