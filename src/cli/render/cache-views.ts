@@ -1,7 +1,7 @@
 /**
  * Text for `xpipe cache verify` (progress line and report) and `xpipe checkout`'s corrupt outs.
  */
-import type { VerifyProgress, VerifyReport } from '../../engine/cache/verify-cache.js';
+import type { VerifyProgress, VerifyReport } from '../../engine/index.js';
 import { formatMs } from './progress-line.js';
 
 const MB = 1e6;

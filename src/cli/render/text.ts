@@ -70,7 +70,7 @@ export function formatEvent(e: EngineEvent): string | undefined {
 
 function formatCorruptObject(e: Extract<EngineEvent, { reason: 'corrupt-object' }>): string {
   const what = e.problem === 'corrupt' ? `is corrupt (its bytes do not match its hash); moved to ${e.movedTo ?? '?'}` : e.problem === 'unreadable' ? `is unreadable (${e.error ?? 'read error'})` : 'is missing';
-  const then = e.rerun ? `${e.stage} will run instead` : `not restored; run "xpipe repro ${e.stage}" to rebuild it`;
+  const then = e.rerun ? `${e.stage} will run instead` : `Not restored; run "xpipe repro ${e.stage}" to rebuild it`;
   return `warning: cache object ${e.object} of ${e.out} (stage ${e.stage}) ${what}. ${then}`;
 }
 

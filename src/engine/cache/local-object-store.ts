@@ -82,6 +82,8 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async put(id: ObjectId, source: Readable | Buffer, opts: PutOptions = {}): Promise<void> {
+    // A source that fails before the pipeline below is attached must reject this put, not crash the process.
+    if (!Buffer.isBuffer(source)) source.on('error', () => {});
     if (await this.has(id)) {
       if (!Buffer.isBuffer(source)) source.destroy();
       return;
