@@ -28,6 +28,15 @@ function corrupt(p: Project, content: string): string {
   return id;
 }
 
+/** Project paths of the objects under their final names (`cache/ab/cdef…`). */
+function objectFiles(p: Project): string[] {
+  return fanDirs(p).flatMap((fan) => fs.readdirSync(p.abs(path.join('cache', fan))).map((rest) => `cache/${fan}/${rest}`));
+}
+
+function fanDirs(p: Project): string[] {
+  return p.exists('cache') ? fs.readdirSync(p.abs('cache')).filter((f) => /^[0-9a-f]{2}$/.test(f)) : [];
+}
+
 describe('a cache that verifies what it restores', () => {
   it('checkout exits 1 naming the out, quarantines the object; repro re-runs instead of restoring; cache verify lists it', async () => {
     project = Project.create({ 'pipeline.yaml': PIPELINE, 'p.txt': '1\n' });
@@ -84,23 +93,23 @@ describe('a cache that verifies what it restores', () => {
   });
 
   it('SIGKILL while committing a large out leaves no partial object under its final name', async () => {
-    // 16 files x 8 MiB: the commit copies 128 MiB, a window wide enough to land the kill inside it.
+    // One 192 MiB file: its copy into the cache is a window wide enough to land the kill inside it.
     project = Project.create({
-      'pipeline.yaml': `stages:\n  big:\n    cmd: mkdir -p big && for i in $(seq 1 16); do head -c 8388608 /dev/urandom > big/f$i.bin; done\n    outs: [big]\n`,
+      'pipeline.yaml': `stages:\n  big:\n    cmd: head -c 201326592 /dev/urandom > big.bin\n    outs: [big.bin]\n`,
     });
     const p = project;
     const child = p.spawn(['repro']);
     const end = Date.now() + 60_000;
-    while (!p.exists('cache/tmp') && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
+    // Kill mid-commit: as soon as the object's fan-out folder exists (created just before its bytes are written).
+    while (fanDirs(p).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
     child.kill('SIGKILL');
     await child;
     // The kill landed before the commit finished: nothing was recorded.
     expect(p.exists('pipeline.lock') && p.read('pipeline.lock').includes('big:')).toBe(false);
     const v = await p.run(['cache', 'verify', '--json']);
     expect({ code: v.code, report: JSON.parse(v.stdout) }).toMatchObject({ code: 0, report: { corrupt: [], unreadable: [] } });
-    for (const fan of fs.readdirSync(p.abs('cache')).filter((f) => /^[0-9a-f]{2}$/.test(f))) {
-      for (const rest of fs.readdirSync(p.abs(path.join('cache', fan)))) expect(sha1(fs.readFileSync(p.abs(`cache/${fan}/${rest}`)))).toBe(fan + rest);
-    }
+    const objects = objectFiles(p);
+    for (const rel of objects) expect(sha1(fs.readFileSync(p.abs(rel)))).toBe(rel.slice(6).replace('/', ''));
     expect((await p.run(['repro'])).code).toBe(0);
     expect((await p.run(['status', '--check'])).code).toBe(0);
   });
