@@ -14,6 +14,7 @@ import { writeLock, type LockEntry, type LockedOut, type LockedPath } from './lo
 import { runEnvironment, runKey } from './hash/stage-key.js';
 import type { HashedPath } from './hash/hash-path.js';
 import { decide } from './plan.js';
+import { corruptObjectEvent, materialise, verifyForRestore } from './cache/checkout.js';
 import { abs, diffWorkspaceStage, stageState, type StageState, type Workspace } from './workspace.js';
 import { describeCommand, type StageRunner } from './runner/types.js';
 
@@ -42,15 +43,16 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
   const inputsUnknown = opts.upstreamWouldRun !== undefined;
   const stale = reasons.length > 0 || opts.forced || inputsUnknown;
   const key = stale && !inputsUnknown ? runCacheKey(stage, state) : undefined;
-  const hit = opts.runCache && key !== undefined ? ws.runCache.get(name, key) : undefined;
+  const hit = opts.runCache && key !== undefined ? await ws.runCache.get(name, key) : undefined;
   const onlyOutsMissing = reasons.length > 0 && reasons.every((r) => r.kind === 'out-missing');
-  const decision = decide({
+  const input = {
     frozen: stage.frozen,
     forced: opts.forced,
-    reasons: opts.upstreamWouldRun ? [{ kind: 'upstream-would-run', upstream: opts.upstreamWouldRun }, ...reasons] : reasons,
-    lockedOutsCached: !inputsUnknown && onlyOutsMissing && entry !== undefined && entry.outs.every((o) => ws.store.hasComplete(o.hash)),
-    runCacheHit: hit !== undefined && hit.outs.every((o) => ws.store.hasComplete(o.hash)),
-  });
+    reasons: opts.upstreamWouldRun ? [{ kind: 'upstream-would-run' as const, upstream: opts.upstreamWouldRun }, ...reasons] : reasons,
+    lockedOutsCached: !inputsUnknown && onlyOutsMissing && entry !== undefined && (await allComplete(ws, entry.outs)),
+    runCacheHit: hit !== undefined && (await allComplete(ws, hit.outs)),
+  };
+  let decision = decide(input);
   if (opts.dry) {
     if (decision.action === 'run') opts.emit({ type: 'info', reason: 'would-run', stage: name, reasons: decision.reasons });
     else if (decision.action === 'restore-cache' || decision.action === 'restore-run-cache') {
@@ -58,26 +60,39 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
     } else opts.emit({ type: 'success', reason: decision.action === 'skip-frozen' ? 'frozen' : 'up-to-date', stage: name });
     return decision.action === 'run' ? 'would-run' : decision.action === 'skip-frozen' ? 'frozen' : 'up-to-date';
   }
-  switch (decision.action) {
-    case 'skip-frozen':
-      opts.emit({ type: 'success', reason: 'frozen', stage: name });
-      return 'frozen';
-    case 'up-to-date':
-      opts.emit({ type: 'success', reason: 'up-to-date', stage: name });
-      return 'up-to-date';
-    case 'restore-cache':
-      for (const o of entry?.outs ?? []) if (decision.paths.includes(o.path)) restoreOut(ws, o);
-      opts.emit({ type: 'success', reason: 'restored-cache', stage: name, paths: decision.paths });
-      return 'restored';
-    case 'restore-run-cache': {
-      const outs = hit?.outs ?? [];
-      for (const o of outs) restoreOut(ws, o);
-      record(ws, stage, state, outs);
-      opts.emit({ type: 'success', reason: 'restored-run-cache', stage: name });
-      return 'restored';
+  for (;;) {
+    switch (decision.action) {
+      case 'skip-frozen':
+        opts.emit({ type: 'success', reason: 'frozen', stage: name });
+        return 'frozen';
+      case 'up-to-date':
+        opts.emit({ type: 'success', reason: 'up-to-date', stage: name });
+        return 'up-to-date';
+      case 'restore-cache': {
+        const paths = decision.paths;
+        if (await restoreOuts(ws, name, (entry?.outs ?? []).filter((o) => paths.includes(o.path)), opts)) {
+          ws.store.save();
+          opts.emit({ type: 'success', reason: 'restored-cache', stage: name, paths });
+          return 'restored';
+        }
+        break;
+      }
+      case 'restore-run-cache': {
+        const outs = hit?.outs ?? [];
+        if (await restoreOuts(ws, name, outs, opts)) {
+          record(ws, stage, state, outs);
+          opts.emit({ type: 'success', reason: 'restored-run-cache', stage: name });
+          return 'restored';
+        }
+        break;
+      }
+      case 'run':
+        return run(ws, stage, state, decision.reasons, key, opts);
     }
-    case 'run':
-      return run(ws, stage, state, decision.reasons, key, opts);
+    // A restore met a bad object (now quarantined, so the cache no longer offers it): decide again. This
+    // ends in the run cache (which may hold intact objects for the same inputs) or in a re-run.
+    const runCacheStillHit = decision.action === 'restore-cache' && hit !== undefined && (await allComplete(ws, hit.outs));
+    decision = decide({ ...input, lockedOutsCached: false, runCacheHit: runCacheStillHit });
   }
 }
 
@@ -100,11 +115,11 @@ async function run(ws: Workspace, stage: StageSpec, state: StageState, reasons: 
   const outs: LockedOut[] = [];
   for (const { out, h } of hashed) {
     const hp = h as HashedPath;
-    ws.store.put(abs(ws, out.path), hp);
+    await ws.store.putPath(abs(ws, out.path), hp);
     outs.push({ ...locked(out.path, hp), ...(out.kind !== 'out' ? { kind: out.kind } : {}), ...(out.cache ? {} : { cache: false as const }), ...(out.persist ? { persist: true as const } : {}) });
   }
   record(ws, stage, state, outs);
-  if (key !== undefined) ws.runCache.put({ stage: name, key, createdAt: new Date().toISOString(), outs });
+  if (key !== undefined) await ws.runCache.put({ stage: name, key, createdAt: new Date().toISOString(), outs });
   opts.emit({ type: 'success', reason: 'ran', stage: name, durationMs: Date.now() - started });
   return 'ran';
 }
@@ -132,11 +147,31 @@ function record(ws: Workspace, stage: StageSpec, state: StageState, outs: Locked
   for (const name of Object.keys(ws.lock.stages)) if (!ws.graph.byName.has(name)) delete ws.lock.stages[name];
   writeLock(ws.root, ws.lock);
   ws.hasher.save();
+  ws.store.save();
 }
 
-function restoreOut(ws: Workspace, o: LockedOut): void {
-  ws.store.checkout(o.hash, abs(ws, o.path));
-  ws.hasher.invalidate(o.path);
+/**
+ * Verifies every object of `outs` first (a corrupt one is quarantined and reported), and only when all are
+ * good restores them into the workspace. False when anything was bad: the caller re-decides.
+ */
+async function restoreOuts(ws: Workspace, stage: string, outs: readonly LockedOut[], opts: ExecuteOptions): Promise<boolean> {
+  let good = true;
+  for (const o of outs) {
+    const bad = await verifyForRestore(ws.store, o.hash);
+    for (const b of bad) opts.emit(corruptObjectEvent(ws.root, stage, o.path, b, true));
+    if (bad.length > 0) good = false;
+  }
+  if (!good) return false;
+  for (const o of outs) {
+    await materialise(ws.store, o.hash, abs(ws, o.path));
+    ws.hasher.invalidate(o.path);
+  }
+  return true;
+}
+
+async function allComplete(ws: Workspace, outs: readonly LockedOut[]): Promise<boolean> {
+  for (const o of outs) if (!(await ws.store.hasComplete(o.hash))) return false;
+  return true;
 }
 
 function locked(p: string, h: HashedPath): LockedPath {

@@ -27,9 +27,18 @@ export { stageParamValues, nestedParams, paramValue, canonicalJson, type ParamVa
 // Operations on an opened project.
 export { repro, type ReproOptions, type ReproError } from './repro.js';
 export { status, type StatusOptions, type StageStatus } from './status.js';
-export { checkout, gc, type MaintenanceOptions, type GcResult } from './maintenance.js';
-export type { CheckoutReport } from './cache/checkout.js';
+export { checkout, gc, verifyCache, type MaintenanceOptions, type GcResult } from './maintenance.js';
+export type { CheckoutReport, BadObject } from './cache/checkout.js';
 export type { GcOptions, GcReport } from './cache/gc.js';
+export type { VerifyReport, VerifyProgress, VerifyCacheOptions } from './cache/verify-cache.js';
+
+// Storage: the seam remotes implement, and the local cache behind it.
+export type { ObjectStore, KeyValueStore, ObjectId, PutOptions } from './cache/object-store.js';
+export { ObjectMismatchError, CACHE_DIR } from './cache/object-store.js';
+export { LocalObjectStore, CORRUPT_DIR } from './cache/local-object-store.js';
+export { LocalKeyValueStore } from './cache/local-kv-store.js';
+export { RunCache, transferRunCache, type RunEntry } from './cache/run-cache.js';
+export type { HashedPath, ManifestEntry } from './hash/hash-path.js';
 
 // Executors: where a stage runs (`executor:` in pipeline.yaml, `--executor`).
 export { RunnerRegistry, DEFAULT_EXECUTOR } from './runner/registry.js';

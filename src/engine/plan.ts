@@ -16,7 +16,10 @@ export interface DecideInput {
   frozen: boolean;
   forced: boolean;
   reasons: readonly StaleReason[];
-  /** Every out recorded in the lock entry is complete in the object store. */
+  /**
+   * Every out recorded in the lock entry is complete in the object store. Restoring verifies each object;
+   * when one is corrupt (and quarantined) the caller decides again with this false, so the stage runs.
+   */
   lockedOutsCached: boolean;
   /** An earlier run with the same key exists and its outs are all cached (false with --no-run-cache). */
   runCacheHit: boolean;

@@ -12,7 +12,7 @@ import { readLock, type LockFile } from './lock/lockfile.js';
 import { PathHasher } from './hash/hash-path.js';
 import { StateIndex } from './hash/state-index.js';
 import type { Hasher } from './hash/hash-file.js';
-import { ObjectStore } from './cache/object-store.js';
+import { LocalObjectStore } from './cache/local-object-store.js';
 import { RunCache } from './cache/run-cache.js';
 import { RunnerRegistry } from './runner/registry.js';
 
@@ -22,7 +22,8 @@ export interface Project extends LoadedPipeline {
   root: string;
   lock: LockFile;
   hasher: PathHasher;
-  store: ObjectStore;
+  /** The project's own cache (`cache/`); remotes are other ObjectStores. */
+  store: LocalObjectStore;
   runCache: RunCache;
   runners: RunnerRegistry;
 }
@@ -60,8 +61,8 @@ export function openProject(opts: OpenProjectOptions = {}): Result<Project, Diag
     root: dir,
     lock: lock.value,
     hasher: new PathHasher(dir, StateIndex.forProject(dir), opts.fileHasher),
-    store: new ObjectStore(dir),
-    runCache: new RunCache(dir),
+    store: LocalObjectStore.forProject(dir),
+    runCache: RunCache.forProject(dir),
     runners: opts.runners ?? RunnerRegistry.builtIn(),
   });
 }

@@ -1,5 +1,6 @@
 /**
- * `xpipe checkout`: restore the outs recorded in pipeline.lock from the cache.
+ * `xpipe checkout`: restore the outs recorded in pipeline.lock from the cache, verifying every object.
+ * Exit 1 when an out could not be restored (not in cache, or a corrupt object).
  */
 import type { Command, ExitCode } from './types.js';
 import { printDiagnostics, printStartError } from './shared.js';
@@ -18,16 +19,27 @@ const command: Command = {
     const { openProject, checkout } = await import('../../engine/index.js');
     const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
     if (!project.ok) return printDiagnostics(io, project.error);
-    const r = await checkout(project.value, { targets: args.positionals, onEvent: (e) => e.type === 'info' && e.reason === 'waiting-for-lock' && io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`) });
+    const { formatEvent } = await import('../render/text.js');
+    const json = args.options['json'] === true;
+    const r = await checkout(project.value, {
+      targets: args.positionals,
+      onEvent: (e) => {
+        if (e.type === 'info' && e.reason === 'waiting-for-lock') io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...
+`);
+        else if (!json) io.stderr.write(`${formatEvent(e) ?? ''}
+`);
+      },
+    });
     if (!r.ok) return printStartError(io, r.error);
     const rep = r.value;
-    if (args.options['json']) io.stdout.write(`${JSON.stringify({ type: 'checkout', ...rep })}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ type: 'checkout', ...rep })}\n`);
     else {
       for (const p of rep.restored) io.stdout.write(`restored ${p}\n`);
       for (const p of rep.notInCache) io.stderr.write(`not in cache: ${p} (run xpipe repro to rebuild it)\n`);
-      io.stdout.write(`${rep.restored.length} restored, ${rep.unchanged.length} already up to date, ${rep.notInCache.length} not in cache\n`);
+      if (rep.corrupt.length > 0) io.stderr.write(`could not restore (corrupt cache objects): ${rep.corrupt.map((c) => c.out).join(', ')}; run xpipe repro to rebuild them\n`);
+      io.stdout.write(`${rep.restored.length} restored, ${rep.unchanged.length} already up to date, ${rep.notInCache.length} not in cache${rep.corrupt.length > 0 ? `, ${rep.corrupt.length} corrupt` : ''}\n`);
     }
-    return rep.notInCache.length > 0 ? 1 : 0;
+    return rep.notInCache.length + rep.corrupt.length > 0 ? 1 : 0;
   },
 };
 

@@ -14,6 +14,7 @@ export const registry: readonly CommandEntry[] = [
   { name: 'repro', summary: 'Run the stale stages of the pipeline (or of the given stages) in dependency order', load: () => import('./repro.js') },
   { name: 'status', summary: 'Show which stages are stale and why; --check for CI', load: () => import('./status.js') },
   { name: 'checkout', summary: 'Restore the outs recorded in pipeline.lock from the cache', load: () => import('./checkout.js') },
+  { name: 'cache', summary: 'Check every cache object against its hash (cache verify)', load: () => import('./cache-verify.js') },
   { name: 'gc', summary: 'Remove cache objects and run-cache entries that nothing references', load: () => import('./gc.js') },
   { name: 'remote', summary: 'Configure remotes that share the cache (remote add | list | remove | default | modify)', load: () => import('./remote.js') },
   { name: 'dag', summary: 'Draw the stage graph (ASCII, Mermaid, DOT or JSON)', load: () => import('./dag.js') },

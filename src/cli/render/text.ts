@@ -27,6 +27,7 @@ export function formatEvent(e: EngineEvent): string | undefined {
         case 'would-restore': return `would restore ${e.stage} from ${e.from === 'cache' ? 'cache' : 'run cache'}`;
         case 'log': return `  ${e.stage}${e.level === 'warn' ? ' warning' : ''}| ${e.message}`;
         case 'progress': return formatProgress(e);
+        case 'corrupt-object': return formatCorruptObject(e);
         case 'progress-done': return `  ${e.stage}| ${e.label} done in ${formatMs(e.seconds * 1000)}${e.summary ? `: ${e.summary}` : ''}`;
         default: return assertNever(e, 'info event');
       }
@@ -67,6 +68,12 @@ export function formatEvent(e: EngineEvent): string | undefined {
   }
 }
 
+function formatCorruptObject(e: Extract<EngineEvent, { reason: 'corrupt-object' }>): string {
+  const what = e.problem === 'corrupt' ? `is corrupt (its bytes do not match its hash); moved to ${e.movedTo ?? '?'}` : e.problem === 'unreadable' ? `is unreadable (${e.error ?? 'read error'})` : 'is missing';
+  const then = e.rerun ? `${e.stage} will run instead` : `Not restored; run "xpipe repro ${e.stage}" to rebuild it`;
+  return `warning: cache object ${e.object} of ${e.out} (stage ${e.stage}) ${what}. ${then}`;
+}
+
 function tail(lines: string[]): string {
   return lines.length === 0 ? '' : `\n  stderr (last ${lines.length} lines):\n${lines.map((l) => `    ${l}`).join('\n')}`;
 }
@@ -100,7 +107,8 @@ export class TextReporter {
     const text = formatEvent(e);
     if (text === undefined) return;
     this.clearLive();
-    (e.type === 'failure' ? this.err : this.out).write(`${text}\n`);
+    const toErr = e.type === 'failure' || (e.type === 'info' && e.reason === 'corrupt-object');
+    (toErr ? this.err : this.out).write(`${text}\n`);
     if (e.type === 'info' && e.reason === 'progress-done') this.lastPlain.delete(e.stage);
   }
 

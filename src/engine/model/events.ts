@@ -32,6 +32,13 @@ export type InfoEvent =
   | { type: 'info'; reason: 'would-restore'; stage: string; from: 'cache' | 'run-cache' }
   | { type: 'info'; reason: 'log'; stage: string; level: 'info' | 'warn' | 'stdout' | 'stderr'; message: string }
   | ({ type: 'info'; reason: 'progress' } & ProgressSample)
+  /**
+   * A cached object needed to restore `out` of `stage` failed verification (`corrupt`: its bytes do not
+   * match its id, and it was moved to `movedTo`; `unreadable`; or `missing`). Nothing was restored from
+   * it; with `rerun` the stage runs instead (repro), otherwise the out stays unrestored (checkout).
+   * Paths are relative to the project root.
+   */
+  | { type: 'info'; reason: 'corrupt-object'; stage: string; out: string; object: string; problem: 'corrupt' | 'unreadable' | 'missing'; movedTo?: string; error?: string; rerun: boolean }
   | { type: 'info'; reason: 'progress-done'; stage: string; label: string; summary?: string; seconds: number };
 
 /** A stage finished well (or had nothing to do). */
