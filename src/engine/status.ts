@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from './model/result.js';
 import type { Diagnostic } from './model/diagnostic.js';
-import type { StaleReason } from './model/reasons.js';
+import type { CodeWarning, StaleReason } from './model/reasons.js';
 import { findProjectRoot } from './config/load-spec.js';
 import { resolveTargets, selectStages } from './graph/select-targets.js';
 import { topoOrder } from './graph/topo-order.js';
@@ -24,6 +24,8 @@ export interface StageStatus {
   frozen: boolean;
   reasons: StaleReason[];
   notPresent: string[];
+  /** Module stages: imports the code closure cannot follow. */
+  warnings: CodeWarning[];
 }
 
 export function status(opts: StatusOptions = {}): Result<StageStatus[], Diagnostic[]> {
@@ -38,8 +40,9 @@ export function status(opts: StatusOptions = {}): Result<StageStatus[], Diagnost
   for (const name of order) {
     const stage = ws.value.graph.byName.get(name);
     if (!stage) continue;
-    const diff = diffWorkspaceStage(ws.value, stage, stageState(ws.value, stage), opts.allowMissing ?? false);
-    out.push({ stage: name, frozen: stage.frozen, reasons: stage.frozen ? [] : diff.reasons, notPresent: diff.notPresent });
+    const state = stageState(ws.value, stage);
+    const diff = diffWorkspaceStage(ws.value, stage, state, opts.allowMissing ?? false);
+    out.push({ stage: name, frozen: stage.frozen, reasons: stage.frozen ? [] : diff.reasons, notPresent: diff.notPresent, warnings: state.codeWarnings });
   }
   ws.value.hasher.save();
   return ok(out);
