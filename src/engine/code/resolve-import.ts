@@ -64,13 +64,19 @@ export function resolveImport(root: string, importer: string, spec: string): Res
   if (spec.startsWith('node:') || isBuiltin(spec) || /^(data|https?):/.test(spec)) return { kind: 'ignored' };
   if (spec.startsWith('#')) return { kind: 'unresolved', why: 'subpath-import' };
   let abs: string;
+  const absolute = spec.startsWith('file:') || path.isAbsolute(spec);
   if (spec.startsWith('file:')) abs = fileURLToPath(spec);
-  else if (spec.startsWith('.') || path.isAbsolute(spec)) abs = path.resolve(root, path.dirname(importer), spec);
+  else if (spec.startsWith('.') || absolute) abs = path.resolve(root, path.dirname(importer), spec);
   else return { kind: 'package', name: packageName(spec) };
   const found = findFile(abs);
   if (!found) return { kind: 'unresolved', why: 'not-found' };
   const rel = path.relative(root, found);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return { kind: 'unresolved', why: 'outside-project' };
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    // An absolute path or file: URL outside the project names an installation (like a package, but with no
+    // lock entry to hash): not tracked, silently. A relative path that climbs out of the project is the
+    // project's own code in the wrong place: warned about.
+    return absolute ? { kind: 'ignored' } : { kind: 'unresolved', why: 'outside-project' };
+  }
   const posix = rel.split(path.sep).join('/');
   // A relative path into node_modules is a package's file: the package-lock hash covers it.
   if (posix.split('/').includes('node_modules')) return { kind: 'ignored' };
