@@ -11,7 +11,7 @@ import { sharedServer, stopSharedServers, type SharedRun } from './shared.js';
 import { startSlurm } from './slurm.js';
 import { startSshd } from './sshd.js';
 import { startSwiftS3 } from './swift.js';
-import type { ServerKind } from './common.js';
+import type { ServerHandle, ServerKind } from './common.js';
 
 const starters = { sshd: startSshd, 'swift-s3': startSwiftS3, slurm: startSlurm } as const;
 
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
   for (const kind of kinds) {
     const t0 = Date.now();
     try {
-      const info = await sharedServer(run, kind, starters[kind]);
+      const info: unknown = await sharedServer<unknown>(run, kind, starters[kind] as () => Promise<ServerHandle<unknown>>);
       console.log(`# ${kind} started in ${Date.now() - t0} ms\n${JSON.stringify(info, null, 2)}`);
       for (const [k, v] of Object.entries((info as { env?: Record<string, string> }).env ?? {})) console.log(`export ${k}='${v}'`);
     } catch (e) {

@@ -230,7 +230,7 @@ export async function withRetries<T>(
     } catch (e) {
       last = e;
       for (const s of started) await stopServer(s, 1_000);
-      if (e instanceof ServerUnavailable || !/in use|bind/i.test(String((e as Error).message))) break;
+      if (e instanceof ServerUnavailable || !/address already in use|EADDRINUSE|could not bind|cannot bind/i.test(String((e as Error).message))) break;
     }
   }
   throw last;

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   freePorts,
+  logTails,
   makeServerDir,
   requireBinaries,
   run,
@@ -96,6 +97,7 @@ export async function startSwiftS3(): Promise<ServerHandle<SwiftS3Info>> {
     });
     const bucket = 'xpipe-test';
     await waitFor('Swift accepting the test bucket', () => createBucket(proxy, secret, bucket), { timeoutMs: 30_000, logs, pids });
+    await expectS3Api(proxy, logs);
     const accessKeyId = 'test:tester';
     const info: SwiftS3Info = {
       endpoint: `http://127.0.0.1:${proxy}`,
@@ -249,4 +251,14 @@ async function createBucket(port: number, secret: string, bucket: string): Promi
   const put = await fetch(`${storage}/${bucket}`, { method: 'PUT', headers: { 'X-Auth-Token': token } });
   if (put.status !== 201 && put.status !== 202) throw new Error(`PUT container answered ${put.status}`);
   return true;
+}
+
+/** The proxy must speak S3 (s3api in the pipeline): a badly signed S3 request gets an S3 XML error. */
+async function expectS3Api(port: number, logs: string[]): Promise<void> {
+  const headers = { Authorization: 'AWS test:tester:bm90LWEtc2lnbmF0dXJl', Date: new Date().toUTCString() };
+  const res = await fetch(`http://127.0.0.1:${port}/`, { headers });
+  const body = await res.text();
+  if (!/<Error>\s*<Code>\w+<\/Code>/.test(body)) {
+    throw new Error(`Swift started but does not answer S3 requests (s3api missing?): HTTP ${res.status} ${body.slice(0, 200)}\n${logTails(logs)}`);
+  }
 }
