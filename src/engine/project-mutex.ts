@@ -1,13 +1,16 @@
 /**
  * One `repro` (or checkout/gc) per project at a time: `.xpipe/tmp/repro.lock` (git-ignored) holds the owner's pid, created
  * with O_EXCL. A second process waits (polling) or fails at once with --no-wait; a lock whose pid is no
- * longer alive (a killed process) is stale and taken over.
+ * longer alive (a killed process) is stale and taken over. Whoever takes the mutex first kills the stage
+ * process groups that a dead owner recorded (runner/stage-groups.ts), so nothing of a killed run is still
+ * writing into the workspace when the next one starts.
  * Owns: that file. Does not own: what runs under the lock.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { killLeftoverGroups } from './runner/stage-groups.js';
 
 export interface MutexOptions {
   wait: boolean;
@@ -51,6 +54,8 @@ export async function acquireProjectMutex(root: string, opts: MutexOptions): Pro
         }
       };
       process.on('exit', release);
+      // Always, not only after a takeover: records outlive a lock file removed by hand. One readdir when there are none.
+      await killLeftoverGroups(root);
       return { ok: true, mutex: { release } };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
