@@ -114,6 +114,20 @@ describe('no orphan processes', () => {
     expect(fs.readdirSync(project.abs('.xpipe/tmp/stage-groups'))).toEqual([]);
   });
 
+  it('Ctrl-C cancels as before (exit 130, nothing committed) and a grandchild that ignores SIGTERM dies too', async () => {
+    project = Project.create({ 'pipeline.yaml': PIPELINE, 'mod.ts': MODULE, 'child.mjs': CHILD });
+    const run = project.spawn(['repro', 'shell']);
+    await Promise.all(['shell', 'sleep', 'shell-child'].map((n) => project.waitFor(`pids/${n}`)));
+    const pids = ['shell', 'sleep', 'shell-child'].map((n) => Number(project.read(`pids/${n}`)));
+    run.kill('SIGINT');
+    const r = await run;
+    expect(r.exitCode).toBe(130);
+    expect(String(r.stderr)).toContain('cancelled shell');
+    await waitUntil(() => pids.every((pid) => !isRunning(pid)), 2000);
+    expect(pids.filter(isRunning)).toEqual([]);
+    expect(project.exists('pipeline.lock')).toBe(false);
+  });
+
   describe.skipIf(!fs.existsSync('/proc/self/stat'))('takeover of a stale mutex', () => {
     const DEAD = 2 ** 22 + 4321; // Above the default pid_max: never a live process.
 
