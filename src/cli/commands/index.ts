@@ -15,6 +15,7 @@ export const registry: readonly CommandEntry[] = [
   { name: 'status', summary: 'Show which stages are stale and why; --check for CI', load: () => import('./status.js') },
   { name: 'checkout', summary: 'Restore the outs recorded in pipeline.lock from the cache', load: () => import('./checkout.js') },
   { name: 'gc', summary: 'Remove cache objects and run-cache entries that nothing references', load: () => import('./gc.js') },
+  { name: 'remote', summary: 'Configure remotes that share the cache (remote add | list | remove | default | modify)', load: () => import('./remote.js') },
   { name: 'dag', summary: 'Draw the stage graph (ASCII, Mermaid, DOT or JSON)', load: () => import('./dag.js') },
   { name: 'params', summary: 'Compare params between git revisions, the workspace and pipeline.lock (params diff)', load: () => import('./params-diff.js') },
   { name: 'metrics', summary: 'Show metrics or compare them between revisions (metrics show | diff)', load: () => import('./metrics.js') },

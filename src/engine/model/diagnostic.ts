@@ -42,6 +42,9 @@ export type DiagnosticCode =
   | 'duplicate-out'
   | 'overlapping-outs'
   | 'no-project'
+  | 'unknown-executor'
+  | 'unknown-remote'
+  | 'secret-in-config'
   | 'usage';
 
 /** Thrown only to carry diagnostics up through a deep call; converted to a Result at the API edge. */

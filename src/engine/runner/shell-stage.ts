@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunOutcome, RunRequest } from './types.js';
 import { killGroup, LineTail } from './process-group.js';
 import { spawnGuarded } from './orphan-guard.js';
+import { makeScratchDir } from './scratch.js';
 
 export async function runShellStage(req: RunRequest): Promise<RunOutcome> {
   const { stage } = req;
@@ -16,7 +17,7 @@ export async function runShellStage(req: RunRequest): Promise<RunOutcome> {
   const { child, release } = spawnGuarded({
     argv: ['/bin/sh', '-c', command],
     cwd: path.join(req.root, stage.wdir),
-    env: { ...process.env, XPIPE_STAGE: stage.name },
+    env: { ...process.env, XPIPE_STAGE: stage.name, XPIPE_SCRATCH_DIR: makeScratchDir(req.root, stage.name) },
     root: req.root,
     stage: stage.name,
   });
