@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killLeftoverGroups } from './runner/stage-groups.js';
 
 export interface MutexOptions {
   wait: boolean;
@@ -54,8 +53,9 @@ export async function acquireProjectMutex(root: string, opts: MutexOptions): Pro
         }
       };
       process.on('exit', release);
-      // Always, not only after a takeover: records outlive a lock file removed by hand. One readdir when there are none.
-      await killLeftoverGroups(root);
+      // Always, not only after a takeover: records outlive a lock file removed by hand. Loaded only when
+      // there are records (one readdir otherwise): a no-op repro does not pay for the module.
+      if (hasEntries(path.join(path.dirname(file), 'stage-groups'))) await (await import('./runner/stage-groups.js')).killLeftoverGroups(root);
       return { ok: true, mutex: { release } };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -74,6 +74,14 @@ export async function acquireProjectMutex(root: string, opts: MutexOptions): Pro
     }
     if (opts.signal?.aborted) return { ok: false, heldBy: owner.pid };
     await sleep(opts.pollMs ?? 100);
+  }
+}
+
+function hasEntries(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length > 0;
+  } catch {
+    return false;
   }
 }
 

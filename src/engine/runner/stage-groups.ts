@@ -25,6 +25,7 @@ export interface GroupRecord {
   since: string;
 }
 
+/** Also known to project-mutex.ts, which looks into it before loading this module. */
 export function groupsDir(root: string): string {
   return path.join(root, '.xpipe', 'tmp', 'stage-groups');
 }
