@@ -1,7 +1,9 @@
 /**
  * One `repro` (or checkout/gc) per project at a time: `.xpipe/tmp/repro.lock` (git-ignored) holds the owner's pid, created
  * with O_EXCL. A second process waits (polling) or fails at once with --no-wait; a lock whose pid is no
- * longer alive (a killed process) is stale and taken over.
+ * longer alive (a killed process) is stale and taken over. Whoever takes the mutex first kills the stage
+ * process groups that a dead owner recorded (runner/stage-groups.ts), so nothing of a killed run is still
+ * writing into the workspace when the next one starts.
  * Owns: that file. Does not own: what runs under the lock.
  */
 import fs from 'node:fs';
@@ -51,6 +53,9 @@ export async function acquireProjectMutex(root: string, opts: MutexOptions): Pro
         }
       };
       process.on('exit', release);
+      // Always, not only after a takeover: records outlive a lock file removed by hand. Loaded only when
+      // there are records (one readdir otherwise): a no-op repro does not pay for the module.
+      if (hasEntries(path.join(path.dirname(file), 'stage-groups'))) await (await import('./runner/stage-groups.js')).killLeftoverGroups(root);
       return { ok: true, mutex: { release } };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -69,6 +74,14 @@ export async function acquireProjectMutex(root: string, opts: MutexOptions): Pro
     }
     if (opts.signal?.aborted) return { ok: false, heldBy: owner.pid };
     await sleep(opts.pollMs ?? 100);
+  }
+}
+
+function hasEntries(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length > 0;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The `local` StageRunner: `cmd` stages through the shell, `module` stages in a stage-host child process.
- * Both are imported lazily: execa and its dependencies cost ~100 ms of startup that a no-op repro never needs.
+ * Both are imported lazily: a no-op repro never needs them.
  */
 import type { StageRunner } from './types.js';
 

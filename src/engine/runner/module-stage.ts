@@ -1,15 +1,16 @@
 /**
  * Runs a `module` stage in a child Node process (runner/stage-host.ts) in its own process group, so a
- * crash or out-of-memory in the stage fails only that stage. Turns the child's IPC messages into log and
+ * crash or out-of-memory in the stage fails only that stage; the group cannot outlive xpipe
+ * (runner/orphan-guard.ts). Turns the child's IPC messages into log and
  * progress events (with rate and ETA) and its exit into an outcome.
  * Owns: the parent side of runner/protocol.ts. Does not own: deciding whether to run, committing outs.
  */
-import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, InitMessage } from './protocol.js';
 import type { RunOutcome, RunRequest } from './types.js';
 import { killGroup, LineTail } from './process-group.js';
+import { spawnGuarded } from './orphan-guard.js';
 import { makeScratchDir } from './scratch.js';
 
 const selfPath = fileURLToPath(import.meta.url);
@@ -34,13 +35,13 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
     scratchDir: makeScratchDir(req.root, stage.name),
   };
   const command = `module ${stage.command.declared}`;
-  const child = fork(HOST, [], {
+  const { child, release } = spawnGuarded({
+    argv: [process.execPath, ...(HOST.endsWith('.ts') ? ['--import', 'tsx'] : []), HOST],
     cwd: wdir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    execArgv: HOST.endsWith('.ts') ? ['--import', 'tsx'] : [],
     env: { ...process.env, XPIPE_STAGE: stage.name },
-    serialization: 'advanced',
+    ipc: true,
+    root: req.root,
+    stage: stage.name,
   });
   const errTail = new LineTail(20);
   const outTail = new LineTail(5);
@@ -66,6 +67,7 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
   req.signal.removeEventListener('abort', onAbort);
+  release(req.signal.aborted);
   errTail.end().forEach((m) => log('stderr', m));
   outTail.end().forEach((m) => log('stdout', m));
   if (req.signal.aborted) return { ok: false, failure: { type: 'failure', reason: 'cancelled', stage: stage.name } };

@@ -89,7 +89,8 @@ process.on('SIGTERM', () => {
   setTimeout(() => process.exit(143), 500);
 });
 
-// The runner died (or was killed): abort the stage and do not outlive it by more than a grace period.
+// The runner died (or was killed): abort the stage at once. The group's watcher (runner/orphan-guard.ts)
+// kills this process and its children within ~1 s even if this handler never gets to run.
 process.on('disconnect', () => {
   controller.abort();
   setTimeout(() => process.exit(1), 2000).unref();
