@@ -1,6 +1,6 @@
 /**
  * The import specifiers of one JS/TS source file, found with es-module-lexer (a real ES-module lexer, run on
- * the TypeScript source as is: it skips type annotations and generics, see docs/_incoming/codedeps.md).
+ * the TypeScript source as is: it skips type annotations and generics, see docs/code-deps.md).
  * Owns: which imports count at run time. Does not own: resolving specifiers (resolve-import.ts).
  *
  * Counted: static imports/re-exports, `import('literal')`. Not counted: `import type` / `export type`,
