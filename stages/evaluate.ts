@@ -6,14 +6,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
-import { writeFileAtomic } from '../src/ml/data/fs-atomic.js';
+import { writeFileAtomic } from '../src/ml/shared/atomic.js';
 import { confusionCsv, predictionsCsv, prCsv, rocCsv } from '../src/ml/eval/csv.js';
 import { parseEvaluateOptions } from '../src/ml/eval/options.js';
 import { evaluationReport, type LabelReport } from '../src/ml/eval/report.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { thresholdsFromJson } from '../src/ml/eval/thresholds.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
-import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { runtimeOptions } from '../src/ml/runtime/params.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
 const PATHS = {

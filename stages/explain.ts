@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
-import { makeStagingDir, replaceDir, writeFileAtomic } from '../src/ml/data/fs-atomic.js';
+import { makeStagingDir, replaceDir, writeFileAtomic } from '../src/ml/shared/atomic.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { thresholdsFromJson } from '../src/ml/eval/thresholds.js';
 import { galleryHtml } from '../src/ml/explain/gallery.js';
@@ -17,8 +17,8 @@ import { countCases, runExplainJob } from '../src/ml/explain/job.js';
 import { parseExplainOptions } from '../src/ml/explain/options.js';
 import { lastConvLayerName } from '../src/ml/models/index.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
-import { runtimeOptions } from '../src/ml/train/runtime-params.js';
-import { invalid } from '../src/ml/train/validate.js';
+import { runtimeOptions } from '../src/ml/runtime/params.js';
+import { invalid } from '../src/ml/params/index.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
 const PATHS = {

@@ -8,13 +8,12 @@
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
 import { loadLabelSpace } from '../src/ml/data/dataset.js';
 import { saveModel } from '../src/ml/io/model-files.js';
-import { ARCHS, buildModel, loadPretrained, type Arch } from '../src/ml/models/index.js';
+import { buildModel, loadPretrained } from '../src/ml/models/index.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
-import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { runtimeOptions } from '../src/ml/runtime/params.js';
 import type { EpochRecord } from '../src/ml/train/checkpoint.js';
 import { runTrainJob } from '../src/ml/train/job.js';
 import { parseTrainStageOptions, resolveTask } from '../src/ml/train/options.js';
-import { invalid } from '../src/ml/train/validate.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
 const PATHS = {
@@ -29,8 +28,7 @@ const fmt = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseTrainStageOptions(ctx.params);
-  if (!(ARCHS as readonly string[]).includes(options.model.arch)) invalid(`one of ${ARCHS.join(' | ')}`, 'model.arch', options.model.arch);
-  const arch = options.model.arch as Arch;
+  const arch = options.model.arch;
   const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   const dataDir = ctx.path(PATHS.data);
   const labelSpace = await loadLabelSpace(dataDir);

@@ -6,13 +6,13 @@
  */
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
 import { labelColumn } from '../src/ml/data/dataset.js';
-import { writeFileAtomic } from '../src/ml/data/fs-atomic.js';
+import { writeFileAtomic } from '../src/ml/shared/atomic.js';
 import { parseTuneOptions } from '../src/ml/eval/options.js';
 import { column } from '../src/ml/eval/predict.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { chooseThreshold } from '../src/ml/eval/thresholds.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
-import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { runtimeOptions } from '../src/ml/runtime/params.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
 const PATHS = { data: 'data/preprocessed', model: 'models/model', thresholds: 'metrics/thresholds.json' } as const;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LabelSpace, PreprocessStats, SplitIndex, Task } from '../../../src/ml/data/preprocessed-format.js';
 import { SeededDropout } from '../../../src/ml/models/custom-layers.js';
-import { Rng } from '../../../src/ml/train/rng.js';
+import { Mulberry32, type Rng } from '../../../src/ml/shared/rng.js';
 
 export interface FixtureOptions {
   size?: number;
@@ -50,7 +50,7 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
   const s = options.size ?? 32;
   const task = options.task ?? 'multilabel';
   const counts = options.counts ?? { train: 48, val: 24, test: 24 };
-  const rng = new Rng(options.seed ?? 7);
+  const rng = new Mulberry32(options.seed ?? 7);
   const labels = FIXTURE_LABELS[task];
   await mkdir(dir, { recursive: true });
   const mask = new Uint8Array(s * s);
