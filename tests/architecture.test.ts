@@ -36,6 +36,13 @@ describe('dependency rules', () => {
   it('stage modules import the stage API and src/ml, never the engine or the CLI', () => {
     expect(violations('stages', /^src\/(engine|cli)\//)).toEqual([]);
   });
+  it('the CLI imports the engine only through its façade, src/engine/index.ts', () => {
+    expect(violations('src/cli', /^src\/engine\/(?!index\.js$)/)).toEqual([]);
+  });
+  it('nothing outside the engine imports the engine\'s cache modules', () => {
+    const outside = ['src/cli', 'src/ml', 'src/stage-api', 'stages', 'bench'];
+    expect(outside.flatMap((d) => violations(d, /^src\/engine\/cache\//))).toEqual([]);
+  });
   it('only the CLI writes to the terminal: no console calls in src/engine or src/ml', () => {
     const offenders = [...sourceFiles('src/engine'), ...sourceFiles('src/ml')].filter((f) =>
       /^\s*console\.(log|info|warn|error)\(/m.test(readFileSync(path.join(root, f), 'utf8')),
@@ -44,5 +51,6 @@ describe('dependency rules', () => {
   });
   it('the import scanner sees relative imports (guards against a rule that can never fail)', () => {
     expect(imports('stages/train.ts')).toContain('src/stage-api/index.js');
+    expect(imports('src/cli/commands/repro.ts')).toContain('src/engine/index.js');
   });
 });

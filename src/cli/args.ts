@@ -2,7 +2,7 @@
  * Argument parsing against a command's typed option table: `--flag`, `-f`, `--name value`, `--name=value`,
  * `-j 4`, `-j4`, and `--` to end options. Returns a Result; never prints or exits.
  */
-import { err, ok, type Result } from '../engine/model/result.js';
+import { err, ok, type Result } from '../engine/index.js';
 import type { OptionSpec } from './commands/types.js';
 
 export interface ParsedArgs {

@@ -1,6 +1,11 @@
 /**
- * The engine's public API, for the CLI commands and other tools (`exp`, `metrics`, `plots`, `dag`).
- * Everything here is free of terminal output; results are values and events.
+ * The engine's public API (`xpipe/engine`): the only module the CLI, and any other tool, imports.
+ *
+ *   const project = openProject({ cwd });            // one way to open a project
+ *   await repro(project.value, { targets: ['train'] });
+ *
+ * Results are values and events; nothing here writes to a terminal. What a no-op `xpipe repro` does not
+ * need (reports, experiments, watch mode) is behind `load…()` functions so it is never loaded for it.
  */
 export type { Result } from './model/result.js';
 export { ok, err, assertNever } from './model/result.js';
@@ -9,20 +14,48 @@ export type { ContentHash, ProjectPath, StageKey } from './model/brands.js';
 export type { PipelineSpec, StageSpec, OutSpec, DepSpec, ParamSpec, PlotProps, OutKind } from './model/spec.js';
 export type { EngineEvent, EventSink, InfoEvent, SuccessEvent, FailureEvent, SummaryEvent, ProgressSample } from './model/events.js';
 export type { StaleReason } from './model/reasons.js';
-export { findProjectRoot, loadPipeline, PIPELINE_FILE, type LoadedPipeline, type LoadOptions } from './config/load-spec.js';
-export { parseYaml, type YamlFile } from './config/yaml-file.js';
-export { stageParamValues, nestedParams, paramValue, diffParamValue, canonicalJson, type ParamValues, type ParamChange } from './config/params.js';
+
+// Opening a project, and what an opened project holds.
+export { openProject, reloadLock, type Project, type OpenProjectOptions } from './project.js';
+export { PIPELINE_FILE, type LoadedPipeline } from './config/load-spec.js';
+export { LOCK_FILE, type LockFile, type LockEntry, type LockedOut, type LockedPath } from './lock/lockfile.js';
 export type { StageGraph } from './graph/build-graph.js';
-export { buildGraph } from './graph/build-graph.js';
 export { topoOrder } from './graph/topo-order.js';
 export { resolveTargets, selectStages } from './graph/select-targets.js';
-export { readLock, writeLock, LOCK_FILE, type LockFile, type LockEntry, type LockedOut, type LockedPath } from './lock/lockfile.js';
-export { diffStage, type StageDiff, type CurrentStage } from './lock/diff-stage.js';
-export { openWorkspace, stageState, type Workspace } from './workspace.js';
+export { stageParamValues, nestedParams, paramValue, canonicalJson, type ParamValues } from './config/params.js';
+
+// Operations on an opened project.
 export { repro, type ReproOptions, type ReproError } from './repro.js';
 export { status, type StatusOptions, type StageStatus } from './status.js';
-export { checkout, gc } from './maintenance.js';
+export { checkout, gc, type MaintenanceOptions, type GcResult } from './maintenance.js';
 export type { CheckoutReport } from './cache/checkout.js';
-export type { GcReport, GcOptions } from './cache/gc.js';
-export { ObjectStore } from './cache/object-store.js';
-export { PathHasher, type HashedPath, type ManifestEntry } from './hash/hash-path.js';
+export type { GcOptions, GcReport } from './cache/gc.js';
+
+// Executors: where a stage runs (`executor:` in pipeline.yaml, `--executor`).
+export { RunnerRegistry, DEFAULT_EXECUTOR } from './runner/registry.js';
+export type { StageRunner, RunRequest, RunOutcome } from './runner/types.js';
+
+// Small pure helpers the renderers share with the engine.
+export { writeFileAtomic } from './fs/atomic.js';
+export { formatNumber, formatValue } from './report/flatten.js';
+export { layerNodes, plainGraph, type PlainGraph } from './report/dag-graph.js';
+
+// Loaded on demand.
+export type * from './report/index.js';
+export type * from './exp/index.js';
+export type { WatchOptions, WatchState } from './watch.js';
+
+/** Reports: params/metrics comparison, plots, DAG selections. */
+export function loadReports(): Promise<typeof import('./report/index.js')> {
+  return import('./report/index.js');
+}
+
+/** Experiments: sweeps, runs, the experiment table, apply/remove. */
+export function loadExperiments(): Promise<typeof import('./exp/index.js')> {
+  return import('./exp/index.js');
+}
+
+/** `repro --watch` (loads chokidar). */
+export async function watchPipeline(...args: Parameters<typeof import('./watch.js').watchPipeline>): ReturnType<typeof import('./watch.js').watchPipeline> {
+  return (await import('./watch.js')).watchPipeline(...args);
+}

@@ -1,59 +1,77 @@
 /**
- * The programmatic `checkout` and `gc`, each under the project mutex.
+ * The programmatic `checkout` and `gc` on an opened project, each under the project mutex.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { err, ok, type Result } from './model/result.js';
 import type { ReproError } from './repro.js';
-import { findProjectRoot } from './config/load-spec.js';
-import { readLock } from './lock/lockfile.js';
 import { resolveTargets } from './graph/select-targets.js';
 import { acquireProjectMutex } from './project-mutex.js';
-import { openWorkspace } from './workspace.js';
+import { reloadLock, type Project } from './project.js';
+import { SCRATCH_DIR } from './runner/scratch.js';
 import { checkoutOuts, type CheckoutReport } from './cache/checkout.js';
 import { listExps } from './exp/exp-store.js';
 import { collectGarbage, type GcOptions, type GcReport } from './cache/gc.js';
-import { ObjectStore } from './cache/object-store.js';
-import { RunCache } from './cache/run-cache.js';
 import type { EventSink } from './model/events.js';
 
 export interface MaintenanceOptions {
-  root?: string;
-  cwd?: string;
   wait?: boolean;
   onEvent?: EventSink;
 }
 
-async function withProject<T>(opts: MaintenanceOptions, fn: (root: string) => Result<T, ReproError>): Promise<Result<T, ReproError>> {
-  const root = opts.root !== undefined ? ok(opts.root) : findProjectRoot(opts.cwd ?? process.cwd());
-  if (!root.ok) return err({ kind: 'diagnostics', diagnostics: [root.error] });
-  const m = await acquireProjectMutex(root.value, { wait: opts.wait ?? true, onWait: (pid) => opts.onEvent?.({ type: 'info', reason: 'waiting-for-lock', pid }) });
+async function withMutex<T>(project: Project, opts: MaintenanceOptions, fn: () => Result<T, ReproError>): Promise<Result<T, ReproError>> {
+  const m = await acquireProjectMutex(project.root, { wait: opts.wait ?? true, onWait: (pid) => opts.onEvent?.({ type: 'info', reason: 'waiting-for-lock', pid }) });
   if (!m.ok) return err({ kind: 'busy', pid: m.heldBy });
   try {
-    return fn(root.value);
+    const reloaded = reloadLock(project);
+    if (!reloaded.ok) return err({ kind: 'diagnostics', diagnostics: reloaded.error });
+    return fn();
   } finally {
     m.mutex.release();
   }
 }
 
 /** Restores the outs recorded in pipeline.lock (of `targets`, default all) from the cache. */
-export function checkout(opts: MaintenanceOptions & { targets?: string[] } = {}): Promise<Result<CheckoutReport, ReproError>> {
-  return withProject(opts, (root) => {
-    const ws = openWorkspace(root, { allowMissingDeps: true });
-    if (!ws.ok) return err({ kind: 'diagnostics', diagnostics: ws.error });
-    const t = resolveTargets(ws.value.graph, opts.targets ?? []);
+export function checkout(project: Project, opts: MaintenanceOptions & { targets?: string[] } = {}): Promise<Result<CheckoutReport, ReproError>> {
+  return withMutex(project, opts, () => {
+    const t = resolveTargets(project.graph, opts.targets ?? []);
     if (!t.ok) return err({ kind: 'diagnostics', diagnostics: [t.error] });
-    const report = checkoutOuts(root, ws.value.lock, t.value.length > 0 ? t.value : undefined, ws.value.store, ws.value.hasher);
-    ws.value.hasher.save();
+    const report = checkoutOuts(project.root, project.lock, t.value.length > 0 ? t.value : undefined, project.store, project.hasher);
+    project.hasher.save();
     return ok(report);
   });
 }
 
-/** Removes unreferenced cache objects and prunes the run cache. */
-export function gc(opts: MaintenanceOptions & GcOptions = {}): Promise<Result<GcReport, ReproError>> {
-  return withProject(opts, (root) => {
-    const lock = readLock(root);
-    if (!lock.ok) return err({ kind: 'diagnostics', diagnostics: [lock.error] });
+export interface GcScratchOptions {
+  /** Also delete the stages' scratch directories (`.xpipe/scratch/`: checkpoints, per-image caches). */
+  scratch?: boolean;
+}
+
+export interface GcResult extends GcReport {
+  /** Scratch directories removed (or that would be, with `dry`), project-relative. */
+  removedScratch: string[];
+}
+
+/** Removes unreferenced cache objects and prunes the run cache; with `scratch`, clears scratch dirs. */
+export function gc(project: Project, opts: MaintenanceOptions & GcOptions & GcScratchOptions = {}): Promise<Result<GcResult, ReproError>> {
+  return withMutex(project, opts, () => {
     // Stored experiments are roots too: their outs stay restorable by `exp apply` whatever --keep-runs prunes.
-    const expLocks = listExps(root).exps.map((e) => e.lock);
-    return ok(collectGarbage([lock.value, ...expLocks], new ObjectStore(root), new RunCache(root), opts));
+    const expLocks = listExps(project.root).exps.map((e) => e.lock);
+    const report = collectGarbage([project.lock, ...expLocks], project.store, project.runCache, opts);
+    const removedScratch = opts.scratch ? clearScratch(project.root, opts.dry ?? false) : [];
+    return ok({ ...report, removedScratch });
   });
+}
+
+function clearScratch(root: string, dry: boolean): string[] {
+  const dir = path.join(root, SCRATCH_DIR);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed = names.map((n) => path.join(SCRATCH_DIR, n).split(path.sep).join('/'));
+  if (!dry) fs.rmSync(dir, { recursive: true, force: true });
+  return removed;
 }

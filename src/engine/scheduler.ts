@@ -22,7 +22,8 @@ export interface ScheduleOptions {
   runCache: boolean;
   dry: boolean;
   signal: AbortSignal;
-  runner: StageRunner;
+  /** The runner of every stage in `order` (resolved by the runner registry). */
+  runners: ReadonlyMap<string, StageRunner>;
   emit: EventSink;
 }
 
@@ -53,11 +54,12 @@ export async function schedule(ws: Workspace, opts: ScheduleOptions): Promise<Su
         return 'failed';
       }
       const stage = ws.graph.byName.get(name);
-      if (!stage) throw new Error(`unknown stage ${name}`);
+      const runner = opts.runners.get(name);
+      if (!stage || !runner) throw new Error(`unknown stage ${name}`);
       let outcome: StageOutcome;
       try {
         outcome = await executeStage(ws, stage, {
-          forced: opts.forced.has(name), runCache: opts.runCache, dry: opts.dry, signal: opts.signal, runner: opts.runner, emit: opts.emit,
+          forced: opts.forced.has(name), runCache: opts.runCache, dry: opts.dry, signal: opts.signal, runner, emit: opts.emit,
           ...(wouldRun !== undefined ? { upstreamWouldRun: wouldRun } : {}),
         });
       } catch (e) {

@@ -5,16 +5,17 @@
 import { err, ok, type Result } from './model/result.js';
 import type { Diagnostic } from './model/diagnostic.js';
 import type { StaleReason } from './model/reasons.js';
-import { findProjectRoot } from './config/load-spec.js';
 import { resolveTargets, selectStages } from './graph/select-targets.js';
 import { topoOrder } from './graph/topo-order.js';
-import { diffWorkspaceStage, openWorkspace, stageState, type OpenOptions } from './workspace.js';
+import type { Project } from './project.js';
+import { diffWorkspaceStage, stageState } from './workspace.js';
 
-export interface StatusOptions extends OpenOptions {
-  root?: string;
-  cwd?: string;
+export interface StatusOptions {
   targets?: string[];
-  /** Fresh-clone mode: absent outs and data deps are "not present" instead of stale. */
+  /**
+   * Fresh-clone mode: absent outs and data deps are "not present" instead of stale (open the project
+   * with `allowMissingDeps` too).
+   */
   allowMissing?: boolean;
 }
 
@@ -26,21 +27,17 @@ export interface StageStatus {
   notPresent: string[];
 }
 
-export function status(opts: StatusOptions = {}): Result<StageStatus[], Diagnostic[]> {
-  const root = opts.root !== undefined ? ok(opts.root) : findProjectRoot(opts.cwd ?? process.cwd());
-  if (!root.ok) return err([root.error]);
-  const ws = openWorkspace(root.value, { ...opts, allowMissingDeps: opts.allowMissing ?? false });
-  if (!ws.ok) return ws;
-  const targets = resolveTargets(ws.value.graph, opts.targets ?? []);
+export function status(project: Project, opts: StatusOptions = {}): Result<StageStatus[], Diagnostic[]> {
+  const targets = resolveTargets(project.graph, opts.targets ?? []);
   if (!targets.ok) return err([targets.error]);
-  const order = topoOrder(ws.value.graph, selectStages(ws.value.graph, targets.value));
+  const order = topoOrder(project.graph, selectStages(project.graph, targets.value));
   const out: StageStatus[] = [];
   for (const name of order) {
-    const stage = ws.value.graph.byName.get(name);
+    const stage = project.graph.byName.get(name);
     if (!stage) continue;
-    const diff = diffWorkspaceStage(ws.value, stage, stageState(ws.value, stage), opts.allowMissing ?? false);
+    const diff = diffWorkspaceStage(project, stage, stageState(project, stage), opts.allowMissing ?? false);
     out.push({ stage: name, frozen: stage.frozen, reasons: stage.frozen ? [] : diff.reasons, notPresent: diff.notPresent });
   }
-  ws.value.hasher.save();
+  project.hasher.save();
   return ok(out);
 }

@@ -14,8 +14,8 @@
  */
 import path from 'node:path';
 import { err, ok, type Result } from './model/result.js';
-import { findProjectRoot, PIPELINE_FILE } from './config/load-spec.js';
-import { loadPipeline } from './config/load-spec.js';
+import { loadPipeline, PIPELINE_FILE } from './config/load-spec.js';
+import { openProject, type Project } from './project.js';
 import { isInside } from './model/brands.js';
 import { repro, type ReproError, type ReproOptions } from './repro.js';
 
@@ -28,10 +28,8 @@ export interface WatchOptions extends ReproOptions {
 }
 
 /** Runs until the signal aborts. Config errors during watching are reported and watching continues. */
-export async function watchPipeline(opts: WatchOptions): Promise<Result<void, ReproError>> {
-  const rootR = opts.root !== undefined ? ok(opts.root) : findProjectRoot(opts.cwd ?? process.cwd());
-  if (!rootR.ok) return err({ kind: 'diagnostics', diagnostics: [rootR.error] });
-  const root = rootR.value;
+export async function watchPipeline(project: Project, opts: WatchOptions): Promise<Result<void, ReproError>> {
+  const root = project.root;
   const signal = opts.signal ?? new AbortController().signal;
   const { watch } = await import('chokidar');
   let state: WatchState = 'watching';
@@ -45,7 +43,9 @@ export async function watchPipeline(opts: WatchOptions): Promise<Result<void, Re
 
   const runOnce = async (): Promise<void> => {
     setState('running');
-    const r = await repro({ ...opts, root, signal });
+    // Re-opened for every run: pipeline.yaml and params are among the watched files.
+    const opened = openProject({ root, runners: project.runners });
+    const r = opened.ok ? await repro(opened.value, { ...opts, signal }) : err<ReproError>({ kind: 'diagnostics', diagnostics: opened.error });
     if (!r.ok) {
       lastError = r.error;
       if (r.error.kind === 'diagnostics') opts.onEvent?.({ type: 'failure', reason: 'config-error', diagnostics: r.error.diagnostics });

@@ -1,55 +1,18 @@
 /**
- * A project opened for work: its spec, graph, lock, hasher and cache stores, plus the IO that computes
- * a stage's current state. Owns: assembling those pieces and hashing a stage's inputs/outputs.
- * Does not own: the staleness rules (lock/diff-stage.ts) or decisions (plan.ts).
+ * A stage's current state in an opened project: hashing its inputs/outputs and diffing it with the lock.
+ * Does not own: opening the project (project.ts), the staleness rules (lock/diff-stage.ts) or decisions (plan.ts).
  */
 import path from 'node:path';
-import { err, ok, type Result } from './model/result.js';
-import type { Diagnostic } from './model/diagnostic.js';
 import type { ContentHash } from './model/brands.js';
 import type { StageSpec } from './model/spec.js';
-import { loadPipeline, type LoadedPipeline, type LoadOptions } from './config/load-spec.js';
 import { stageParamValues, type ParamValues } from './config/params.js';
-import { readLock, type LockFile } from './lock/lockfile.js';
 import { diffStage, type CurrentStage, type StageDiff } from './lock/diff-stage.js';
-import { PathHasher, type HashedPath } from './hash/hash-path.js';
-import { StateIndex } from './hash/state-index.js';
-import type { Hasher } from './hash/hash-file.js';
+import type { HashedPath } from './hash/hash-path.js';
 import { definitionHash } from './hash/stage-key.js';
-import { ObjectStore } from './cache/object-store.js';
-import { RunCache } from './cache/run-cache.js';
-import { ParseCache } from './config/parse-cache.js';
+import type { Project } from './project.js';
 
-export interface Workspace extends LoadedPipeline {
-  root: string;
-  lock: LockFile;
-  hasher: PathHasher;
-  store: ObjectStore;
-  runCache: RunCache;
-}
-
-export interface OpenOptions extends LoadOptions {
-  /** Replaces the file hasher (tests count reads with it). */
-  fileHasher?: Hasher;
-}
-
-/** Loads pipeline.yaml, params and pipeline.lock of the project at `root`. */
-export function openWorkspace(root: string, opts: OpenOptions = {}): Result<Workspace, Diagnostic[]> {
-  const parseCache = ParseCache.forProject(root);
-  const loaded = loadPipeline(root, { ...opts, parseCache });
-  if (!loaded.ok) return loaded;
-  const lock = readLock(root, parseCache);
-  if (!lock.ok) return err([lock.error]);
-  parseCache.save();
-  return ok({
-    ...loaded.value,
-    root,
-    lock: lock.value,
-    hasher: new PathHasher(root, StateIndex.forProject(root), opts.fileHasher),
-    store: new ObjectStore(root),
-    runCache: new RunCache(root),
-  });
-}
+/** The project as the stage-level functions below see it. */
+export type Workspace = Project;
 
 /** A stage's current state with the hashes behind it (reused when committing). */
 export interface StageState {

@@ -69,6 +69,13 @@ export interface StageContext {
   readonly outs: readonly string[];
   readonly metrics: readonly string[];
   readonly plots: readonly string[];
+  /**
+   * Absolute directory for state that must survive this stage's runs but is not an out: training
+   * checkpoints to resume from, a per-image cache. `.xpipe/scratch/<stage>/` (git-ignored), created before
+   * `run` starts, never part of the cache or the lock; `xpipe gc --scratch` clears it. Key what you keep
+   * in it by what produced it: the stage may run with other params or inputs next time.
+   */
+  readonly scratchDir: string;
   /** Resolves a path relative to `wdir` to an absolute path. */
   path(relative: string): string;
   readonly log: StageLogger;

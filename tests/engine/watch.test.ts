@@ -1,6 +1,7 @@
 // Watch mode: the initial run, a dep edit re-runs the stale stage, and state transitions follow the machine.
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchPipeline, type WatchState } from '../../src/engine/watch.js';
+import { openProject } from '../../src/engine/project.js';
 import type { EngineEvent } from '../../src/engine/model/events.js';
 import { Project } from '../helpers/project-rig.js';
 
@@ -25,7 +26,9 @@ describe('repro --watch', () => {
     const controller = new AbortController();
     const states: WatchState[] = [];
     const events: EngineEvent[] = [];
-    const done = watchPipeline({ root: p.dir, signal: controller.signal, debounceMs: 50, onState: (s) => states.push(s), onEvent: (e) => events.push(e) });
+    const opened = openProject({ root: p.dir });
+    if (!opened.ok) throw new Error('project did not open');
+    const done = watchPipeline(opened.value, { signal: controller.signal, debounceMs: 50, onState: (s) => states.push(s), onEvent: (e) => events.push(e) });
     await until(() => p.count() === 1 && states.at(-1) === 'watching', 'initial run');
     p.write('in.txt', 'two\n');
     await until(() => p.count() === 2 && states.at(-1) === 'watching', 'second run');

@@ -10,6 +10,8 @@ export interface TestContextOptions {
   outs?: string[];
   metrics?: string[];
   plots?: string[];
+  /** Default: `<root>/.xpipe/scratch/<name>`. */
+  scratchDir?: string;
 }
 
 export interface TestContext extends StageContext {
@@ -29,6 +31,7 @@ export function makeTestContext(options: TestContextOptions): TestContext {
     outs: options.outs ?? [],
     metrics: options.metrics ?? [],
     plots: options.plots ?? [],
+    scratchDir: options.scratchDir ?? path.join(options.root, '.xpipe', 'scratch', options.name ?? 'test'),
     path: (relative: string) => path.resolve(options.root, relative),
     log: {
       info: (m) => messages.push(`info: ${m}`),

@@ -2,7 +2,7 @@
  * `xpipe checkout`: restore the outs recorded in pipeline.lock from the cache.
  */
 import type { Command, ExitCode } from './types.js';
-import { printStartError } from './shared.js';
+import { printDiagnostics, printStartError } from './shared.js';
 
 const command: Command = {
   name: 'checkout',
@@ -15,8 +15,10 @@ const command: Command = {
     { command: 'xpipe checkout train', description: "Only train's outs" },
   ],
   async run(args, io): Promise<ExitCode> {
-    const { checkout } = await import('../../engine/maintenance.js');
-    const r = await checkout({ cwd: io.cwd, targets: args.positionals, onEvent: (e) => e.type === 'info' && e.reason === 'waiting-for-lock' && io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`) });
+    const { openProject, checkout } = await import('../../engine/index.js');
+    const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
+    if (!project.ok) return printDiagnostics(io, project.error);
+    const r = await checkout(project.value, { targets: args.positionals, onEvent: (e) => e.type === 'info' && e.reason === 'waiting-for-lock' && io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`) });
     if (!r.ok) return printStartError(io, r.error);
     const rep = r.value;
     if (args.options['json']) io.stdout.write(`${JSON.stringify({ type: 'checkout', ...rep })}\n`);

@@ -30,8 +30,8 @@ const command: Command = {
       io.stderr.write(`error: "xpipe dag" takes at most one stage, got ${args.positionals.join(', ')}.\n`);
       return 2;
     }
-    const { openReportProject, plainGraph } = await import('../../engine/report/open-project.js');
-    const project = openReportProject(io.cwd);
+    const { openProject, plainGraph, loadReports } = await import('../../engine/index.js');
+    const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
     if (!project.ok) return printDiagnostics(io, project.error);
     let graph = plainGraph(project.value);
     const stage = args.positionals[0];
@@ -40,7 +40,7 @@ const command: Command = {
         io.stderr.write(`error: unknown stage "${stage}". Stages in pipeline.yaml: ${graph.nodes.join(', ') || 'none'}.\n`);
         return 2;
       }
-      const { upstreamOf } = await import('../../engine/report/dag-graph.js');
+      const { upstreamOf } = await loadReports();
       graph = upstreamOf(graph, stage);
     }
     const { renderDagAscii } = await import('../render/dag-ascii.js');

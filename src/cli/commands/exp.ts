@@ -28,6 +28,7 @@ const command: Command = {
     { name: 'seed', type: 'number', arg: 'S', description: 'run: seed for --random (default 0)' },
     { name: 'name', short: 'n', type: 'string', arg: 'NAME', description: 'run: experiment name (a sweep gets NAME-1, NAME-2, ...)' },
     { name: 'jobs', short: 'j', type: 'number', arg: 'N', description: 'run: experiments in parallel (default 1)' },
+    { name: 'executor', type: 'string', arg: 'NAME', description: 'run: run every stage on this executor (default: each stage\'s executor:, else local)' },
     { name: 'keep-workdir', type: 'boolean', description: 'run: keep .xpipe/tmp/exps/<name>/ for debugging' },
     { name: 'sort-by', type: 'string', arg: 'METRIC', description: 'show: sort by this metric, best (largest) first' },
     { name: 'asc', type: 'boolean', description: 'show: with --sort-by, smallest first (for losses)' },
@@ -64,7 +65,8 @@ function usage(io: CommandIO, message: string): ExitCode {
 }
 
 async function expRun(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
-  const { expandSweep } = await import('../../engine/exp/sweep.js');
+  const { openProject, loadExperiments } = await import('../../engine/index.js');
+  const { expandSweep, runExperiments, buildExpTable } = await loadExperiments();
   const random = args.options['random'];
   const sets = expandSweep({
     set: args.lists?.['set-param'] ?? [],
@@ -74,14 +76,12 @@ async function expRun(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   });
   if (!sets.ok) return usage(io, sets.error);
   if (sets.value.length === 0) return usage(io, '--random 0 asks for no experiments.');
-  const { findProjectRoot } = await import('../../engine/config/load-spec.js');
-  const root = findProjectRoot(io.cwd);
-  if (!root.ok) return printDiagnostics(io, [root.error]);
-  const { runExperiments } = await import('../../engine/exp/run-exps.js');
+  const project = openProject({ cwd: io.cwd });
+  if (!project.ok) return printDiagnostics(io, project.error);
   const { expEventPrinter } = await import('../render/exp-events.js');
-  const r = await runExperiments({
-    root: root.value,
+  const r = await runExperiments(project.value, {
     sets: sets.value,
+    ...(typeof args.options['executor'] === 'string' ? { executor: args.options['executor'] } : {}),
     ...(typeof args.options['name'] === 'string' ? { name: args.options['name'] } : {}),
     ...(typeof args.options['jobs'] === 'number' ? { jobs: args.options['jobs'] } : {}),
     keep: args.options['keep-workdir'] === true,
@@ -91,7 +91,6 @@ async function expRun(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   if (!r.ok) return r.error.kind === 'usage' ? usage(io, r.error.message) : printDiagnostics(io, r.error.diagnostics);
   const failed = r.value.filter((x) => x.status !== 'success');
   if (r.value.length > 1) {
-    const { buildExpTable } = await import('../../engine/exp/exp-table.js');
     const table = buildExpTable(r.value);
     if (!('error' in table)) {
       const { expTable } = await import('../render/exp-views.js');
@@ -105,19 +104,17 @@ async function expRun(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
 }
 
 async function expShow(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
-  const { openReportProject } = await import('../../engine/report/open-project.js');
-  const project = openReportProject(io.cwd);
+  const { openProject, loadExperiments } = await import('../../engine/index.js');
+  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
   if (!project.ok) return printDiagnostics(io, project.error);
-  const { listExps } = await import('../../engine/exp/exp-store.js');
+  const { listExps, workspaceRecord, buildExpTable } = await loadExperiments();
   const { exps, problems } = listExps(project.value.root);
   for (const p of problems) io.stderr.write(`warning: ${p}\n`);
   if (exps.length === 0) {
     io.stdout.write('No experiments yet. Run one with "xpipe exp run -S KEY=VALUE" or a sweep with "xpipe exp run --sweep KEY=V1,V2".\n');
     return 0;
   }
-  const { workspaceRecord } = await import('../../engine/exp/workspace-record.js');
   const baseline = await workspaceRecord(project.value.root, project.value.spec);
-  const { buildExpTable } = await import('../../engine/exp/exp-table.js');
   const metricsOpt = typeof args.options['metrics'] === 'string' ? args.options['metrics'].split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const table = buildExpTable(baseline ? [baseline, ...exps] : exps, {
     ...(typeof args.options['sort-by'] === 'string' ? { sortBy: args.options['sort-by'] } : {}),
@@ -137,11 +134,11 @@ async function expShow(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
 }
 
 async function expApply(name: string, io: CommandIO): Promise<ExitCode> {
-  const { findProjectRoot } = await import('../../engine/config/load-spec.js');
-  const root = findProjectRoot(io.cwd);
-  if (!root.ok) return printDiagnostics(io, [root.error]);
-  const { applyExperiment } = await import('../../engine/exp/apply-exp.js');
-  const r = await applyExperiment(root.value, name);
+  const { openProject, loadExperiments } = await import('../../engine/index.js');
+  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
+  if (!project.ok) return printDiagnostics(io, project.error);
+  const { applyExperiment } = await loadExperiments();
+  const r = await applyExperiment(project.value, name);
   if (!r.ok) return usage(io, r.error);
   const { changedParams, files, checkout } = r.value;
   io.stdout.write(`applied ${name}: ${changedParams.length ? `params ${changedParams.join(', ')}` : 'params unchanged'}; pipeline.lock; ${files.length} metrics/plot file${files.length === 1 ? '' : 's'}; ${checkout.restored.length} out${checkout.restored.length === 1 ? '' : 's'} restored from cache\n`);
@@ -150,11 +147,11 @@ async function expApply(name: string, io: CommandIO): Promise<ExitCode> {
 }
 
 async function expRemove(names: string[], io: CommandIO): Promise<ExitCode> {
-  const { findProjectRoot } = await import('../../engine/config/load-spec.js');
-  const root = findProjectRoot(io.cwd);
-  if (!root.ok) return printDiagnostics(io, [root.error]);
-  const { removeExp } = await import('../../engine/exp/exp-store.js');
-  const missing = names.filter((n) => !removeExp(root.value, n));
+  const { openProject, loadExperiments } = await import('../../engine/index.js');
+  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
+  if (!project.ok) return printDiagnostics(io, project.error);
+  const { removeExp } = await loadExperiments();
+  const missing = names.filter((n) => !removeExp(project.value.root, n));
   for (const n of names.filter((x) => !missing.includes(x))) io.stdout.write(`removed ${n}\n`);
   if (missing.length > 0) return usage(io, `no experiment named ${missing.map((m) => `"${m}"`).join(', ')} in .xpipe/exps; "xpipe exp show" lists them.`);
   return 0;

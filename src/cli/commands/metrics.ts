@@ -2,6 +2,7 @@
  * `xpipe metrics show [REV] [--json|--md|--csv]` and `xpipe metrics diff [A_REV [B_REV]] [--all]`:
  * every metrics file that stages declare, flattened to dotted keys.
  */
+import type { ValueSource } from '../../engine/index.js';
 import type { Command, CommandIO, ExitCode } from './types.js';
 import type { ParsedArgs } from '../args.js';
 import { printDiagnostics } from './shared.js';
@@ -39,10 +40,10 @@ async function runMetrics(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     io.stderr.write(`error: "xpipe metrics ${sub}" takes at most ${max} revision${max > 1 ? 's' : ''}, got ${revs.join(' ')}.\n`);
     return 2;
   }
-  const { openReportProject } = await import('../../engine/report/open-project.js');
-  const project = openReportProject(io.cwd);
+  const { openProject, loadReports } = await import('../../engine/index.js');
+  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
   if (!project.ok) return printDiagnostics(io, project.error);
-  const { declaredMetrics } = await import('../../engine/report/declared-files.js');
+  const { declaredMetrics, compare, loadFileValues, revisionSource } = await loadReports();
   const files = declaredMetrics(project.value.spec).map((path) => ({ path, keys: [] as string[] }));
   if (files.length === 0) {
     io.stderr.write('error: no stage declares metrics files; add a "metrics:" list to a stage in pipeline.yaml.\n');
@@ -50,14 +51,11 @@ async function runMetrics(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   }
   const root = project.value.root;
   if (sub === 'diff') {
-    const { compare } = await import('../../engine/report/compare.js');
     const r = await compare({ root, files, ...(revs[0] !== undefined ? { a: revs[0] } : {}), ...(revs[1] !== undefined ? { b: revs[1] } : {}), all: args.options['all'] === true });
     const { printComparison } = await import('../render/report-print.js');
     return printComparison(r, 'Metric', args, io);
   }
-  const { loadFileValues } = await import('../../engine/report/load-values.js');
-  const { revisionSource } = await import('../../engine/report/compare.js');
-  let source: import('../../engine/report/load-values.js').ValueSource = { kind: 'workspace' };
+  let source: ValueSource = { kind: 'workspace' };
   if (revs[0] !== undefined) {
     const s = await revisionSource(root, revs[0]);
     if (!s.ok) { io.stderr.write(`error: ${s.error}\n`); return 2; }

@@ -38,11 +38,10 @@ async function runParamsDiff(args: ParsedArgs, io: CommandIO): Promise<ExitCode>
     io.stderr.write(`error: "xpipe params diff" takes at most two revisions, and none with --lock (got ${revs.join(' ') || 'none'}).\n`);
     return 2;
   }
-  const { openReportProject } = await import('../../engine/report/open-project.js');
-  const project = openReportProject(io.cwd);
+  const { openProject, loadReports } = await import('../../engine/index.js');
+  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
   if (!project.ok) return printDiagnostics(io, project.error);
-  const { declaredParams } = await import('../../engine/report/declared-files.js');
-  const { compare } = await import('../../engine/report/compare.js');
+  const { declaredParams, compare } = await loadReports();
   const r = await compare({
     root: project.value.root,
     files: declaredParams(project.value.spec),

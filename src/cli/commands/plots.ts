@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Command, CommandIO, ExitCode } from './types.js';
 import type { ParsedArgs } from '../args.js';
-import type { ValueSource } from '../../engine/report/load-values.js';
+import type { ValueSource } from '../../engine/index.js';
 import { printDiagnostics } from './shared.js';
 
 const DEFAULT_OUT = 'reports/plots.html';
@@ -49,11 +49,11 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     io.stderr.write(`error: "xpipe plots show" draws the workspace; use "xpipe plots diff ${[...revs, ...exps.map((e) => `--exp ${e}`)].join(' ')}" to compare.\n`);
     return 2;
   }
-  const { openReportProject } = await import('../../engine/report/open-project.js');
-  const project = openReportProject(io.cwd);
+  const { openProject, loadReports } = await import('../../engine/index.js');
+  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
   if (!project.ok) return printDiagnostics(io, project.error);
   const { root, spec } = project.value;
-  const { declaredMetrics, declaredPlots } = await import('../../engine/report/declared-files.js');
+  const { declaredMetrics, declaredPlots, buildPlotsReport } = await loadReports();
   const plots = declaredPlots(spec);
   if (!plots.ok) return printDiagnostics(io, plots.error);
   if (plots.value.length === 0 && declaredMetrics(spec).length === 0) {
@@ -62,7 +62,6 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   }
   const sources = await chooseSources(root, sub, revs, exps, io);
   if (!sources) return 2;
-  const { buildPlotsReport } = await import('../../engine/report/plots/build-report.js');
   const out = typeof args.options['out'] === 'string' ? args.options['out'] : DEFAULT_OUT;
   const tables = exps.length > 0 ? await experimentsTable(root, exps) : undefined;
   const report = await buildPlotsReport({ root, out: path.resolve(io.cwd, out), sources, plots: plots.value, metrics: declaredMetrics(spec), ...(tables ? { tables } : {}) });
@@ -90,8 +89,7 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
 
 /** The `exp show` table of the compared experiments, for the top of the report. */
 async function experimentsTable(root: string, names: string[]): Promise<Array<{ title: string; header: string[]; rows: string[][] }>> {
-  const { readExp } = await import('../../engine/exp/exp-store.js');
-  const { buildExpTable } = await import('../../engine/exp/exp-table.js');
+  const { readExp, buildExpTable } = await (await import('../../engine/index.js')).loadExperiments();
   const { expTable } = await import('../render/exp-views.js');
   const records = names.map((n) => readExp(root, n)!).filter(Boolean);
   const table = buildExpTable(records);
@@ -101,7 +99,8 @@ async function experimentsTable(root: string, names: string[]): Promise<Array<{ 
 
 async function chooseSources(root: string, sub: string, revs: string[], exps: string[], io: CommandIO): Promise<ValueSource[] | undefined> {
   if (sub === 'show') return [{ kind: 'workspace' }];
-  const { revisionSource } = await import('../../engine/report/compare.js');
+  const { loadReports, loadExperiments } = await import('../../engine/index.js');
+  const { revisionSource } = await loadReports();
   const names = revs.length === 0 && exps.length === 0 ? ['HEAD'] : revs;
   const sources: ValueSource[] = [];
   for (const name of names) {
@@ -109,7 +108,7 @@ async function chooseSources(root: string, sub: string, revs: string[], exps: st
     if (!s.ok) { io.stderr.write(`error: ${s.error}\n`); return undefined; }
     sources.push(s.value);
   }
-  const { expDir, readExp } = await import('../../engine/exp/exp-store.js');
+  const { expDir, readExp } = await loadExperiments();
   for (const name of exps) {
     if (!readExp(root, name)) {
       io.stderr.write(`error: no experiment named "${name}" in .xpipe/exps; "xpipe exp show" lists them.\n`);

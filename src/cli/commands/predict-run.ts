@@ -8,10 +8,10 @@
  * functions the stages use), loaded lazily so other commands never load TensorFlow.js.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../../engine/fs/atomic.js';
+import { writeFileAtomic } from '../../engine/index.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { LockFile } from '../../engine/lock/lockfile.js';
+import type { LockFile } from '../../engine/index.js';
 
 const IMAGE = /\.(png|jpe?g|webp|tiff?|gif|bmp)$/i;
 

@@ -37,8 +37,8 @@ async function runPredict(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     io.stderr.write('error: give at least one image file or folder, e.g. "xpipe predict scans/".\n');
     return 2;
   }
-  const { openReportProject } = await import('../../engine/report/open-project.js');
-  const project = openReportProject(io.cwd);
+  const { openProject } = await import('../../engine/index.js');
+  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
   if (!project.ok) return printDiagnostics(io, project.error);
   const root = project.value.root;
   const opt = (name: string, fallback: string) => path.resolve(typeof args.options[name] === 'string' ? io.cwd : root, typeof args.options[name] === 'string' ? (args.options[name] as string) : fallback);

@@ -2,7 +2,7 @@
  * `xpipe repro`: run stale stages (text or --json events), or watch with --watch.
  */
 import type { Command, ExitCode } from './types.js';
-import { printStartError } from './shared.js';
+import { printDiagnostics, printStartError } from './shared.js';
 
 const command: Command = {
   name: 'repro',
@@ -21,6 +21,7 @@ const command: Command = {
     { name: 'downstream', type: 'boolean', description: 'Also the stages downstream of the named ones' },
     { name: 'dry', short: 'n', type: 'boolean', description: 'Print what would run, run nothing' },
     { name: 'jobs', short: 'j', type: 'number', arg: 'N', description: 'Run up to N stages at once (default: number of cores)' },
+    { name: 'executor', type: 'string', arg: 'NAME', description: "Run every selected stage on this executor (default: each stage's executor:, else local)" },
     { name: 'keep-going', short: 'k', type: 'boolean', description: 'After a failure, continue the independent branches' },
     { name: 'no-run-cache', type: 'boolean', description: 'Never restore from the run cache' },
     { name: 'no-wait', type: 'boolean', description: 'Fail at once if another repro runs in this project' },
@@ -38,8 +39,10 @@ const command: Command = {
     const { TextReporter } = await import('../render/text.js');
     const { JsonReporter } = await import('../render/json.js');
     const reporter = o['json'] ? new JsonReporter(io.stdout) : new TextReporter(io.stdout, io.stderr, io.isTTY);
+    const { openProject, repro, watchPipeline } = await import('../../engine/index.js');
+    const project = openProject({ cwd: io.cwd });
+    if (!project.ok) return printDiagnostics(io, project.error);
     const options = {
-      cwd: io.cwd,
       targets: args.positionals,
       force: o['force'] === true,
       singleItem: o['single-item'] === true,
@@ -51,14 +54,13 @@ const command: Command = {
       signal: io.signal,
       onEvent: (e: Parameters<typeof reporter.handle>[0]) => reporter.handle(e),
       ...(typeof o['jobs'] === 'number' ? { jobs: Math.max(1, o['jobs']) } : {}),
+      ...(typeof o['executor'] === 'string' ? { executor: o['executor'] } : {}),
     };
     if (o['watch']) {
-      const { watchPipeline } = await import('../../engine/watch.js');
-      const r = await watchPipeline(options);
+      const r = await watchPipeline(project.value, options);
       return r.ok ? 0 : printStartError(io, r.error);
     }
-    const { repro } = await import('../../engine/repro.js');
-    const result = await repro(options);
+    const result = await repro(project.value, options);
     if (reporter instanceof TextReporter) reporter.clearLive();
     if (!result.ok) return result.error.kind === 'busy' && io.signal.aborted ? 130 : printStartError(io, result.error);
     if (result.value.interrupted) return 130;

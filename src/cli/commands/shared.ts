@@ -1,8 +1,8 @@
 /**
  * Helpers shared by command modules: printing diagnostics and mapping engine errors to exit codes.
  */
-import type { Diagnostic } from '../../engine/model/diagnostic.js';
-import type { ReproError } from '../../engine/repro.js';
+import type { Diagnostic } from '../../engine/index.js';
+import type { ReproError } from '../../engine/index.js';
 import { formatDiagnostic } from '../render/diagnostic.js';
 import type { CommandIO, ExitCode } from './types.js';
 

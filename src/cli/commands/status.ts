@@ -24,10 +24,12 @@ const command: Command = {
     { command: 'xpipe status --check --allow-missing', description: 'CI: prove pipeline.lock matches a fresh clone' },
   ],
   async run(args, io): Promise<ExitCode> {
-    const { status } = await import('../../engine/status.js');
+    const { openProject, status } = await import('../../engine/index.js');
     const { formatReason } = await import('../render/reasons.js');
     const allowMissing = args.options['allow-missing'] === true;
-    const r = status({ cwd: io.cwd, targets: args.positionals, allowMissing });
+    const project = openProject({ cwd: io.cwd, allowMissingDeps: allowMissing });
+    if (!project.ok) return printDiagnostics(io, project.error);
+    const r = status(project.value, { targets: args.positionals, allowMissing });
     if (!r.ok) return printDiagnostics(io, r.error);
     const stale = r.value.filter((s) => s.reasons.length > 0);
     if (args.options['json']) {

@@ -9,7 +9,7 @@
  * Lines are kept as direction bit-masks per cell and turned into characters at the end, so crossings
  * and corners come out as `+`.
  */
-import { layerNodes, type PlainGraph } from '../../engine/report/dag-graph.js';
+import { layerNodes, type PlainGraph } from '../../engine/index.js';
 
 interface Slot {
   id: string;

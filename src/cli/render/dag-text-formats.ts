@@ -4,7 +4,7 @@
  * Owns: the three text encodings, with stage names quoted so `train@lr-0.01` stays valid.
  * Does not own: the ASCII drawing (dag-ascii.ts) or choosing the stages.
  */
-import type { PlainGraph } from '../../engine/report/dag-graph.js';
+import type { PlainGraph } from '../../engine/index.js';
 
 /** A Mermaid flowchart, top-down; node ids are `s0, s1, ...` with the stage name as the label. */
 export function renderDagMermaid(graph: PlainGraph): string {

@@ -1,7 +1,7 @@
 /**
  * Prints a Diagnostic: `file:line:col: message`, then the source line and an underline, plus related places.
  */
-import type { Diagnostic, SourceLocation } from '../../engine/model/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../../engine/index.js';
 
 export function formatDiagnostic(d: Diagnostic): string {
   const head = d.location ? `error: ${d.location.file}:${d.location.line}:${d.location.column}: ${d.message}` : `error: ${d.message}`;

@@ -5,8 +5,8 @@
  * Owns: exp-level wording. Engine events are worded by text.ts (formatEvent), never here.
  * Live progress lines are printed at most every few seconds per experiment, never redrawn in place.
  */
-import type { ExpEvent } from '../../engine/exp/run-exps.js';
-import { formatValue } from '../../engine/report/flatten.js';
+import type { ExpEvent } from '../../engine/index.js';
+import { formatValue } from '../../engine/index.js';
 import { formatEvent, type Writer } from './text.js';
 import { formatMs, formatProgress } from './progress-line.js';
 

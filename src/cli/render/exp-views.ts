@@ -4,8 +4,8 @@
  * Owns: cell formatting of the experiments table (duration as `1m 05s`, missing values as `-`).
  * Does not own: which columns exist or the row order (engine/exp/exp-table.ts).
  */
-import type { ExpColumn, ExpRow } from '../../engine/exp/exp-table.js';
-import { formatValue } from '../../engine/report/flatten.js';
+import type { ExpColumn, ExpRow } from '../../engine/index.js';
+import { formatValue } from '../../engine/index.js';
 import { formatMs } from './progress-line.js';
 import type { TextTable } from './report-table.js';
 

@@ -1,7 +1,7 @@
 /**
  * `--json`: every engine event as one JSON line (NDJSON), the same events the text renderer prints.
  */
-import type { EngineEvent } from '../../engine/model/events.js';
+import type { EngineEvent } from '../../engine/index.js';
 import type { Writer } from './text.js';
 
 export class JsonReporter {

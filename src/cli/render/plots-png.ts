@@ -6,12 +6,12 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderSvg } from '../../engine/report/plots/compile-chart.js';
+import { loadReports } from '../../engine/index.js';
 
 /** Renders `vegaSpec` and writes `<dir>/<id>.png`; returns the file's path. */
 export async function writeChartPng(dir: string, id: string, vegaSpec: Record<string, unknown>): Promise<string> {
   const { default: sharp } = await import('sharp');
-  const svg = await renderSvg(vegaSpec);
+  const svg = await (await loadReports()).renderSvg(vegaSpec);
   const png = await sharp(Buffer.from(svg), { density: 144 }).flatten({ background: '#ffffff' }).png().toBuffer();
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${id}.png`);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic } from '../../engine/fs/atomic.js';
+import { writeFileAtomic } from '../../engine/index.js';
 
 /** Path of chromium / chromium-browser / google-chrome on PATH, or undefined. */
 export function findChromium(): string | undefined {

@@ -1,7 +1,7 @@
 /**
  * Formats a progress sample: `train  epoch 3/20  ████░░░░ 45%  312 img/s  ETA 0:42`.
  */
-import type { ProgressSample } from '../../engine/model/events.js';
+import type { ProgressSample } from '../../engine/index.js';
 
 export function formatProgress(p: ProgressSample, width = 20): string {
   const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;

@@ -1,8 +1,8 @@
 /**
  * Wording of stale reasons: the one place they become text (exhaustive).
  */
-import { assertNever } from '../../engine/model/result.js';
-import type { StaleReason } from '../../engine/model/reasons.js';
+import { assertNever } from '../../engine/index.js';
+import type { StaleReason } from '../../engine/index.js';
 
 export function formatReason(r: StaleReason): string {
   switch (r.kind) {

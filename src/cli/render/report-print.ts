@@ -3,8 +3,8 @@
  *
  * Owns: the output of `params diff` and `metrics diff`. Does not own: table layout (report-table.ts).
  */
-import type { Result } from '../../engine/model/result.js';
-import type { Comparison } from '../../engine/report/compare.js';
+import type { Result } from '../../engine/index.js';
+import type { Comparison } from '../../engine/index.js';
 import type { ParsedArgs } from '../args.js';
 import type { CommandIO, ExitCode } from '../commands/types.js';
 import { renderTable, type TableFormat } from './report-table.js';

@@ -5,8 +5,8 @@
  * Owns: column choice and cell formatting of `params diff`, `metrics show` and `metrics diff`.
  * Does not own: the text/Markdown/CSV layout (report-table.ts).
  */
-import type { DiffRow, FileValues } from '../../engine/report/diff-values.js';
-import { formatNumber, formatValue } from '../../engine/report/flatten.js';
+import type { DiffRow, FileValues } from '../../engine/index.js';
+import { formatNumber, formatValue } from '../../engine/index.js';
 import type { TextTable } from './report-table.js';
 
 /** `Path | Param | Old | New [| Change]`; the change column only when some row has a numeric change. */

@@ -3,8 +3,8 @@
  * On a TTY, progress is one live line (redrawn in place, cleared before other output); otherwise a plain
  * progress line is printed at most every PLAIN_PROGRESS_MS per stage.
  */
-import { assertNever } from '../../engine/model/result.js';
-import type { EngineEvent } from '../../engine/model/events.js';
+import { assertNever } from '../../engine/index.js';
+import type { EngineEvent } from '../../engine/index.js';
 import { formatReason } from './reasons.js';
 import { formatDiagnostic } from './diagnostic.js';
 import { formatMs, formatProgress } from './progress-line.js';

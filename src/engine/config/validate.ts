@@ -10,7 +10,7 @@ import type { DepSpec, OutKind, OutSpec, ParamSpec, PlotProps, StageSpec } from 
 import type { YamlFile } from './yaml-file.js';
 import type { ExpandedStage } from './expand.js';
 
-const STAGE_FIELDS = ['cmd', 'module', 'deps', 'params', 'outs', 'metrics', 'plots', 'always_changed', 'frozen', 'desc', 'wdir', 'env', 'meta'] as const;
+const STAGE_FIELDS = ['cmd', 'module', 'deps', 'params', 'outs', 'metrics', 'plots', 'always_changed', 'frozen', 'desc', 'wdir', 'env', 'executor', 'meta'] as const;
 const OUT_FLAGS = ['cache', 'persist', 'desc', 'remote', 'push'] as const;
 const PLOT_FLAGS = ['x', 'y', 'template', 'title', 'x_label', 'y_label'] as const;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/;
@@ -92,8 +92,12 @@ function build(file: YamlFile, stage: ExpandedStage): StageSpec {
   }
   const env = list('env').map((e, i) => (typeof e === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(e) ? e : fail('wrong-type', ['env', i], `Each entry of "env" in ${where} must be an environment variable name, got ${describe(e)}.`)));
   const desc = str('desc');
+  const executorRaw = str('executor');
+  // Only the name's shape is checked here; which executors exist is known at run time (runner registry).
+  if (executorRaw !== undefined && !/^[a-z][a-z0-9_-]*$/.test(executorRaw)) fail('wrong-type', ['executor'], `Field "executor" of ${where} must be an executor name such as local, got ${describe(executorRaw)}.`);
   return lazyLocation({
     name, command, wdir, deps, params, outs, env,
+    ...(executorRaw !== undefined ? { executor: lazyLocation({ name: executorRaw }, () => at(['executor'])) } : {}),
     alwaysChanged: bool('always_changed'),
     frozen: bool('frozen'),
     ...(desc !== undefined ? { desc } : {}),

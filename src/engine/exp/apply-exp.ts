@@ -12,6 +12,7 @@ import { err, ok, type Result } from '../model/result.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { writeLock } from '../lock/lockfile.js';
 import { checkout } from '../maintenance.js';
+import type { Project } from '../project.js';
 import type { CheckoutReport } from '../cache/checkout.js';
 import { expDir, readExp } from './exp-store.js';
 
@@ -22,8 +23,9 @@ export interface ApplyReport {
   checkout: CheckoutReport;
 }
 
-/** Applies experiment `name` to the project at `root`. */
-export async function applyExperiment(root: string, name: string): Promise<Result<ApplyReport, string>> {
+/** Applies experiment `name` to the project. */
+export async function applyExperiment(project: Project, name: string): Promise<Result<ApplyReport, string>> {
+  const root = project.root;
   const rec = readExp(root, name);
   if (!rec) return err(`no experiment named "${name}" in .xpipe/exps; "xpipe exp show" lists them.`);
   if (rec.status !== 'success') return err(`experiment "${name}" failed (${rec.error ?? 'see its record'}); only successful experiments can be applied.`);
@@ -50,7 +52,7 @@ export async function applyExperiment(root: string, name: string): Promise<Resul
     writeFileAtomic(path.join(root, f), fs.readFileSync(src));
     files.push(f);
   }
-  const co = await checkout({ root });
+  const co = await checkout(project);
   if (!co.ok) return err(co.error.kind === 'busy' ? `another xpipe process (pid ${co.error.pid}) is working in this project; try again when it finishes.` : co.error.diagnostics.map((d) => d.message).join(' '));
   return ok({ changedParams, files, checkout: co.value });
 }

@@ -11,10 +11,9 @@ import os from 'node:os';
 import { err, ok, type Result } from '../model/result.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { EngineEvent, SummaryEvent } from '../model/events.js';
-import { openWorkspace, type Workspace } from '../workspace.js';
+import { openProject, type Project } from '../project.js';
 import { readLock } from '../lock/lockfile.js';
-import { repro } from '../repro.js';
-import type { StageRunner } from '../runner/types.js';
+import { repro, type ReproError, type ReproOptions } from '../repro.js';
 import { declaredMetrics, declaredParams } from '../report/declared-files.js';
 import { loadFileValues } from '../report/load-values.js';
 import type { FileValues } from '../report/diff-values.js';
@@ -34,7 +33,6 @@ export type ExpEvent =
   | { kind: 'done'; record: ExpRecord };
 
 export interface ExpRunOptions {
-  root: string;
   sets: Overrides[];
   /** Name of a single experiment, or the prefix `NAME-1..n` of a sweep's. */
   name?: string;
@@ -45,79 +43,79 @@ export interface ExpRunOptions {
   /** Keep work directories (for debugging). */
   keep?: boolean;
   signal?: AbortSignal;
-  runner?: StageRunner;
+  /** Run every stage on this executor (--executor). */
+  executor?: string;
   onEvent?: (e: ExpEvent) => void;
 }
 
 export type ExpRunError = { kind: 'diagnostics'; diagnostics: Diagnostic[] } | { kind: 'usage'; message: string };
 
 /** Runs every experiment; the result lists the records (failed experiments included). */
-export async function runExperiments(opts: ExpRunOptions): Promise<Result<ExpRecord[], ExpRunError>> {
+export async function runExperiments(project: Project, opts: ExpRunOptions): Promise<Result<ExpRecord[], ExpRunError>> {
   const emit = opts.onEvent ?? (() => {});
-  const ws = openWorkspace(opts.root);
-  if (!ws.ok) return err({ kind: 'diagnostics', diagnostics: ws.error });
-  const names = chooseNames(opts);
+  const root = project.root;
+  const names = chooseNames(root, opts);
   if (!names.ok) return err({ kind: 'usage', message: names.error });
   const jobs = Math.max(1, opts.jobs ?? 1);
   const stageJobs = opts.stageJobs ?? Math.max(1, Math.floor(os.availableParallelism() / jobs));
   const keys = [...new Set(opts.sets.flatMap((s) => Object.keys(s)))];
-  const affected = affectedStages(ws.value.graph, PARAMS_FILE, keys);
-  const shared = ws.value.graph.stages.map((s) => s.name).filter((n) => !affected.has(n));
+  const affected = affectedStages(project.graph, PARAMS_FILE, keys);
+  const shared = project.graph.stages.map((s) => s.name).filter((n) => !affected.has(n));
   // Validate every override against params.yaml before any work starts.
-  const valid = validateOverrides(opts.root, PARAMS_FILE, opts.sets);
+  const valid = validateOverrides(root, PARAMS_FILE, opts.sets);
   if (!valid.ok) return err({ kind: 'usage', message: valid.error });
   emit({ kind: 'planned', names: names.value, shared: opts.sets.length > 1 && affected.size > 0 ? shared : [] });
   if (opts.sets.length > 1 && shared.length > 0 && affected.size > 0) {
-    const dir = createWorkdir(opts.root, ws.value.spec, '_shared');
+    const dir = createWorkdir(root, project.spec, '_shared');
     try {
-      await repro({ root: dir, targets: shared, jobs: stageJobs, signal: opts.signal, runner: opts.runner, onEvent: (event) => emit({ kind: 'engine', exp: 'shared', event }) });
+      await reproIn(project, dir, opts, { targets: shared, jobs: stageJobs, onEvent: (event) => emit({ kind: 'engine', exp: 'shared', event }) });
     } finally {
       if (!opts.keep) removeWorkdir(dir);
     }
   }
-  const baseCommit = (await isGitRepo(opts.root)) ? await resolveRevision(opts.root, 'HEAD') : undefined;
+  const baseCommit = (await isGitRepo(root)) ? await resolveRevision(root, 'HEAD') : undefined;
   const records: ExpRecord[] = new Array(opts.sets.length);
   let next = 0;
   const worker = async () => {
     while (next < opts.sets.length && !opts.signal?.aborted) {
       const i = next++;
-      records[i] = await runOne(ws.value, opts, names.value[i]!, opts.sets[i]!, stageJobs, baseCommit?.ok ? baseCommit.value.commit : undefined, emit);
+      records[i] = await runOne(project, opts, names.value[i]!, opts.sets[i]!, stageJobs, baseCommit?.ok ? baseCommit.value.commit : undefined, emit);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, opts.sets.length) }, worker));
   return ok(records.filter(Boolean));
 }
 
-function chooseNames(opts: ExpRunOptions): Result<string[], string> {
+function chooseNames(root: string, opts: ExpRunOptions): Result<string[], string> {
   if (opts.name !== undefined && !NAME.test(opts.name)) return err(`--name '${opts.name}': use letters, digits, '.', '_' or '-' (at most 80 characters).`);
   const taken = new Set<string>();
   if (opts.name !== undefined) {
     const names = opts.sets.length === 1 ? [opts.name] : opts.sets.map((_, i) => `${opts.name}-${i + 1}`);
-    const existing = names.filter((n) => fs.existsSync(expDir(opts.root, n)));
+    const existing = names.filter((n) => fs.existsSync(expDir(root, n)));
     if (existing.length > 0) {
       return err(`experiment ${existing.map((n) => `"${n}"`).join(', ')} already exists; choose another --name, or delete ${existing.length > 1 ? 'them' : 'it'} with "xpipe exp remove ${existing.join(' ')}".`);
     }
     return ok(names);
   }
-  return ok(opts.sets.map((s) => nameFor(opts.root, s, taken)));
+  return ok(opts.sets.map((s) => nameFor(root, s, taken)));
 }
 
-async function runOne(ws: Workspace, opts: ExpRunOptions, name: string, overrides: Overrides, stageJobs: number, baseCommit: string | undefined, emit: (e: ExpEvent) => void): Promise<ExpRecord> {
+async function runOne(ws: Project, opts: ExpRunOptions, name: string, overrides: Overrides, stageJobs: number, baseCommit: string | undefined, emit: (e: ExpEvent) => void): Promise<ExpRecord> {
   emit({ kind: 'start', exp: name, overrides });
   const started = Date.now();
-  const dir = createWorkdir(opts.root, ws.spec, name);
+  const dir = createWorkdir(ws.root, ws.spec, name);
   try {
     const applied = applyOverrides(dir, PARAMS_FILE, overrides);
     let summary: SummaryEvent | undefined;
     let error: string | undefined = applied.ok ? undefined : applied.error;
     if (applied.ok) {
-      const r = await repro({ root: dir, jobs: stageJobs, signal: opts.signal, runner: opts.runner, onEvent: (event) => emit({ kind: 'engine', exp: name, event }) });
+      const r = await reproIn(ws, dir, opts, { jobs: stageJobs, onEvent: (event) => emit({ kind: 'engine', exp: name, event }) });
       if (r.ok) summary = r.value;
       else error = r.error.kind === 'busy' ? `the work directory is locked by process ${r.error.pid}` : r.error.diagnostics.map((d) => d.message).join(' ');
     }
     if (summary && summary.failed.length > 0) error = `stage${summary.failed.length > 1 ? 's' : ''} ${summary.failed.join(', ')} failed`;
     const record = await collectRecord(ws, dir, name, overrides, summary, error, started, baseCommit);
-    saveExp(opts.root, record, dir);
+    saveExp(ws.root, record, dir);
     emit({ kind: 'done', record });
     return record;
   } finally {
@@ -125,7 +123,7 @@ async function runOne(ws: Workspace, opts: ExpRunOptions, name: string, override
   }
 }
 
-async function collectRecord(ws: Workspace, dir: string, name: string, overrides: Overrides, summary: SummaryEvent | undefined, error: string | undefined, started: number, baseCommit: string | undefined): Promise<ExpRecord> {
+async function collectRecord(ws: Project, dir: string, name: string, overrides: Overrides, summary: SummaryEvent | undefined, error: string | undefined, started: number, baseCommit: string | undefined): Promise<ExpRecord> {
   const params = await loadFileValues(dir, { kind: 'workspace' }, declaredParams(ws.spec));
   const metricFiles = declaredMetrics(ws.spec);
   const metrics = await loadFileValues(dir, { kind: 'workspace' }, metricFiles.map((p) => ({ path: p, keys: [] })));
@@ -166,4 +164,11 @@ function findBackend(metrics: Record<string, Record<string, unknown> | null>, pa
   }
   for (const flat of params.values()) for (const [k, v] of flat ?? []) if (/(^|\.)backend$/.test(k)) return `${String(v)} (param)`;
   return 'n/a';
+}
+
+/** `repro` in an experiment's work directory, with the parent project's executors. */
+async function reproIn(parent: Project, dir: string, opts: ExpRunOptions, extra: ReproOptions): Promise<Result<SummaryEvent, ReproError>> {
+  const project = openProject({ root: dir, runners: parent.runners });
+  if (!project.ok) return err({ kind: 'diagnostics', diagnostics: project.error });
+  return repro(project.value, { ...extra, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.executor !== undefined ? { executor: opts.executor } : {}) });
 }

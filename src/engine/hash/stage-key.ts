@@ -12,7 +12,7 @@ import { hashBytes } from './hash-file.js';
  * the command (or module path + module file hash, since editing the module changes the work), wdir,
  * the declared deps/params/outs lists with out flags (adding or removing one makes the stage stale,
  * unlike DVC which compares only cmd), the env var names and always_changed.
- * Not in it: desc, frozen and plot display props (they change no result).
+ * Not in it: desc, frozen, executor and plot display props (they change no result).
  */
 export function definitionHash(stage: StageSpec, moduleHash: ContentHash | undefined): StageKey {
   const command = stage.command.kind === 'cmd' ? { cmd: stage.command.cmd } : { module: stage.command.module, moduleHash: moduleHash ?? null };

@@ -42,6 +42,7 @@ export type DiagnosticCode =
   | 'duplicate-out'
   | 'overlapping-outs'
   | 'no-project'
+  | 'unknown-executor'
   | 'usage';
 
 /** Thrown only to carry diagnostics up through a deep call; converted to a Result at the API edge. */

@@ -64,6 +64,11 @@ export interface StageSpec {
   desc?: string;
   /** Names of environment variables whose values are part of the run-cache key. */
   env: string[];
+  /**
+   * Where the stage runs (`executor:`; absent = the project default, `local`). Not part of the definition
+   * hash: the same stage computes the same outs wherever it runs.
+   */
+  executor?: { name: string; location?: SourceLocation };
   /** Where the stage is declared (its name key). */
   location?: SourceLocation;
 }

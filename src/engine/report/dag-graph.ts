@@ -5,6 +5,8 @@
  * Does not own: building the graph from pipeline.yaml (the engine's graph module does) or drawing it.
  */
 
+import type { LoadedPipeline } from '../config/load-spec.js';
+
 /** Stages and "A must run before B" edges (A's outs are B's deps). */
 export interface PlainGraph {
   nodes: string[];
@@ -46,4 +48,13 @@ export function layerNodes(graph: PlainGraph): Map<string, number> {
   };
   for (const n of graph.nodes) visit(n, 0);
   return layer;
+}
+
+/** The stage graph as plain nodes and edges (declaration order). */
+export function plainGraph(project: LoadedPipeline): PlainGraph {
+  const nodes = project.graph.stages.map((s) => s.name);
+  const edges: Array<[string, string]> = [];
+  for (const to of nodes) for (const from of project.graph.upstream.get(to) ?? []) edges.push([from, to]);
+  edges.sort((a, b) => nodes.indexOf(a[0]) - nodes.indexOf(b[0]) || nodes.indexOf(a[1]) - nodes.indexOf(b[1]));
+  return { nodes, edges };
 }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChildMessage, InitMessage } from './protocol.js';
 import type { RunOutcome, RunRequest } from './types.js';
 import { killGroup, LineTail } from './process-group.js';
+import { makeScratchDir } from './scratch.js';
 
 const selfPath = fileURLToPath(import.meta.url);
 const HOST = path.join(path.dirname(selfPath), `stage-host${path.extname(selfPath)}`);
@@ -30,6 +31,7 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
     outs: stage.outs.filter((o) => o.kind === 'out').map((o) => rel(o.path)),
     metrics: stage.outs.filter((o) => o.kind === 'metric').map((o) => rel(o.path)),
     plots: stage.outs.filter((o) => o.kind === 'plot').map((o) => rel(o.path)),
+    scratchDir: makeScratchDir(req.root, stage.name),
   };
   const command = `module ${stage.command.declared}`;
   const child = fork(HOST, [], {

@@ -16,6 +16,8 @@ export interface InitMessage {
   outs: string[];
   metrics: string[];
   plots: string[];
+  /** Absolute scratch directory of the stage (exists). */
+  scratchDir: string;
 }
 
 /** parent → child: cancel (ctx.signal is aborted; the process group is killed after a grace period). */

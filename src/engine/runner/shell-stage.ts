@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { RunOutcome, RunRequest } from './types.js';
 import { killGroup, LineTail } from './process-group.js';
+import { makeScratchDir } from './scratch.js';
 
 export async function runShellStage(req: RunRequest): Promise<RunOutcome> {
   const { stage } = req;
@@ -19,7 +20,7 @@ export async function runShellStage(req: RunRequest): Promise<RunOutcome> {
     reject: false,
     stdin: 'ignore',
     buffer: false,
-    env: { XPIPE_STAGE: stage.name },
+    env: { XPIPE_STAGE: stage.name, XPIPE_SCRATCH_DIR: makeScratchDir(req.root, stage.name) },
   });
   const out = new LineTail(5);
   const errTail = new LineTail(20);

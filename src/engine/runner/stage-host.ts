@@ -40,6 +40,7 @@ function makeContext(init: InitMessage): StageContext {
     outs: init.outs,
     metrics: init.metrics,
     plots: init.plots,
+    scratchDir: init.scratchDir,
     path: (relative: string) => path.resolve(init.wdir, relative),
     log: {
       info: (message) => void send({ type: 'log', level: 'info', message: String(message) }),
