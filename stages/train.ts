@@ -14,23 +14,18 @@ import { runtimeOptions } from '../src/ml/runtime/params.js';
 import type { EpochRecord } from '../src/ml/train/checkpoint.js';
 import { runTrainJob } from '../src/ml/train/job.js';
 import { parseTrainStageOptions, resolveTask } from '../src/ml/train/options.js';
+import { declaredPaths, WORK_DIRS } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
-const PATHS = {
-  data: 'data/preprocessed',
-  model: 'models/model',
-  metrics: 'metrics/train.json',
-  history: 'plots/train_history.csv',
-  checkpoints: 'cache/checkpoints',
-} as const;
 
 const fmt = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseTrainStageOptions(ctx.params);
+  const PATHS = declaredPaths(ctx, ['preprocessed', 'model', 'trainMetrics', 'trainHistory']);
   const arch = options.model.arch;
   const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
-  const dataDir = ctx.path(PATHS.data);
+  const dataDir = ctx.path(PATHS.preprocessed);
   const labelSpace = await loadLabelSpace(dataDir);
   const task = resolveTask(ctx.params, labelSpace.task);
   ctx.log.info(`training ${arch} for ${task} on ${labelSpace.labels.length} label(s) with the ${runtime.backend} backend`);
@@ -50,9 +45,9 @@ async function run(ctx: StageContext): Promise<void> {
     },
     saveModel,
     modelDir: ctx.path(PATHS.model),
-    metricsFile: ctx.path(PATHS.metrics),
-    historyFile: ctx.path(PATHS.history),
-    checkpointRoot: ctx.path(PATHS.checkpoints),
+    metricsFile: ctx.path(PATHS.trainMetrics),
+    historyFile: ctx.path(PATHS.trainHistory),
+    checkpointRoot: ctx.path(WORK_DIRS.checkpoints),
     backend: runtime.backend,
     signal: ctx.signal,
     reporter: {
