@@ -15,6 +15,11 @@ export interface FixtureOptions {
   task?: Task;
   seed?: number;
   masks?: boolean;
+  /**
+   * Every 4th validation image is labelled negative but shows both findings, so it scores high: a
+   * threshold must then trade false positives against sensitivity (tests of min_specificity need that).
+   */
+  hardValNegatives?: boolean;
 }
 
 export const FIXTURE_LABELS: Record<Task, string[]> = {
@@ -80,7 +85,8 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
       } else {
         row = [mass ? 1 : 0, effusion ? 1 : 0];
       }
-      const img = drawImage(s, mass, effusion, rng);
+      const hard = options.hardValNegatives === true && split === 'val' && task === 'multilabel' && kind === 0;
+      const img = drawImage(s, mass || hard, effusion || hard, rng);
       pixels.set(img, i * s * s);
       if (split === 'train') {
         for (const v of img) {

@@ -14,6 +14,10 @@ import { makeTestContext } from '../../helpers/stage-context.js';
 import { declaredIn } from '../declared.js';
 import { writeFixture } from './fixture-data.js';
 import { scoreSplit } from '../../../src/ml/eval/scoring.js';
+import { parseTuneOptions } from '../../../src/ml/eval/options.js';
+import { column } from '../../../src/ml/eval/predict.js';
+import { chooseThreshold } from '../../../src/ml/eval/thresholds.js';
+import { labelColumn } from '../../../src/ml/data/dataset.js';
 import { initRuntime } from '../../../src/ml/runtime/index.js';
 
 const PARAMS = {
@@ -23,8 +27,8 @@ const PARAMS = {
   augment: { hflip: 0.5, rotate: { p: 0.5, degrees: 5 } },
   runtime: { backend: 'wasm' },
   data: { task: 'multilabel' },
-  // strict enough to bind on the weak 2-epoch model (f1 alone would accept false positives)
-  tune_threshold: { strategy: 'f1', min_specificity: 0.99 },
+  // a missed positive costs 50 false alarms, so without min_specificity the choice has false positives
+  tune_threshold: { strategy: 'cost', c_fn: 50, c_fp: 1, min_specificity: 0.99 },
   evaluate: { bootstrap: 50 },
   explain: { per_label: 1, steps: 4, panel: 64 },
 };
@@ -35,7 +39,7 @@ const json = async (rel: string): Promise<Record<string, any>> => JSON.parse(awa
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'xpipe-model-'));
-  await writeFixture(path.join(root, 'data/preprocessed'), { size: 16, counts: { train: 40, val: 16, test: 20 } });
+  await writeFixture(path.join(root, 'data/preprocessed'), { size: 16, counts: { train: 40, val: 16, test: 20 }, hardValNegatives: true });
 });
 
 afterAll(async () => {
@@ -63,7 +67,7 @@ describe('model stages, end to end', () => {
   it('tune_threshold writes one threshold per label with its validation rates', async () => {
     await tuneThreshold.run(makeTestContext({ root, params: PARAMS, ...declaredIn('tune_threshold') }));
     const t = await json('metrics/thresholds.json');
-    expect(t).toMatchObject({ split: 'val', images: 16, strategy: 'f1', constraints: { min_specificity: 0.99 } });
+    expect(t).toMatchObject({ split: 'val', images: 16, strategy: 'cost', constraints: { min_specificity: 0.99 } });
     // the constraint holds on the validation data, recomputed here from the model's own scores
     await initRuntime({ backend: 'wasm' });
     const { model, data, probs } = await scoreSplit(path.join(root, 'models/model'), path.join(root, 'data/preprocessed'), 'val');
@@ -75,6 +79,13 @@ describe('model stages, end to end', () => {
       expect(negatives.length).toBeGreaterThan(0);
       expect(trueNegatives / negatives.length, label).toBeGreaterThanOrEqual(0.99);
     });
+    // the constraint binds: without it the same scores give a threshold that breaks it (else this test proves nothing)
+    const unconstrained = parseTuneOptions({ tune_threshold: { ...PARAMS.tune_threshold, min_specificity: null } });
+    const binds = ['Mass', 'Effusion'].some((_, l) => {
+      const c = chooseThreshold(column(probs, 2, l), labelColumn(data, l), unconstrained);
+      return (c.specificity ?? 1) < 0.99;
+    });
+    expect(binds).toBe(true);
     for (const label of ['Mass', 'Effusion']) {
       expect(t.labels[label].threshold).toBeGreaterThanOrEqual(0);
       expect(t.labels[label].threshold).toBeLessThanOrEqual(1);
