@@ -4,28 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime } from '../../../src/ml/runtime/index.js';
-
-function random(shape: number[], seed: number, levels = 0): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const v = s / 2 ** 31 - 1;
-    // levels > 0: few distinct values, so pooling windows contain ties
-    out[i] = levels > 0 ? Math.round(v * levels) / levels : v;
-  }
-  return out;
-}
-
-async function run(backend: string, kernel: string, inputs: Record<string, [number[], Float32Array]>,
-  attrs: Record<string, unknown>): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const tensors = Object.fromEntries(Object.entries(inputs).map(([k, [shape, v]]) => [k, tf.tensor(v, shape)]));
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const values = (await out.data()) as Float32Array;
-  tf.dispose([out, ...Object.values(tensors)]);
-  return values;
-}
+import { random, run } from './kernel-compare.js';
 
 /** Indices of the elements where wasm and cpu differ by more than 1e-4 (relative to 1 + |cpu|). */
 async function mismatches(kernel: string, inputs: Record<string, [number[], Float32Array]>, attrs: Record<string, unknown>): Promise<number[]> {
