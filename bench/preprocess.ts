@@ -21,7 +21,7 @@ import { decodeGray } from '../src/ml/data/image/decode.js';
 import { equalizeHist, gaussianBlur, resizeArea, type Gray } from '../src/ml/data/image/ops.js';
 import type { ImageResult, ImageTask } from '../src/ml/data/preprocess/image-task.js';
 import { parsePreprocessParams } from '../src/ml/data/preprocess/options.js';
-import { Rng } from '../src/ml/data/rng.js';
+import { Sfc32 } from '../src/ml/shared/rng.js';
 import { DEFAULT_PREVALENCE } from '../src/ml/data/synth/findings.js';
 import { generateSynthetic, parseSynthParams } from '../src/ml/data/synth/generate.js';
 import { renderPatient } from '../src/ml/data/synth/patient-task.js';
@@ -43,7 +43,7 @@ async function makeInputs(count: number): Promise<string> {
       bases.push(await sharp(img.image, { raw: { width: 256, height: 256, channels: 1 } }).resize(1024, 1024, { kernel: 'cubic' }).raw().toBuffer());
     }
   }
-  const rng = new Rng(1);
+  const rng = new Sfc32(1);
   for (let i = 0; i < count; i++) {
     const name = `img_${String(i).padStart(4, '0')}.png`;
     if (have.has(name)) continue;

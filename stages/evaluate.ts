@@ -6,34 +6,26 @@
  */
 import { readFile } from 'node:fs/promises';
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
-import { writeFileAtomic } from '../src/ml/data/fs-atomic.js';
+import { writeFileAtomic } from '../src/ml/shared/atomic.js';
 import { confusionCsv, predictionsCsv, prCsv, rocCsv } from '../src/ml/eval/csv.js';
 import { parseEvaluateOptions } from '../src/ml/eval/options.js';
 import { evaluationReport, type LabelReport } from '../src/ml/eval/report.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { thresholdsFromJson } from '../src/ml/eval/thresholds.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
-import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { runtimeOptions } from '../src/ml/runtime/params.js';
+import { declaredPaths } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
-const PATHS = {
-  data: 'data/preprocessed',
-  model: 'models/model',
-  thresholds: 'metrics/thresholds.json',
-  eval: 'metrics/eval.json',
-  roc: 'plots/roc.csv',
-  pr: 'plots/pr.csv',
-  confusion: 'plots/confusion.csv',
-  predictions: 'reports/predictions.csv',
-} as const;
 
 const fmt = (v: unknown): string => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseEvaluateOptions(ctx.params);
+  const PATHS = declaredPaths(ctx, ['preprocessed', 'model', 'thresholds', 'evalMetrics', 'roc', 'pr', 'confusion', 'predictions']);
   const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   ctx.log.info(`scoring the test split with the ${runtime.backend} backend`);
-  const { model, labelSpace, data, probs } = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.data), 'test', options.batchSize);
+  const { model, labelSpace, data, probs } = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.preprocessed), 'test', options.batchSize);
   model.dispose();
   const labels = labelSpace.labels;
   const thresholdsFile = ctx.path(PATHS.thresholds);
@@ -46,7 +38,7 @@ async function run(ctx: StageContext): Promise<void> {
   const perLabel = report.labels as LabelReport[];
   const mc = report.multiclass as { confusion_matrix: { labels: string[]; rows_actual_cols_predicted: number[][] } } | undefined;
   await Promise.all([
-    writeFileAtomic(ctx.path(PATHS.eval), JSON.stringify(report, null, 2) + '\n'),
+    writeFileAtomic(ctx.path(PATHS.evalMetrics), JSON.stringify(report, null, 2) + '\n'),
     writeFileAtomic(ctx.path(PATHS.roc), rocCsv(labels, probs, data.labels)),
     writeFileAtomic(ctx.path(PATHS.pr), prCsv(labels, probs, data.labels)),
     writeFileAtomic(

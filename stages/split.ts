@@ -1,6 +1,7 @@
 // Stage `split`: reads the dataset named by the `data` params (NIH, Kermany or generic CSV layout) and
 // writes data/split/{train,val,test}.csv, labels.json and report.json with no patient in two splits.
 import { defineStage, StageInputError } from '../src/stage-api/index.js';
+import { declaredPath } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 import { parseSplitParams, runSplit } from '../src/ml/data/split-run.js';
 
@@ -8,7 +9,7 @@ export default defineStage({
   async run(ctx) {
     await asUserErrors(async () => {
       const params = parseSplitParams(ctx.params['data'], ctx.params['split']);
-      const outRel = ctx.outs[0] ?? 'data/split';
+      const outRel = declaredPath(ctx, 'split');
       const { report, warnings } = await runSplit(ctx.wdir, ctx.path(outRel), params);
       for (const w of warnings) ctx.log.warn(w);
       const parts = (['train', 'val', 'test'] as const).map((s) => `${s} ${report.splits[s].images} images / ${report.splits[s].patients} patients`);

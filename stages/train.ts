@@ -2,37 +2,31 @@
  * Stage `train`: data/preprocessed → models/model, metrics/train.json, plots/train_history.csv.
  *
  * Reads params `model`, `train`, `loss`, `augment`, `runtime` (and `data.task` if declared, checked
- * against labels.json). Resumes from `cache/checkpoints/<key>/` after an interruption; see
+ * against labels.json). Resumes from `<scratch>/checkpoints/<key>/` (ctx.scratchDir) after an interruption; see
  * src/ml/train/job.ts. All the work is in src/ml; this module maps params and progress.
  */
+import path from 'node:path';
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
 import { loadLabelSpace } from '../src/ml/data/dataset.js';
 import { saveModel } from '../src/ml/io/model-files.js';
-import { ARCHS, buildModel, loadPretrained, type Arch } from '../src/ml/models/index.js';
+import { buildModel, loadPretrained } from '../src/ml/models/index.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
-import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { runtimeOptions } from '../src/ml/runtime/params.js';
 import type { EpochRecord } from '../src/ml/train/checkpoint.js';
 import { runTrainJob } from '../src/ml/train/job.js';
 import { parseTrainStageOptions, resolveTask } from '../src/ml/train/options.js';
-import { invalid } from '../src/ml/train/validate.js';
+import { declaredPaths, WORK_DIRS } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
-const PATHS = {
-  data: 'data/preprocessed',
-  model: 'models/model',
-  metrics: 'metrics/train.json',
-  history: 'plots/train_history.csv',
-  checkpoints: 'cache/checkpoints',
-} as const;
 
 const fmt = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseTrainStageOptions(ctx.params);
-  if (!(ARCHS as readonly string[]).includes(options.model.arch)) invalid(`one of ${ARCHS.join(' | ')}`, 'model.arch', options.model.arch);
-  const arch = options.model.arch as Arch;
+  const PATHS = declaredPaths(ctx, ['preprocessed', 'model', 'trainMetrics', 'trainHistory']);
+  const arch = options.model.arch;
   const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
-  const dataDir = ctx.path(PATHS.data);
+  const dataDir = ctx.path(PATHS.preprocessed);
   const labelSpace = await loadLabelSpace(dataDir);
   const task = resolveTask(ctx.params, labelSpace.task);
   ctx.log.info(`training ${arch} for ${task} on ${labelSpace.labels.length} label(s) with the ${runtime.backend} backend`);
@@ -52,9 +46,9 @@ async function run(ctx: StageContext): Promise<void> {
     },
     saveModel,
     modelDir: ctx.path(PATHS.model),
-    metricsFile: ctx.path(PATHS.metrics),
-    historyFile: ctx.path(PATHS.history),
-    checkpointRoot: ctx.path(PATHS.checkpoints),
+    metricsFile: ctx.path(PATHS.trainMetrics),
+    historyFile: ctx.path(PATHS.trainHistory),
+    checkpointRoot: path.join(ctx.scratchDir, WORK_DIRS.checkpoints),
     backend: runtime.backend,
     signal: ctx.signal,
     reporter: {

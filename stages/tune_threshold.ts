@@ -6,24 +6,25 @@
  */
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
 import { labelColumn } from '../src/ml/data/dataset.js';
-import { writeFileAtomic } from '../src/ml/data/fs-atomic.js';
+import { writeFileAtomic } from '../src/ml/shared/atomic.js';
 import { parseTuneOptions } from '../src/ml/eval/options.js';
 import { column } from '../src/ml/eval/predict.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { chooseThreshold } from '../src/ml/eval/thresholds.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
-import { runtimeOptions } from '../src/ml/train/runtime-params.js';
+import { runtimeOptions } from '../src/ml/runtime/params.js';
+import { declaredPaths } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
-const PATHS = { data: 'data/preprocessed', model: 'models/model', thresholds: 'metrics/thresholds.json' } as const;
 
 const r6 = (v: number | null): number | null => (v === null ? null : Number(v.toFixed(6)));
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseTuneOptions(ctx.params);
+  const PATHS = declaredPaths(ctx, ['preprocessed', 'model', 'thresholds']);
   const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   ctx.log.info(`scoring the validation split with the ${runtime.backend} backend`);
-  const { model, labelSpace, data, probs } = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.data), 'val');
+  const { model, labelSpace, data, probs } = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.preprocessed), 'val');
   model.dispose();
   const L = labelSpace.labels.length;
   const labels: Record<string, unknown> = {};

@@ -43,6 +43,12 @@ describe('dependency rules', () => {
     const outside = ['src/cli', 'src/ml', 'src/stage-api', 'stages', 'bench'];
     expect(outside.flatMap((d) => violations(d, /^src\/engine\/cache\//))).toEqual([]);
   });
+  it('only the predict command and its renderer import src/ml from the CLI, and only its public entry', () => {
+    const mayImportMl = new Set(['src/cli/commands/predict.ts', 'src/cli/render/predict-views.ts']);
+    const mlImports = sourceFiles('src/cli').flatMap((f) => imports(f).filter((s) => /^src\/ml\//.test(s)).map((s) => ({ f, s })));
+    expect(mlImports.filter(({ f, s }) => !mayImportMl.has(f) || s !== 'src/ml/index.js').map(({ f, s }) => `${f} imports ${s}`)).toEqual([]);
+    expect(mlImports.map(({ f }) => f)).toContain('src/cli/commands/predict.ts');
+  });
   it('only the CLI writes to the terminal: no console calls in src/engine or src/ml', () => {
     const offenders = [...sourceFiles('src/engine'), ...sourceFiles('src/ml')].filter((f) =>
       /^\s*console\.(log|info|warn|error)\(/m.test(readFileSync(path.join(root, f), 'utf8')),

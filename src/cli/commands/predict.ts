@@ -1,8 +1,15 @@
 /**
  * `xpipe predict <images or folders> [--model DIR] [--explain DIR] [--json]`: per-label probabilities
  * and decisions for new images, with the pipeline's preprocessing and tuned thresholds.
+ *
+ * Owns: arguments, resolving the artefacts and params through the engine façade, rendering and exit
+ * codes. The prediction itself is src/ml's `predictImages` (loaded lazily: other commands never load
+ * TensorFlow.js).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Project, ProjectPath } from '../../engine/index.js';
+import type { PredictOutcome } from '../../ml/index.js';
 import type { Command, CommandIO, ExitCode } from './types.js';
 import type { ParsedArgs } from '../args.js';
 import { printDiagnostics } from './shared.js';
@@ -43,29 +50,38 @@ async function runPredict(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     io.stderr.write(`error: ${missing}\n`);
     return 2;
   }
-  const { openProject } = await import('../../engine/index.js');
-  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
-  if (!project.ok) return printDiagnostics(io, project.error);
-  const root = project.value.root;
-  const opt = (name: string, fallback: string) => path.resolve(typeof args.options[name] === 'string' ? io.cwd : root, typeof args.options[name] === 'string' ? (args.options[name] as string) : fallback);
-  const modelDir = opt('model', 'models/model');
-  const dataDir = opt('data', 'data/preprocessed');
-  const thresholdsFile = opt('thresholds', 'metrics/thresholds.json');
-  const { existsSync } = await import('node:fs');
-  for (const [what, p] of [['model', modelDir], ['preprocessed data', dataDir], ['thresholds', thresholdsFile]] as const) {
+  const engine = await import('../../engine/index.js');
+  const opened = engine.openProject({ cwd: io.cwd, allowMissingDeps: true });
+  if (!opened.ok) return printDiagnostics(io, opened.error);
+  const project = opened.value;
+  const ml = await import('../../ml/index.js');
+  const given = (name: string): string | undefined => (typeof args.options[name] === 'string' ? (args.options[name] as string) : undefined);
+  // an option is relative to where the user typed it; a default is the pipeline's path in the project
+  const resolve = (name: string, role: 'model' | 'preprocessed' | 'thresholds'): string => {
+    const value = given(name);
+    return value !== undefined ? path.resolve(io.cwd, value) : path.resolve(project.root, ml.PIPELINE_PATHS[role]);
+  };
+  const modelDir = resolve('model', 'model');
+  const dataDir = resolve('data', 'preprocessed');
+  const thresholdsFile = resolve('thresholds', 'thresholds');
+  for (const [what, option, p] of [['model', 'model', modelDir], ['preprocessed data', 'data', dataDir], ['thresholds', 'thresholds', thresholdsFile]] as const) {
     if (!existsSync(p)) {
-      io.stderr.write(`error: the ${what} ${path.relative(io.cwd, p)} does not exist. Run "xpipe repro" (or "xpipe checkout" if it is cached) first, or point to it with --${what === 'preprocessed data' ? 'data' : what}.\n`);
+      io.stderr.write(`error: the ${what} ${path.relative(io.cwd, p)} does not exist. Run "xpipe repro" (or "xpipe checkout" if it is cached) first, or point to it with --${option}.\n`);
       return 2;
     }
   }
-  const { predict } = await import('./predict-run.js');
-  let outcome;
+  const pre = preprocessParams(engine, project, ml.PIPELINE_PATHS.preprocessed);
+  let outcome: PredictOutcome;
   try {
-    outcome = await predict({
-      root, cwd: io.cwd, inputs: args.positionals, modelDir, dataDir, thresholdsFile, lock: project.value.lock,
-      ...(typeof args.options['explain'] === 'string' ? { explainDir: path.resolve(io.cwd, args.options['explain']) } : {}),
+    outcome = await ml.predictImages({
+      cwd: io.cwd, inputs: args.positionals, modelDir, dataDir, thresholdsFile,
+      thresholdsName: path.relative(project.root, thresholdsFile),
+      preprocess: pre.values, preprocessFrom: pre.from,
+      backend: engine.paramValue(project.spec.params.get('params.yaml' as ProjectPath), 'runtime.backend').value,
+      ...(given('explain') !== undefined ? { explainDir: path.resolve(io.cwd, given('explain')!) } : {}),
     });
   } catch (e) {
+    // problems that concern every image (model, thresholds, data); per-image errors are in the outcome
     io.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
@@ -79,6 +95,20 @@ async function runPredict(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   }
   for (const img of outcome.images) if (img.error) io.stderr.write(`error: ${img.error}\n`);
   return outcome.images.some((i) => i.error) ? 1 : 0;
+}
+
+type Engine = typeof import('../../engine/index.js');
+
+/**
+ * The `preprocess` params the model's data was made with: those pipeline.lock recorded for the stage
+ * that produces the preprocessed data, else that stage's current params (params.yaml).
+ */
+function preprocessParams(engine: Engine, project: Project, preprocessedPath: string): { values: unknown; from: string } {
+  const producer = project.spec.stages.find((s) => s.outs.some((o) => o.path === preprocessedPath));
+  if (!producer) return { values: {}, from: 'defaults' };
+  const recorded = Object.values(project.lock.stages[producer.name]?.params ?? {}).find((file) => file['preprocess'] !== undefined);
+  if (recorded) return { values: recorded['preprocess'], from: 'pipeline.lock' };
+  return { values: engine.nestedParams(producer.params, project.spec.params)['preprocess'] ?? {}, from: 'params.yaml' };
 }
 
 export default command;

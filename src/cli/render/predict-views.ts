@@ -2,9 +2,9 @@
  * `xpipe predict` output: one row per image, the positive labels first, then every label's
  * probability (`*` marks a probability at or above the label's threshold), and the JSON form.
  *
- * Owns: the layout of predictions. Does not own: computing them (commands/predict-run.ts).
+ * Owns: the layout of predictions. Does not own: computing them (src/ml/predict).
  */
-import type { PredictOutcome } from '../commands/predict-run.js';
+import type { PredictOutcome } from '../../ml/index.js';
 import type { TextTable } from './report-table.js';
 
 /** `File | Positive | <label>...`; an image that failed shows `error` and its message in stderr. */

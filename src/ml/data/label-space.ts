@@ -8,7 +8,7 @@
  *
  * Owns: the `LabelSpace` and per-record label names. Does not own: which records exist.
  */
-import { DataError } from './errors.js';
+import { InputError } from '../params/index.js';
 import type { LabelSpace, Task } from './preprocessed-format.js';
 import type { BadRow, ImageRecord } from './records.js';
 
@@ -28,7 +28,7 @@ export function buildLabelSpace(records: readonly ImageRecord[], task: Task, for
   const found = [...new Set(records.flatMap((r) => r.labels))].sort();
   const bad: BadRow[] = [];
   if (task === 'multilabel') {
-    if (found.length === 0) throw new DataError('the dataset has no findings at all, so there is nothing to learn for data.task: multilabel. Check the labels column or data.format.');
+    if (found.length === 0) throw new InputError('the dataset has no findings at all, so there is nothing to learn for data.task: multilabel. Check the labels column or data.format.');
     return { space: { task, labels: found }, namesOf: (r) => [...r.labels].sort(), bad };
   }
   if (task === 'binary') {

@@ -14,7 +14,9 @@
  * (e.g. `Pneumonia`), for `multiclass` exactly one entry per row is 1.
  */
 
-export type Task = 'multilabel' | 'binary' | 'multiclass';
+import type { Task } from '../params/index.js';
+
+export type { Task };
 
 export interface LabelSpace {
   task: Task;

@@ -5,7 +5,7 @@
  * listing the first offenders and, with `on_bad_rows: skip`, a warning with a count). Never a silent drop.
  * Does not own: reading any particular layout (readers/).
  */
-import { DataError } from './errors.js';
+import { InputError } from '../params/index.js';
 
 export type OfficialSplit = 'train' | 'val' | 'test';
 
@@ -56,7 +56,7 @@ export function settleBadRows(bad: readonly BadRow[], policy: OnBadRows, what: s
   if (policy === 'skip') {
     return `skipped ${bad.length} bad ${bad.length === 1 ? 'entry' : 'entries'} of ${what}: ${first}${more}`;
   }
-  throw new DataError(
+  throw new InputError(
     `${bad.length} bad ${bad.length === 1 ? 'entry' : 'entries'} in ${what}: ${first}${more}. ` +
       'Fix or remove them, or set split.on_bad_rows: skip in params.yaml to leave them out with a warning.',
   );

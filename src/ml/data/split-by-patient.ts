@@ -9,7 +9,7 @@
  *
  * Owns: the assignment. Does not own: reading datasets, labels or writing files.
  */
-import { Rng } from './rng.js';
+import { Sfc32 } from '../shared/rng.js';
 
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];
@@ -25,7 +25,7 @@ export interface PatientUnit {
 }
 
 export function assignPatients(units: readonly PatientUnit[], ratios: Ratios, seed: number): Map<string, SplitName> {
-  const rng = new Rng(seed);
+  const rng = new Sfc32(seed);
   const result = new Map<string, SplitName>();
   const free: PatientUnit[] = [];
   for (const u of units) {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCsv, toCsv } from './csv.js';
-import { DataError } from './errors.js';
+import { InputError } from '../params/index.js';
 import type { LabelSpace } from './preprocessed-format.js';
 import type { SplitName } from './split-by-patient.js';
 
@@ -43,12 +43,12 @@ export function splitCsvText(rows: readonly SplitRow[]): string {
 
 export async function readSplitCsv(file: string, displayName: string): Promise<SplitRow[]> {
   const text = await readFile(file, 'utf8').catch(() => {
-    throw new DataError(`cannot read ${displayName}: run the split stage first (xpipe repro split).`);
+    throw new InputError(`cannot read ${displayName}: run the split stage first (xpipe repro split).`);
   });
   const rows = parseCsv(text);
   const header = rows[0] ?? [];
   if (SPLIT_COLUMNS.some((c, i) => header[i] !== c)) {
-    throw new DataError(`${displayName} has the wrong columns (found ${header.join(',')}, expected ${SPLIT_COLUMNS.join(',')}); re-run the split stage.`);
+    throw new InputError(`${displayName} has the wrong columns (found ${header.join(',')}, expected ${SPLIT_COLUMNS.join(',')}); re-run the split stage.`);
   }
   return rows.slice(1).map((r) => ({
     id: r[0] ?? '',
@@ -62,7 +62,7 @@ export async function readSplitCsv(file: string, displayName: string): Promise<S
 export async function readLabelSpace(dir: string, displayDir: string): Promise<LabelSpace> {
   const file = path.join(dir, 'labels.json');
   const text = await readFile(file, 'utf8').catch(() => {
-    throw new DataError(`cannot read ${displayDir}/labels.json: run the split stage first (xpipe repro split).`);
+    throw new InputError(`cannot read ${displayDir}/labels.json: run the split stage first (xpipe repro split).`);
   });
   return JSON.parse(text) as LabelSpace;
 }

@@ -8,8 +8,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError, expectBoolean, expectInt, expectNumber, expectOneOf, expectSection, expectString, field } from './errors.js';
-import { makeStagingDir, replaceDir } from './fs-atomic.js';
+import { asSection, InputError, Reader, TASKS } from '../params/index.js';
+import { makeStagingDir, replaceDir } from '../shared/atomic.js';
 import { buildLabelSpace, vectorOf } from './label-space.js';
 import type { Task } from './preprocessed-format.js';
 import { FORMATS, readDataset, type DataFormat } from './readers/index.js';
@@ -28,22 +28,22 @@ export interface SplitParams {
 }
 
 export function parseSplitParams(dataRaw: unknown, splitRaw: unknown): SplitParams {
-  const d = expectSection(dataRaw, 'data');
-  const s = expectSection(splitRaw, 'split');
+  const d = new Reader(asSection(dataRaw, 'data'), 'data');
+  const s = new Reader(asSection(splitRaw, 'split'), 'split');
   const ratios = {} as Ratios;
-  for (const name of SPLITS) ratios[name] = expectNumber(field(s, name, name === 'train' ? 0.7 : 0.15), `split.${name}`, 0, 1);
+  for (const name of SPLITS) ratios[name] = s.probability(name, name === 'train' ? 0.7 : 0.15);
   const total = ratios.train + ratios.val + ratios.test;
   if (Math.abs(total - 1) > 1e-6 || ratios.train === 0) {
-    throw new DataError(`expected split.train + split.val + split.test = 1 with split.train > 0, got ${ratios.train} + ${ratios.val} + ${ratios.test} = ${total}`);
+    throw new InputError(`expected split.train + split.val + split.test = 1 with split.train > 0, got ${ratios.train} + ${ratios.val} + ${ratios.test} = ${total}`);
   }
   return {
-    root: expectString(field(d, 'root', 'data/raw'), 'data.root'),
-    format: expectOneOf(field(d, 'format', 'auto'), 'data.format', FORMATS),
-    task: expectOneOf(field(d, 'task', 'multilabel'), 'data.task', ['multilabel', 'binary', 'multiclass'] as const),
-    seed: expectInt(field(s, 'seed', 42), 'split.seed', 0),
+    root: d.string('root', 'data/raw'),
+    format: d.oneOf('format', FORMATS, 'auto'),
+    task: d.oneOf<Task>('task', TASKS, 'multilabel'),
+    seed: s.nonNegativeInt('seed', 42),
     ratios,
-    officialTest: expectBoolean(field(s, 'official_test', false), 'split.official_test'),
-    onBadRows: expectOneOf(field(s, 'on_bad_rows', 'error'), 'split.on_bad_rows', ['error', 'skip'] as const),
+    officialTest: s.bool('official_test', false),
+    onBadRows: s.oneOf('on_bad_rows', ['error', 'skip'] as const, 'error'),
   };
 }
 
@@ -65,14 +65,14 @@ export interface SplitOutcome {
 export async function runSplit(projectRoot: string, outDir: string, p: SplitParams): Promise<SplitOutcome> {
   const warnings: string[] = [];
   const read = await readDataset({ projectRoot, root: p.root, format: p.format, official: p.officialTest });
-  if (p.officialTest && read.format === 'csv') throw new DataError('split.official_test is true but a csv-format dataset has no official test list; set split.official_test: false.');
+  if (p.officialTest && read.format === 'csv') throw new InputError('split.official_test is true but a csv-format dataset has no official test list; set split.official_test: false.');
   const mapping = buildLabelSpace(read.records, p.task, read.format);
   const badPaths = new Set(mapping.bad.map((b) => b.file));
   const bad = [...read.bad, ...mapping.bad];
   const warning = settleBadRows(bad, p.onBadRows, `dataset ${p.root}`);
   if (warning) warnings.push(warning);
   const records = read.records.filter((r) => !badPaths.has(r.path));
-  if (records.length === 0) throw new DataError(`no usable images in ${p.root}; check data.root and data.format in params.yaml.`);
+  if (records.length === 0) throw new InputError(`no usable images in ${p.root}; check data.root and data.format in params.yaml.`);
   const patients = byPatient(records);
   let crossing = 0;
   const units: PatientUnit[] = [...patients].map(([id, imgs]) => {

@@ -3,7 +3,7 @@
  * cannot start (e.g. a runtime without a TypeScript loader for workers).
  *
  * Owns: dispatch of tasks to `threads` workers, one at a time each, results returned in task order;
- * propagation of a task's `DataError` with its message. Does not own: what a task does: `moduleUrl`
+ * propagation of a task's `InputError` with its message. Does not own: what a task does: `moduleUrl`
  * names a module exporting `handle(task): Promise<result>`.
  *
  * Workers of a `.ts` module register tsx inside the worker before importing it, because Node 20 does not
@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DataError } from './errors.js';
+import { InputError } from '../params/index.js';
 
 export interface PoolOptions {
   /** Worker threads; 0 or 1 runs the tasks on the calling thread. Default: available cores (1 for small jobs). */
@@ -49,7 +49,7 @@ function bootstrapCode(moduleUrl: URL): string {
 }
 
 function toError(error: NonNullable<WorkerReply['error']>): Error {
-  if (error.name === 'DataError') return new DataError(error.message);
+  if (error.name === 'InputError') return new InputError(error.message);
   const e = new Error(error.message);
   if (error.stack) e.stack = error.stack;
   return e;

@@ -7,7 +7,7 @@
  * Undefined values (a label with no positives, a rate with a zero denominator) are `null` with a
  * reason, never 0 or NaN. Does not own: tensors, files, thresholds selection (thresholds.ts).
  */
-import { Rng } from '../train/rng.js';
+import { Mulberry32 } from '../shared/rng.js';
 
 /** A metric that may be undefined on this data. */
 export interface Maybe {
@@ -180,14 +180,14 @@ export function bootstrapInterval(
   metric: (s: Float64Array, l: Float64Array) => Maybe,
   options: { resamples: number; seed: number; level?: number },
 ): Interval {
-  const rng = new Rng(options.seed);
+  const rng = new Mulberry32(options.seed);
   const n = scores.length;
   const s = new Float64Array(n);
   const l = new Float64Array(n);
   const values: number[] = [];
   for (let b = 0; b < options.resamples; b++) {
     for (let i = 0; i < n; i++) {
-      const j = rng.int(n);
+      const j = rng.int(0, n - 1);
       s[i] = scores[j] as number;
       l[i] = labels[j] as number;
     }

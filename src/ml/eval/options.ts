@@ -3,7 +3,7 @@
  *
  * Owns: names, defaults and ranges. Does not own: what they do (thresholds.ts, report.ts).
  */
-import { OptionError, Reader, section } from '../train/validate.js';
+import { InputError, Reader, section } from '../params/index.js';
 import type { ThresholdOptions } from './thresholds.js';
 
 export function parseTuneOptions(params: Readonly<Record<string, unknown>>): ThresholdOptions {
@@ -19,7 +19,7 @@ export function parseTuneOptions(params: Readonly<Record<string, unknown>>): Thr
     fallback: r.probability('fallback', 0.5),
   };
   if (o.strategy === 'cost' && o.costFn === 0 && o.costFp === 0) {
-    throw new OptionError('expected tune_threshold.c_fn or tune_threshold.c_fp to be positive with strategy cost, got both 0');
+    throw new InputError('expected tune_threshold.c_fn or tune_threshold.c_fp to be positive with strategy cost, got both 0');
   }
   return o;
 }

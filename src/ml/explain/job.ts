@@ -63,6 +63,22 @@ function normalisePositive(map: Float32Array): Float32Array {
   return map.map((v) => (scale > 0 && v > 0 ? Math.min(1, v / scale) : 0));
 }
 
+/**
+ * Grad-CAM of `label` for image `index` of `data`, resized to the image (H×W). The one place both the
+ * explain stage and `predict --explain` compute a map.
+ */
+export async function gradCamMap(
+  split: ReturnType<typeof splitAt>, data: SplitData, index: number, label: number, numLabels: number,
+  stats: PreprocessStats, channels: number,
+): Promise<Float32Array> {
+  const x = makeInputs(data, [index], stats, channels);
+  const camT = gradCam(split, x, [label], numLabels);
+  const [, h, w] = camT.shape;
+  const cam = resizeMap((await camT.data()) as Float32Array, h, w, data.height, data.width);
+  tf.dispose([x, camT]);
+  return cam;
+}
+
 /** Number of cases `runExplainJob` will explain (for the progress total). */
 export function countCases(job: Pick<ExplainJob, 'labelSpace' | 'data' | 'probs' | 'thresholds' | 'options'>): number {
   const L = job.labelSpace.labels.length;
@@ -95,13 +111,11 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
     const gallery: GalleryImage[] = [];
     await mkdir(path.join(job.outDir, slug(label)), { recursive: true });
     for (const c of cases) {
+      const cam = await gradCamMap(split, data, c.index, l, L, job.stats, channels);
       const x = makeInputs(data, [c.index], job.stats, channels);
-      const camT = gradCam(split, x, [l], L);
-      const [, h, w] = camT.shape;
-      const cam = resizeMap((await camT.data()) as Float32Array, h, w, H, W);
       const igT = integratedGradients(job.model, x, l, { steps: options.steps, baseline });
       const ig = (await igT.data()) as Float32Array;
-      tf.dispose([x, camT, igT]);
+      tf.dispose([x, igT]);
       const mask = maskOf(c.index);
       areas.push(maskArea(mask));
       const share: Record<Method, number | null> = { grad_cam: lungShare(cam, mask), integrated_gradients: lungShare(ig, mask) };

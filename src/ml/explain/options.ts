@@ -1,7 +1,7 @@
 /**
  * Validated options of the `explain` stage (params section `explain`).
  */
-import { Reader, section } from '../train/validate.js';
+import { Reader, section } from '../params/index.js';
 
 export interface ExplainOptions {
   /** Images per case type (true positive, false positive, false negative) and label. */

@@ -10,7 +10,7 @@
  * can address them. Call `initRuntime()` before building.
  */
 import * as tf from '@tensorflow/tfjs';
-import { expectedOneOf, expectedPositiveInt, invalid } from '../runtime/validate.js';
+import { ARCHS, invalid, type Arch } from '../params/index.js';
 import { buildChestNetS, CHESTNET_S_CAM_LAYER } from './chestnet-s.js';
 import { registerCustomLayers } from './custom-layers.js';
 import { buildEfficientNetB0, EFFICIENTNET_B0_CAM_LAYER } from './efficientnet.js';
@@ -20,9 +20,14 @@ import { buildResNet, resnetCamLayer } from './resnet.js';
 export { loadPretrained, type PretrainedReport } from './transfer.js';
 export { getDropoutState, setDropoutState } from './custom-layers.js';
 
-/** Architectures of the zoo (params `model.arch`). */
-export type Arch = 'chestnet_s' | 'resnet18' | 'resnet34' | 'mobilenet_v3_small' | 'efficientnet_b0';
-export const ARCHS: readonly Arch[] = ['chestnet_s', 'resnet18', 'resnet34', 'mobilenet_v3_small', 'efficientnet_b0'];
+/** Architectures of the zoo (params `model.arch`); the union lives with the other enums in src/ml/params. */
+export { ARCHS, type Arch };
+
+/** A positive integer, or the standard error naming `field`. */
+function positiveInt(value: unknown, field: string): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  return invalid('positive integer', field, value);
+}
 
 /** Options of {@link buildModel}. */
 export interface BuildModelOptions {
@@ -50,10 +55,12 @@ const CAM_LAYERS: Readonly<Record<Arch, string>> = {
 
 /** Builds an untrained model (logits) from seeded initialisers. Throws the standard error on bad options. */
 export function buildModel(options: BuildModelOptions): tf.LayersModel {
-  const arch = expectedOneOf(ARCHS, options.arch, 'model.arch');
-  const inputSize = expectedPositiveInt(options.inputSize, 'inputSize');
+  // re-checked here because buildModel is also a library entry point (tests, bench), not only the stage
+  const arch = options.arch;
+  if (!(ARCHS as readonly string[]).includes(arch)) invalid(`one of ${ARCHS.join(' | ')}`, 'model.arch', arch);
+  const inputSize = positiveInt(options.inputSize, 'inputSize');
   if (inputSize < MIN_INPUT_SIZE[arch]) invalid(`integer >= ${MIN_INPUT_SIZE[arch]} (${arch})`, 'inputSize', inputSize);
-  const numClasses = expectedPositiveInt(options.numClasses, 'numClasses');
+  const numClasses = positiveInt(options.numClasses, 'numClasses');
   if (!Number.isInteger(options.seed)) invalid('integer', 'seed', options.seed);
   registerCustomLayers();
   const o = { inputSize, numClasses, seed: options.seed };

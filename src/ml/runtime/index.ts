@@ -26,7 +26,7 @@
  * honoured throws an Error naming the reason.
  */
 import * as tf from '@tensorflow/tfjs';
-import { expectedOneOf, expectedPositiveInt } from './validate.js';
+import { Reader } from '../params/index.js';
 import { tryNative, tryWasm, tryCpu, type Attempt } from './backends.js';
 
 /** A backend the user can ask for. `tensorflow` = the native libtensorflow backend from tfjs-node(-gpu). */
@@ -78,20 +78,19 @@ export function initRuntime(options: RuntimeOptions = {}): Promise<RuntimeInfo> 
 export function resolveRequest(option: unknown, env: NodeJS.ProcessEnv = process.env): BackendRequest {
   const fromEnv = env.XPIPE_TF_BACKEND;
   if (fromEnv !== undefined && fromEnv !== '') {
-    return expectedOneOf(BACKEND_REQUESTS, fromEnv, 'XPIPE_TF_BACKEND');
+    return Reader.single('XPIPE_TF_BACKEND', fromEnv).oneOf('XPIPE_TF_BACKEND', BACKEND_REQUESTS, 'auto');
   }
-  if (option === undefined || option === null) return 'auto';
-  return expectedOneOf(BACKEND_REQUESTS, option, 'runtime.backend');
+  return new Reader({ backend: option }, 'runtime').oneOf('backend', BACKEND_REQUESTS, 'auto');
 }
 
 /** wasm thread count after applying `XPIPE_WASM_THREADS`, validated. */
 export function resolveThreads(option: unknown, env: NodeJS.ProcessEnv = process.env): number {
   const fromEnv = env.XPIPE_WASM_THREADS;
   if (fromEnv !== undefined && fromEnv !== '') {
-    return expectedPositiveInt(/^\d+$/.test(fromEnv) ? Number(fromEnv) : fromEnv, 'XPIPE_WASM_THREADS');
+    const value = /^\d+$/.test(fromEnv) ? Number(fromEnv) : fromEnv;
+    return Reader.single('XPIPE_WASM_THREADS', value).positiveInt('XPIPE_WASM_THREADS', 1);
   }
-  if (option === undefined || option === null) return 1;
-  return expectedPositiveInt(option, 'runtime.threads');
+  return new Reader({ threads: option }, 'runtime').positiveInt('threads', 1);
 }
 
 async function select(options: RuntimeOptions): Promise<RuntimeInfo> {

@@ -18,7 +18,7 @@ import { initialEarlyStopping, observe } from './early-stopping.js';
 import { computeClassWeights, makeLoss, type LossFn } from './losses.js';
 import { makeOptimizer } from './optimizer.js';
 import type { LossOptions, TrainOptions } from './options.js';
-import { Rng } from './rng.js';
+import { Mulberry32 } from '../shared/rng.js';
 import { epochOrder } from './sampler.js';
 import { initialScheduleState, learningRate, observeMetric, type ScheduleOptions } from './schedule.js';
 
@@ -114,7 +114,7 @@ export async function fit(input: FitInput): Promise<FitResult> {
   const opt = makeOptimizer(o.optimizer, o.lr, o.weightDecay, o.momentum);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const channels = inputChannels(model);
-  const rng = new Rng(o.seed);
+  const rng = new Mulberry32(o.seed);
 
   let state: CheckpointState = {
     epochsDone: 0, rngState: rng.state, history: [], earlyStopping: initialEarlyStopping(),

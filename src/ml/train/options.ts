@@ -1,12 +1,11 @@
 /**
  * The validated options of the `train` stage, read from the params sections `model`, `train`, `loss`
- * and `augment` with one error wording (validate.ts).
+ * and `augment` with the one reader of src/ml/params.
  *
  * Owns: names, defaults and ranges of every training option. Does not own: what they do.
  */
 import type { AugmentOptions } from '../data/augment.js';
-import type { Task } from '../data/preprocessed-format.js';
-import { OptionError, Reader, section } from './validate.js';
+import { ARCHS, InputError, Reader, section, TASKS, type Arch, type Task } from '../params/index.js';
 
 export type OptimizerName = 'adam' | 'adamw' | 'sgd';
 export type ScheduleName = 'none' | 'cosine' | 'reduce_on_plateau';
@@ -16,7 +15,7 @@ export type LossType = 'bce' | 'focal';
 export type SamplerName = 'none' | 'weighted';
 
 export interface ModelOptions {
-  arch: string;
+  arch: Arch;
   pretrained: string | null;
 }
 
@@ -55,12 +54,10 @@ export interface TrainStageOptions {
   augment: AugmentOptions;
 }
 
-const TASKS = ['multilabel', 'binary', 'multiclass'] as const;
-
 export function parseModelOptions(params: Readonly<Record<string, unknown>>): ModelOptions {
   const r = new Reader(section(params, 'model'), 'model');
   r.rejectUnknown(['arch', 'pretrained']);
-  return { arch: r.optionalString('arch') ?? 'chestnet_s', pretrained: r.optionalString('pretrained') };
+  return { arch: r.oneOf('arch', ARCHS, 'chestnet_s'), pretrained: r.optionalString('pretrained') };
 }
 
 /**
@@ -72,7 +69,7 @@ export function resolveTask(params: Readonly<Record<string, unknown>>, recorded:
   if (r.raw('task') === undefined) return recorded;
   const wanted = r.oneOf('task', TASKS, recorded);
   if (wanted !== recorded) {
-    throw new OptionError(
+    throw new InputError(
       `data.task is '${wanted}' but the preprocessed data (labels.json) was split for '${recorded}'; ` +
         're-run the split and preprocess stages, or set data.task to the recorded task',
     );
@@ -106,10 +103,10 @@ export function parseTrainOptions(params: Readonly<Record<string, unknown>>): Tr
     sampler: r.oneOf('sampler', ['none', 'weighted'] as const, 'none'),
   };
   if (options.minLr > options.lr) {
-    throw new OptionError(`expected train.min_lr ≤ train.lr, got min_lr ${options.minLr} and lr ${options.lr}`);
+    throw new InputError(`expected train.min_lr ≤ train.lr, got min_lr ${options.minLr} and lr ${options.lr}`);
   }
   if (options.warmupEpochs >= options.epochs && options.warmupEpochs > 0) {
-    throw new OptionError(
+    throw new InputError(
       `expected train.warmup_epochs < train.epochs, got warmup_epochs ${options.warmupEpochs} and epochs ${options.epochs}`,
     );
   }
@@ -127,27 +124,18 @@ export function parseLossOptions(params: Readonly<Record<string, unknown>>): Los
   };
 }
 
-function sub(r: Reader, key: string): Reader {
-  const value = r.raw(key);
-  if (value === undefined || value === null) return new Reader({}, `augment.${key}`);
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new OptionError(`expected a mapping for augment.${key}, got '${JSON.stringify(value)}' (${typeof value})`);
-  }
-  return new Reader(value as Record<string, unknown>, `augment.${key}`);
-}
-
 export function parseAugmentOptions(params: Readonly<Record<string, unknown>>): AugmentOptions {
   const r = new Reader(section(params, 'augment'), 'augment');
   r.rejectUnknown(['hflip', 'rotate', 'shift_scale', 'brightness_contrast', 'sharpness', 'autocontrast']);
-  const rot = sub(r, 'rotate');
+  const rot = r.sub('rotate');
   rot.rejectUnknown(['p', 'degrees']);
-  const ss = sub(r, 'shift_scale');
+  const ss = r.sub('shift_scale');
   ss.rejectUnknown(['p', 'shift', 'scale']);
-  const bc = sub(r, 'brightness_contrast');
+  const bc = r.sub('brightness_contrast');
   bc.rejectUnknown(['p', 'brightness', 'contrast']);
-  const sh = sub(r, 'sharpness');
+  const sh = r.sub('sharpness');
   sh.rejectUnknown(['p', 'amount']);
-  const ac = sub(r, 'autocontrast');
+  const ac = r.sub('autocontrast');
   ac.rejectUnknown(['p']);
   return {
     hflip: r.probability('hflip', 0),
@@ -167,7 +155,7 @@ export function parseAugmentOptions(params: Readonly<Record<string, unknown>>): 
   };
 }
 
-/** All four sections; the first bad field throws an OptionError naming it. */
+/** All four sections; the first bad field throws an InputError naming it. */
 export function parseTrainStageOptions(params: Readonly<Record<string, unknown>>): TrainStageOptions {
   return {
     model: parseModelOptions(params),

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../../src/ml/data/errors.js';
+import { InputError } from '../../../src/ml/params/index.js';
 import sharp from 'sharp';
 import { decodeGray } from '../../../src/ml/data/image/decode.js';
 import { decodeGrayPng8 } from '../../../src/ml/data/image/png-fast.js';
@@ -28,7 +28,7 @@ describe('decodeGray', () => {
   it('names the file of a corrupt PNG and of a truncated JPEG', async () => {
     const png = pngBytes(1, 32, 32);
     const corrupt = Buffer.concat([png.subarray(0, 40), Buffer.alloc(30, 7), png.subarray(70)]);
-    await expect(decodeGray(corrupt, 'data/raw/images/bad.png')).rejects.toThrow(DataError);
+    await expect(decodeGray(corrupt, 'data/raw/images/bad.png')).rejects.toThrow(InputError);
     await expect(decodeGray(corrupt, 'data/raw/images/bad.png')).rejects.toThrow(/^cannot decode data\/raw\/images\/bad.png: .*replace it or remove it/);
     const jpeg = await jpegBytes(1, 64, 64);
     await expect(decodeGray(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'k/train/NORMAL/IM-0001-0001.jpeg')).rejects.toThrow(/cannot decode k\/train\/NORMAL\/IM-0001-0001.jpeg/);

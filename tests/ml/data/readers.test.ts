@@ -1,6 +1,6 @@
 // Dataset readers on tiny fixture trees in each layout, and their errors for bad input.
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../../src/ml/data/errors.js';
+import { InputError } from '../../../src/ml/params/index.js';
 import { detectFormat, readDataset } from '../../../src/ml/data/readers/index.js';
 import { parseKermanyName } from '../../../src/ml/data/readers/kermany.js';
 import { settleBadRows } from '../../../src/ml/data/records.js';
@@ -104,7 +104,7 @@ describe('generic CSV layout', () => {
     const { records } = await readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false });
     expect(records.map((r) => [r.id, r.labels, r.patientId])).toEqual([['a.png', ['Mass', 'Nodule'], 'p1'], ['b.png', [], 'p2']]);
     await put(t.dir, 'g/labels.csv', 'file,label\nimg/a.png,Mass\n');
-    await expect(readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false })).rejects.toThrow(DataError);
+    await expect(readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false })).rejects.toThrow(InputError);
     await expect(readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false })).rejects.toThrow(/g\/labels.csv has the wrong columns: missing 'path', 'labels', 'patient_id'/);
   });
 

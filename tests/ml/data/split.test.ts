@@ -1,13 +1,13 @@
 // Patient-level assignment: zero overlap on adversarial inputs, stratification quality, reproducibility.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/ml/data/rng.js';
+import { Sfc32 } from '../../../src/ml/shared/rng.js';
 import { assignPatients, SPLITS, type PatientUnit, type SplitName } from '../../../src/ml/data/split-by-patient.js';
 
 const RATIOS = { train: 0.7, val: 0.15, test: 0.15 };
 
 /** A realistic multi-label cohort: 1-6 images per patient, 5 labels with prevalences 2%-20%. */
 function cohort(n: number, seed: number): PatientUnit[] {
-  const rng = new Rng(seed);
+  const rng = new Sfc32(seed);
   const prev = [0.2, 0.12, 0.08, 0.05, 0.02];
   return Array.from({ length: n }, (_, i) => {
     const images = rng.int(1, 6);

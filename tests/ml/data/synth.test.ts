@@ -7,7 +7,7 @@ import { generateSynthetic, NIH_HEADER, parseSynthParams } from '../../../src/ml
 import { lungMargin, sampleAnatomy } from '../../../src/ml/data/synth/anatomy.js';
 import { DEFAULT_PREVALENCE, drawFinding, planFindings } from '../../../src/ml/data/synth/findings.js';
 import { renderBase } from '../../../src/ml/data/synth/render.js';
-import { Rng } from '../../../src/ml/data/rng.js';
+import { Sfc32 } from '../../../src/ml/shared/rng.js';
 import { tempDir } from './fixtures.js';
 
 async function snapshot(dir: string): Promise<Map<string, Buffer>> {
@@ -54,7 +54,7 @@ describe('synthetic dataset', () => {
   it('places nodules, masses and consolidations inside the lung fields, and draws them there', () => {
     const prevalence = { ...DEFAULT_PREVALENCE, Nodule: 1, Mass: 1, Consolidation: 1, Cardiomegaly: 0 };
     for (let p = 1; p <= 20; p++) {
-      const rng = new Rng(p);
+      const rng = new Sfc32(p);
       const anatomy = sampleAnatomy(rng, false);
       const [plan] = planFindings(rng, anatomy, prevalence, 1, false);
       const base = renderBase(anatomy, 96, rng);
@@ -75,7 +75,7 @@ describe('synthetic dataset', () => {
 
   it('validates params with one wording', () => {
     expect(() => parseSynthParams({ patients: '10' })).toThrow("expected positive integer for synth.patients, got '10' (string)");
-    expect(() => parseSynthParams({ prevalence: { Nodule: 2 } })).toThrow('expected number between 0 and 1 for synth.prevalence.Nodule, got \'2\' (number)');
+    expect(() => parseSynthParams({ prevalence: { Nodule: 2 } })).toThrow('expected number in [0, 1] for synth.prevalence.Nodule, got \'2\' (number)');
     expect(() => parseSynthParams({ prevalence: { Atelectasis: 0.1 } })).toThrow(/synth.prevalence.Atelectasis/);
   });
 });

@@ -39,6 +39,18 @@ describe('chooseThreshold', () => {
     expect(c.specificity).toBe(1);
   });
 
+  it('a threshold that exactly meets min_specificity is accepted (boundary)', () => {
+    // t=0.7 (the F1 optimum) has tn 5 / fp 1: specificity exactly 5/6. Rejecting an exact meet would
+    // move to t=0.9 (specificity 1) and lose a true positive.
+    const c = chooseThreshold(scores, truth, { ...base, minSpecificity: 5 / 6 });
+    expect(c.specificity).toBe(5 / 6);
+    expect(c.threshold).toBe(0.7);
+    expect(c.feasible).toBe(true);
+    expect(c.notes).toEqual([]);
+    // and the same for min_sensitivity: t=0.7 finds 3 of 4 positives
+    expect(chooseThreshold(scores, truth, { ...base, minSensitivity: 0.75 }).threshold).toBe(0.7);
+  });
+
   it('min_threshold is a hard floor', () => {
     const c = chooseThreshold(scores, truth, { ...base, minThreshold: 0.85 });
     expect(c.threshold).toBeGreaterThanOrEqual(0.85);

@@ -13,10 +13,10 @@ describe('buildModel options', () => {
   it('rejects bad options with the standard wording', () => {
     const ok = { arch: 'chestnet_s' as Arch, inputSize: 32, numClasses: 2, seed: 1 };
     expect(() => buildModel({ ...ok, arch: 'vgg16' as Arch })).toThrow(
-      "expected one of chestnet_s, resnet18, resnet34, mobilenet_v3_small, efficientnet_b0 for model.arch, got 'vgg16' (string)");
-    expect(() => buildModel({ ...ok, numClasses: 0 })).toThrow('expected positive integer for numClasses, got 0 (number)');
+      "expected one of chestnet_s | resnet18 | resnet34 | mobilenet_v3_small | efficientnet_b0 for model.arch, got 'vgg16' (string)");
+    expect(() => buildModel({ ...ok, numClasses: 0 })).toThrow("expected positive integer for numClasses, got '0' (number)");
     expect(() => buildModel({ ...ok, arch: 'resnet18', inputSize: 16 })).toThrow(
-      'expected integer >= 32 (resnet18) for inputSize, got 16 (number)');
+      "expected integer >= 32 (resnet18) for inputSize, got '16' (number)");
   });
 });
 

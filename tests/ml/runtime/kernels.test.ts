@@ -2,29 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime } from '../../../src/ml/runtime/index.js';
+import { random, run } from './kernel-compare.js';
 import { im2colLimit } from '../../../src/ml/runtime/kernels/wasm-heap.js';
-
-function random(shape: number[], seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** Runs `kernel` on `backend` with fresh tensors and returns the output values. */
-async function run(backend: string, kernel: string, inputs: Record<string, [number[], Float32Array]>,
-  attrs: Record<string, unknown>): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  const tensors = Object.fromEntries(Object.entries(inputs).map(([k, [shape, v]]) => [k, tf.tensor(v, shape)]));
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const values = (await out.data()) as Float32Array;
-  out.dispose();
-  for (const t of Object.values(tensors)) t.dispose();
-  return values;
-}
 
 function relativeError(actual: Float32Array, expected: Float32Array): number {
   expect(actual.length).toBe(expected.length);

@@ -39,10 +39,10 @@ describe('resolveRequest', () => {
 
   it('rejects unknown backends with the standard wording', () => {
     expect(() => resolveRequest('gpu', {})).toThrow(
-      "expected one of auto, tensorflow, wasm, cpu for runtime.backend, got 'gpu' (string)");
+      "expected one of auto | tensorflow | wasm | cpu for runtime.backend, got 'gpu' (string)");
     expect(() => resolveRequest('auto', { XPIPE_TF_BACKEND: 'webgl' })).toThrow(
-      "expected one of auto, tensorflow, wasm, cpu for XPIPE_TF_BACKEND, got 'webgl' (string)");
-    expect(() => resolveRequest(3, {})).toThrow('got 3 (number)');
+      "expected one of auto | tensorflow | wasm | cpu for XPIPE_TF_BACKEND, got 'webgl' (string)");
+    expect(() => resolveRequest(3, {})).toThrow("got '3' (number)");
   });
 });
 
@@ -51,7 +51,7 @@ describe('resolveThreads', () => {
     expect(resolveThreads(undefined, {})).toBe(1);
     expect(resolveThreads(2, {})).toBe(2);
     expect(resolveThreads(1, { XPIPE_WASM_THREADS: '2' })).toBe(2);
-    expect(() => resolveThreads(0, {})).toThrow('expected positive integer for runtime.threads, got 0 (number)');
+    expect(() => resolveThreads(0, {})).toThrow("expected positive integer for runtime.threads, got '0' (number)");
     expect(() => resolveThreads(1, { XPIPE_WASM_THREADS: 'two' })).toThrow(
       "expected positive integer for XPIPE_WASM_THREADS, got 'two' (string)");
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeAugmenter, NO_AUGMENT } from '../../../src/ml/data/augment.js';
 import { parseAugmentOptions } from '../../../src/ml/train/options.js';
-import { Rng } from '../../../src/ml/train/rng.js';
+import { Mulberry32 } from '../../../src/ml/shared/rng.js';
 
 const H = 6;
 const W = 8;
@@ -13,14 +13,14 @@ function ramp(): Float32Array {
 describe('makeAugmenter', () => {
   it('leaves the image unchanged when every probability is 0', () => {
     const img = ramp();
-    const rng = new Rng(1);
+    const rng = new Mulberry32(1);
     makeAugmenter(NO_AUGMENT, () => rng.next())(img, H, W);
     expect(img).toEqual(ramp());
   });
 
   it('hflip with p = 1 mirrors every row exactly', () => {
     const img = ramp();
-    const rng = new Rng(1);
+    const rng = new Mulberry32(1);
     makeAugmenter({ ...NO_AUGMENT, hflip: 1 }, () => rng.next())(img, H, W);
     const src = ramp();
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) expect(img[y * W + x]).toBeCloseTo(src[y * W + (W - 1 - x)] as number, 6);
@@ -34,7 +34,7 @@ describe('makeAugmenter', () => {
       },
     });
     const run = (seed: number): Float32Array => {
-      const rng = new Rng(seed);
+      const rng = new Mulberry32(seed);
       const img = ramp();
       makeAugmenter(options, () => rng.next())(img, H, W);
       return img;

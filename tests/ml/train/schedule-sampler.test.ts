@@ -1,7 +1,7 @@
 // Learning-rate schedules, early stopping on scripted metric sequences, samplers and the seeded RNG.
 import { describe, expect, it } from 'vitest';
 import { initialEarlyStopping, observe } from '../../../src/ml/train/early-stopping.js';
-import { Rng } from '../../../src/ml/train/rng.js';
+import { Mulberry32 } from '../../../src/ml/shared/rng.js';
 import { drawWeighted, epochOrder, sampleWeights } from '../../../src/ml/train/sampler.js';
 import { initialScheduleState, learningRate, observeMetric, type ScheduleOptions } from '../../../src/ml/train/schedule.js';
 
@@ -88,21 +88,21 @@ describe('samplers', () => {
   });
 
   it('weighted drawing oversamples the rare positive; none is a seeded permutation', () => {
-    const draws = drawWeighted(sampleWeights(labels, 2), 4000, new Rng(3));
+    const draws = drawWeighted(sampleWeights(labels, 2), 4000, new Mulberry32(3));
     const share = draws.filter((i) => i === 0).length / draws.length;
     expect(share).toBeGreaterThan(0.33); // 10 / (10 + 9 · 2) ≈ 0.357 instead of 0.1
     expect(share).toBeLessThan(0.39);
-    const order = epochOrder('none', labels, 2, new Rng(5));
+    const order = epochOrder('none', labels, 2, new Mulberry32(5));
     expect([...order].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(epochOrder('none', labels, 2, new Rng(5))).toEqual(order);
+    expect(epochOrder('none', labels, 2, new Mulberry32(5))).toEqual(order);
   });
 
   it('the RNG resumes exactly from a saved state', () => {
-    const a = new Rng(42);
+    const a = new Mulberry32(42);
     a.next();
     const saved = a.state;
     const expected = [a.next(), a.next()];
-    const b = new Rng(0);
+    const b = new Mulberry32(0);
     b.state = saved;
     expect([b.next(), b.next()]).toEqual(expected);
   });

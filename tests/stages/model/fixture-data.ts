@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LabelSpace, PreprocessStats, SplitIndex, Task } from '../../../src/ml/data/preprocessed-format.js';
 import { SeededDropout } from '../../../src/ml/models/custom-layers.js';
-import { Rng } from '../../../src/ml/train/rng.js';
+import { Mulberry32, type Rng } from '../../../src/ml/shared/rng.js';
 
 export interface FixtureOptions {
   size?: number;
@@ -15,6 +15,11 @@ export interface FixtureOptions {
   task?: Task;
   seed?: number;
   masks?: boolean;
+  /**
+   * Every 4th validation image is labelled negative but shows both findings, so it scores high: a
+   * threshold must then trade false positives against sensitivity (tests of min_specificity need that).
+   */
+  hardValNegatives?: boolean;
 }
 
 export const FIXTURE_LABELS: Record<Task, string[]> = {
@@ -50,7 +55,7 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
   const s = options.size ?? 32;
   const task = options.task ?? 'multilabel';
   const counts = options.counts ?? { train: 48, val: 24, test: 24 };
-  const rng = new Rng(options.seed ?? 7);
+  const rng = new Mulberry32(options.seed ?? 7);
   const labels = FIXTURE_LABELS[task];
   await mkdir(dir, { recursive: true });
   const mask = new Uint8Array(s * s);
@@ -80,7 +85,8 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
       } else {
         row = [mass ? 1 : 0, effusion ? 1 : 0];
       }
-      const img = drawImage(s, mass, effusion, rng);
+      const hard = options.hardValNegatives === true && split === 'val' && task === 'multilabel' && kind === 0;
+      const img = drawImage(s, mass || hard, effusion || hard, rng);
       pixels.set(img, i * s * s);
       if (split === 'train') {
         for (const v of img) {

@@ -2,13 +2,13 @@
  * Decodes an image file's bytes into 8-bit grayscale with sharp: PNG or JPEG, 8 or 16 bits per sample
  * (16-bit is scaled to 8-bit by libvips), RGB/RGBA converted to luminance (alpha dropped).
  * 8-bit gray PNGs take a faster path (png-fast.ts) with identical pixels. Corrupt or truncated files raise
- * a `DataError` naming the file.
+ * a `InputError` naming the file.
  *
  * Owns: decoding. Does not own: resizing or any enhancement (ops.ts).
  */
 import { isMainThread } from 'node:worker_threads';
 import sharp from 'sharp';
-import { DataError } from '../errors.js';
+import { InputError } from '../../params/index.js';
 import type { Gray } from './ops.js';
 import { decodeGrayPng8 } from './png-fast.js';
 
@@ -33,6 +33,6 @@ export async function decodeGray(bytes: Uint8Array, displayPath: string): Promis
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0];
-    throw new DataError(`cannot decode ${displayPath}: ${reason}. The file is corrupt, truncated or not a PNG/JPEG; replace it or remove it from the dataset, then re-run the pipeline.`);
+    throw new InputError(`cannot decode ${displayPath}: ${reason}. The file is corrupt, truncated or not a PNG/JPEG; replace it or remove it from the dataset, then re-run the pipeline.`);
   }
 }

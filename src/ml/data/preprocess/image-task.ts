@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError } from '../errors.js';
+import { InputError } from '../../params/index.js';
 import { cacheKey, type PreprocessOptions } from './options.js';
 import { preprocessImage, preprocessMask } from './pixels.js';
 
@@ -50,7 +50,7 @@ async function readSource(file: string, display: string): Promise<Uint8Array> {
   try {
     return await readFile(file);
   } catch (e) {
-    throw new DataError(`cannot read ${display} (${(e as NodeJS.ErrnoException).code ?? 'error'}): the split lists it but the file is missing or unreadable; re-run the split stage or restore the file.`);
+    throw new InputError(`cannot read ${display} (${(e as NodeJS.ErrnoException).code ?? 'error'}): the split lists it but the file is missing or unreadable; re-run the split stage or restore the file.`);
   }
 }
 
@@ -71,7 +71,7 @@ export async function handle(task: ImageTask): Promise<ImageResult> {
       result.mask = m.data;
     }
   } catch (e) {
-    if (!(e instanceof DataError)) throw e;
+    if (!(e instanceof InputError)) throw e;
     result.error = e.message;
   }
   return result;

@@ -3,10 +3,9 @@
  * Owns: `PreprocessOptions`, `parsePreprocessParams`, `cacheKey`. Does not own: the pixel work.
  */
 import { createHash } from 'node:crypto';
-import { expectInt, expectNumber, expectOneOf, expectSection, field, invalidParam } from '../errors.js';
+import { asSection, EQUALIZE, invalidParam, Reader, type Equalize } from '../../params/index.js';
 
-export const EQUALIZE = ['global', 'clahe', 'none'] as const;
-export type Equalize = (typeof EQUALIZE)[number];
+export { EQUALIZE, type Equalize };
 
 export interface PreprocessOptions {
   /** Output side in pixels (images become size×size; aspect ratio is not kept, as in the source projects). */
@@ -21,15 +20,15 @@ export interface PreprocessOptions {
 }
 
 export function parsePreprocessParams(raw: unknown): PreprocessOptions {
-  const p = expectSection(raw, 'preprocess');
-  const blurKsize = expectInt(field(p, 'blur_ksize', 5), 'preprocess.blur_ksize', 0, 31);
+  const p = new Reader(asSection(raw, 'preprocess'), 'preprocess');
+  const blurKsize = p.int('blur_ksize', 5, 0, 31);
   if (blurKsize > 1 && blurKsize % 2 === 0) throw invalidParam('preprocess.blur_ksize', 'odd integer (or 0 for no blur)', blurKsize);
   return {
-    size: expectInt(field(p, 'size', 64), 'preprocess.size', 8, 2048),
-    equalize: expectOneOf(field(p, 'equalize', 'global'), 'preprocess.equalize', EQUALIZE),
+    size: p.int('size', 64, 8, 2048),
+    equalize: p.oneOf('equalize', EQUALIZE, 'global'),
     blurKsize,
-    blurSigma: expectNumber(field(p, 'blur_sigma', 0), 'preprocess.blur_sigma', 0, 100),
-    claheClip: expectNumber(field(p, 'clahe_clip', 2), 'preprocess.clahe_clip', 0.1, 100),
+    blurSigma: p.number('blur_sigma', 0, { min: 0, max: 100 }),
+    claheClip: p.number('clahe_clip', 2, { min: 0.1, max: 100 }),
   };
 }
 

@@ -9,8 +9,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError } from '../errors.js';
-import { makeStagingDir, replaceDir, writeFileAtomic } from '../fs-atomic.js';
+import { InputError } from '../../params/index.js';
+import { makeStagingDir, replaceDir, writeFileAtomic } from '../../shared/atomic.js';
 import { vectorOf } from '../label-space.js';
 import { masksFileName, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
 import { SPLITS } from '../split-by-patient.js';
@@ -61,7 +61,7 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
   const errors = results.flatMap((res) => (res.error ? [res.error] : []));
   if (errors.length > 0) {
     const more = errors.length > 3 ? ` (${errors.length - 3} more bad images not shown)` : '';
-    throw new DataError(`${errors.length} image${errors.length === 1 ? '' : 's'} could not be preprocessed. ${errors.slice(0, 3).join(' ')}${more}`);
+    throw new InputError(`${errors.length} image${errors.length === 1 ? '' : 's'} could not be preprocessed. ${errors.slice(0, 3).join(' ')}${more}`);
   }
   const px = o.size * o.size;
   const staging = await makeStagingDir(r.outDir);

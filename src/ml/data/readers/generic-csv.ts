@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCsv } from '../csv.js';
-import { DataError } from '../errors.js';
+import { InputError } from '../../params/index.js';
 import type { BadRow, ImageRecord, ReadResult } from '../records.js';
 import { checkImageHeader, projectPath } from './scan.js';
 
@@ -18,13 +18,13 @@ export async function readGenericCsv(projectRoot: string, rootRel: string, csvNa
   const abs = path.resolve(projectRoot, rootRel);
   const csvRel = projectPath(rootRel, csvName);
   const text = await readFile(path.join(abs, csvName), 'utf8').catch(() => {
-    throw new DataError(`cannot read ${csvRel}: a csv-format dataset needs ${csvName} in data.root (${rootRel}) with the columns path,labels,patient_id.`);
+    throw new InputError(`cannot read ${csvRel}: a csv-format dataset needs ${csvName} in data.root (${rootRel}) with the columns path,labels,patient_id.`);
   });
   const rows = parseCsv(text);
   const header = (rows[0] ?? []).map((h) => h.trim());
   const missing = ['path', 'labels', 'patient_id'].filter((c) => !header.includes(c));
   if (missing.length > 0) {
-    throw new DataError(`${csvRel} has the wrong columns: missing ${missing.map((m) => `'${m}'`).join(', ')} (found ${header.map((h) => `'${h}'`).join(', ')}). Expected path,labels,patient_id (and optionally mask).`);
+    throw new InputError(`${csvRel} has the wrong columns: missing ${missing.map((m) => `'${m}'`).join(', ')} (found ${header.map((h) => `'${h}'`).join(', ')}). Expected path,labels,patient_id (and optionally mask).`);
   }
   const [iPath, iLabels, iPatient, iMask] = ['path', 'labels', 'patient_id', 'mask'].map((c) => header.indexOf(c)) as [number, number, number, number];
   const bad: BadRow[] = [];

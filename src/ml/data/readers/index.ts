@@ -4,7 +4,7 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError } from '../errors.js';
+import { InputError } from '../../params/index.js';
 import type { ReadResult } from '../records.js';
 import { GENERIC_CSV, readGenericCsv } from './generic-csv.js';
 import { looksLikeKermany, readKermany } from './kermany.js';
@@ -28,11 +28,11 @@ async function exists(p: string): Promise<boolean> {
 
 export async function detectFormat(projectRoot: string, root: string): Promise<DataFormat> {
   const abs = path.resolve(projectRoot, root);
-  if (!(await exists(abs))) throw new DataError(`data.root folder ${root} does not exist (relative to the project root). Point data.root at the dataset folder in params.yaml.`);
+  if (!(await exists(abs))) throw new InputError(`data.root folder ${root} does not exist (relative to the project root). Point data.root at the dataset folder in params.yaml.`);
   if (await exists(path.join(abs, NIH_CSV))) return 'nih';
   if (await looksLikeKermany(abs)) return 'kermany';
   if (await exists(path.join(abs, GENERIC_CSV))) return 'csv';
-  throw new DataError(
+  throw new InputError(
     `cannot tell the dataset layout of ${root}: found neither ${NIH_CSV} (nih), {train,val,test}/{NORMAL,PNEUMONIA}/ (kermany) nor ${GENERIC_CSV} (csv). Set data.format and check data.root in params.yaml.`,
   );
 }
@@ -40,7 +40,7 @@ export async function detectFormat(projectRoot: string, root: string): Promise<D
 export async function readDataset(opts: ReadOptions): Promise<ReadResult & { format: DataFormat }> {
   const format = opts.format === 'auto' ? await detectFormat(opts.projectRoot, opts.root) : opts.format;
   if (!(await exists(path.resolve(opts.projectRoot, opts.root)))) {
-    throw new DataError(`data.root folder ${opts.root} does not exist (relative to the project root). Point data.root at the dataset folder in params.yaml.`);
+    throw new InputError(`data.root folder ${opts.root} does not exist (relative to the project root). Point data.root at the dataset folder in params.yaml.`);
   }
   switch (format) {
     case 'nih':

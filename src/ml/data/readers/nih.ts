@@ -9,7 +9,7 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCsv } from '../csv.js';
-import { DataError } from '../errors.js';
+import { InputError } from '../../params/index.js';
 import type { BadRow, ImageRecord, OfficialSplit, ReadResult } from '../records.js';
 import { checkImageHeaders, indexByName, listImages, projectPath } from './scan.js';
 
@@ -28,7 +28,7 @@ async function officialLists(abs: string, rootRel: string): Promise<Map<string, 
   const trainVal = path.join(abs, 'train_val_list.txt');
   const test = path.join(abs, 'test_list.txt');
   if (!(await exists(trainVal)) || !(await exists(test))) {
-    throw new DataError(
+    throw new InputError(
       `split.official_test is true but ${projectPath(rootRel, 'train_val_list.txt')} or ${projectPath(rootRel, 'test_list.txt')} is missing. ` +
         'Copy the official lists from the NIH release next to Data_Entry_2017.csv, or set split.official_test: false.',
     );
@@ -44,14 +44,14 @@ export async function readNih(projectRoot: string, rootRel: string, opts: { offi
   const abs = path.resolve(projectRoot, rootRel);
   const csvRel = projectPath(rootRel, NIH_CSV);
   const text = await readFile(path.join(abs, NIH_CSV), 'utf8').catch(() => {
-    throw new DataError(`cannot read ${csvRel}: an NIH-layout dataset needs Data_Entry_2017.csv in data.root (${rootRel}).`);
+    throw new InputError(`cannot read ${csvRel}: an NIH-layout dataset needs Data_Entry_2017.csv in data.root (${rootRel}).`);
   });
   const rows = parseCsv(text);
   const header = (rows[0] ?? []).map((h) => h.trim());
   const col = (name: string): number => header.indexOf(name);
   const missing = REQUIRED.filter((c) => col(c) < 0);
   if (missing.length > 0) {
-    throw new DataError(
+    throw new InputError(
       `${csvRel} has the wrong columns: missing ${missing.map((m) => `'${m}'`).join(', ')} (found ${header.map((h) => `'${h}'`).join(', ')}). ` +
         'The NIH layout needs the header of the real Data_Entry_2017.csv; for other CSVs use data.format: csv.',
     );

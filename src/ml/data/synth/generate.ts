@@ -9,8 +9,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toCsv } from '../csv.js';
-import { expectInt, expectNumber, expectSection, field, invalidParam } from '../errors.js';
-import { makeStagingDir, replaceDir } from '../fs-atomic.js';
+import { asSection, invalidParam, Reader } from '../../params/index.js';
+import { makeStagingDir, replaceDir } from '../../shared/atomic.js';
 import { runPool } from '../worker-pool.js';
 import { DEFAULT_PREVALENCE, FINDINGS, type FindingName } from './findings.js';
 import type { EntryRow, PatientTask } from './patient-task.js';
@@ -35,17 +35,18 @@ export interface SynthResult {
 
 /** Validates the `synth` params section. */
 export function parseSynthParams(raw: unknown): SynthOptions {
-  const s = expectSection(raw, 'synth');
+  const s = new Reader(asSection(raw, 'synth'), 'synth');
   const prevalence = { ...DEFAULT_PREVALENCE };
-  const given = expectSection(s['prevalence'], 'synth.prevalence');
-  for (const [key, value] of Object.entries(given)) {
-    if (!(FINDINGS as readonly string[]).includes(key)) throw invalidParam(`synth.prevalence.${key}`, `a finding among ${FINDINGS.join(', ')}`, key);
-    prevalence[key as FindingName] = expectNumber(value, `synth.prevalence.${key}`, 0, 1);
+  const given = s.sub('prevalence');
+  for (const key of given.keys()) {
+    if (!(FINDINGS as readonly string[]).includes(key)) throw invalidParam(given.field(key), `a finding among ${FINDINGS.join(', ')}`, key);
+    // no default: a listed finding with a null prevalence is an error, not "use the default"
+    prevalence[key as FindingName] = given.number(key, Number.NaN, { min: 0, max: 1 });
   }
   return {
-    seed: expectInt(field(s, 'seed', 42), 'synth.seed', 0),
-    patients: expectInt(field(s, 'patients', 600), 'synth.patients'),
-    size: expectInt(field(s, 'size', 256), 'synth.size', 32, 4096),
+    seed: s.nonNegativeInt('seed', 42),
+    patients: s.positiveInt('patients', 600),
+    size: s.int('size', 256, 32, 4096),
     prevalence,
   };
 }

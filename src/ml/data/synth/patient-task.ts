@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { deriveSeed, Rng } from '../rng.js';
+import { deriveSeed, Sfc32, type Rng } from '../../shared/rng.js';
 import { sampleAnatomy, samplePose, sampleScanner } from './anatomy.js';
 import { drawFinding, planFindings, type FindingName } from './findings.js';
 import { renderBase, renderImage } from './render.js';
@@ -46,7 +46,7 @@ export function encodeGrayPng(pixels: Uint8Array, size: number): Promise<Buffer>
 
 /** Renders the patient in memory: pixels, masks and rows (no files). */
 export function renderPatient(task: PatientTask): { name: string; image: Uint8Array; mask: Uint8Array; row: EntryRow }[] {
-  const rng = new Rng(deriveSeed(task.seed, task.patient));
+  const rng = new Sfc32(deriveSeed(task.seed, task.patient));
   const cardiomegaly = rng.bool(task.prevalence.Cardiomegaly);
   const anatomy = sampleAnatomy(rng, cardiomegaly);
   const n = followupCount(rng);

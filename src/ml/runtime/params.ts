@@ -5,7 +5,7 @@
  * Owns: reading the section. Does not own: backend selection (src/ml/runtime).
  */
 import { resolveRequest, type RuntimeOptions } from '../runtime/index.js';
-import { Reader, section } from './validate.js';
+import { Reader, section } from '../params/index.js';
 
 export function runtimeOptions(params: Readonly<Record<string, unknown>>, log: (line: string) => void): RuntimeOptions {
   const values = section(params, 'runtime');
