@@ -71,9 +71,9 @@ for (const cmd of [['repro'], ['status']]) {
 const nodeStart = median(Array.from({ length: RUNS }, () => { const t = performance.now(); execFileSync(process.execPath, ['-e', '']); return performance.now() - t; }));
 console.log(`| \`node -e ""\` (Node start alone) | ${nodeStart.toFixed(0)} ms | | |`);
 if (args.includes('--repo')) {
-  const repo = median(Array.from({ length: RUNS }, () => run(BIN.after, REPO, ['repro'])));
+  const reproMs = median(Array.from({ length: RUNS }, () => run(BIN.after, REPO, ['repro'])));
   const st = median(Array.from({ length: RUNS }, () => run(BIN.after, REPO, ['status'])));
-  console.log(`| this repository's pipeline (7 stages, code deps), no-op \`xpipe repro\` (after) | | ${repro.toFixed(0)} ms | |`);
+  console.log(`| this repository's pipeline (7 stages, code deps), no-op \`xpipe repro\` (after) | | ${reproMs.toFixed(0)} ms | |`);
   console.log(`| this repository's pipeline, no-op \`xpipe status\` (after) | | ${st.toFixed(0)} ms | |`);
 }
 console.log(`load at the end: ${load()}`);

@@ -13,7 +13,7 @@ import { nestedParams } from './config/params.js';
 import { writeLock, type LockEntry, type LockedOut, type LockedPath } from './lock/lockfile.js';
 import { runEnvironment, runKey } from './hash/stage-key.js';
 import type { HashedPath } from './hash/hash-path.js';
-import { decide } from './plan.js';
+import { decide, type DecideInput } from './plan.js';
 import { corruptObjectEvent, materialise, verifyForRestore } from './cache/checkout.js';
 import { abs, diffWorkspaceStage, stageState, type StageState, type Workspace } from './workspace.js';
 import { describeCommand, type StageRunner } from './runner/types.js';
@@ -27,6 +27,20 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   runner: StageRunner;
   emit: EventSink;
+  /** `repro --pull`: a remote to fetch from before running a stale stage. */
+  remote?: RemoteRunSource;
+}
+
+/**
+ * What `repro --pull` needs of a remote (implemented in remote/run-source.ts). Both calls bring objects
+ * into the local cache verified; a failure is returned as a sentence (the stage then runs), never thrown.
+ */
+export interface RemoteRunSource {
+  readonly name: string;
+  /** The remote's run-cache record for (stage, key) with all its objects fetched; undefined when it has none. */
+  fetchRun(stage: string, key: StageKey): Promise<{ outs: LockedOut[] } | { error: string } | undefined>;
+  /** Fetches the objects of `outs` (a lock entry's outs missing from the workspace and the cache). */
+  fetchOuts(stage: string, outs: readonly LockedOut[]): Promise<{ error?: string }>;
 }
 
 /** How a stage ended, for the scheduler and the summary. */
@@ -45,8 +59,9 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
   const stale = reasons.length > 0 || opts.forced || inputsUnknown;
   const key = stale && !inputsUnknown ? runCacheKey(stage, state) : undefined;
   const hit = opts.runCache && key !== undefined ? await ws.runCache.get(name, key) : undefined;
+  let hitOuts = hit?.outs;
   const onlyOutsMissing = reasons.length > 0 && reasons.every((r) => r.kind === 'out-missing');
-  const input = {
+  let input: DecideInput = {
     frozen: stage.frozen,
     forced: opts.forced,
     reasons: opts.upstreamWouldRun ? [{ kind: 'upstream-would-run' as const, upstream: opts.upstreamWouldRun }, ...reasons] : reasons,
@@ -54,6 +69,13 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
     runCacheHit: hit !== undefined && (await allComplete(ws, hit.outs)),
   };
   let decision = decide(input);
+  let fromRemote: 'run' | 'outs' | undefined;
+  if (opts.remote && !opts.dry && decision.action === 'run') {
+    const r = await consultRemote(ws, name, input, entry?.outs, opts.runCache ? key : undefined, opts.remote, opts.emit);
+    ({ input, from: fromRemote } = r);
+    if (r.outs) hitOuts = r.outs;
+    decision = decide(input);
+  }
   if (opts.dry) {
     if (decision.action === 'run') opts.emit({ type: 'info', reason: 'would-run', stage: name, reasons: decision.reasons });
     else if (decision.action === 'restore-cache' || decision.action === 'restore-run-cache') {
@@ -73,16 +95,16 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
         const paths = decision.paths;
         if (await restoreOuts(ws, name, (entry?.outs ?? []).filter((o) => paths.includes(o.path)), opts)) {
           ws.store.save();
-          opts.emit({ type: 'success', reason: 'restored-cache', stage: name, paths });
+          opts.emit({ type: 'success', reason: 'restored-cache', stage: name, paths, ...(fromRemote === 'outs' ? { remote: opts.remote?.name } : {}) });
           return 'restored';
         }
         break;
       }
       case 'restore-run-cache': {
-        const outs = hit?.outs ?? [];
+        const outs = hitOuts ?? [];
         if (await restoreOuts(ws, name, outs, opts)) {
           record(ws, stage, state, outs);
-          opts.emit({ type: 'success', reason: 'restored-run-cache', stage: name });
+          opts.emit({ type: 'success', reason: 'restored-run-cache', stage: name, ...(fromRemote === 'run' ? { remote: opts.remote?.name } : {}) });
           return 'restored';
         }
         break;
@@ -92,9 +114,31 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
     }
     // A restore met a bad object (now quarantined, so the cache no longer offers it): decide again. This
     // ends in the run cache (which may hold intact objects for the same inputs) or in a re-run.
-    const runCacheStillHit = decision.action === 'restore-cache' && hit !== undefined && (await allComplete(ws, hit.outs));
+    const runCacheStillHit = decision.action === 'restore-cache' && hitOuts !== undefined && (await allComplete(ws, hitOuts));
     decision = decide({ ...input, lockedOutsCached: false, runCacheHit: runCacheStillHit });
   }
+}
+
+/**
+ * `repro --pull` for a stage that would run: fetch the lock's objects when only outs are missing, else the
+ * remote's run-cache record for the stage's inputs, and say what the decision may now use.
+ */
+async function consultRemote(
+  ws: Workspace, name: string, input: DecideInput, lockedOuts: readonly LockedOut[] | undefined, key: StageKey | undefined,
+  remote: RemoteRunSource, emit: EventSink,
+): Promise<{ input: DecideInput; from?: 'run' | 'outs'; outs?: LockedOut[] }> {
+  const warn = (message: string) => emit({ type: 'info', reason: 'log', stage: name, level: 'warn', message });
+  if (lockedOuts && decide({ ...input, lockedOutsCached: true }).action === 'restore-cache') {
+    const r = await remote.fetchOuts(name, lockedOuts);
+    if (r.error === undefined) return { input: { ...input, lockedOutsCached: await allComplete(ws, lockedOuts) }, from: 'outs' };
+    warn(r.error);
+  }
+  if (key !== undefined && decide({ ...input, runCacheHit: true }).action === 'restore-run-cache') {
+    const r = await remote.fetchRun(name, key);
+    if (r && 'error' in r) warn(r.error);
+    else if (r) return { input: { ...input, runCacheHit: await allComplete(ws, r.outs) }, from: 'run', outs: r.outs };
+  }
+  return { input };
 }
 
 async function run(ws: Workspace, stage: StageSpec, state: StageState, reasons: StaleReason[], key: StageKey | undefined, opts: ExecuteOptions): Promise<StageOutcome> {

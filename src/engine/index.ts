@@ -26,6 +26,7 @@ export { stageParamValues, nestedParams, paramValue, canonicalJson, type ParamVa
 
 // Operations on an opened project.
 export { repro, type ReproOptions, type ReproError } from './repro.js';
+export type { RemoteRunSource } from './execute-stage.js';
 export { status, type StatusOptions, type StageStatus } from './status.js';
 export { checkout, gc, verifyCache, type MaintenanceOptions, type GcResult } from './maintenance.js';
 export type { CheckoutReport, BadObject } from './cache/checkout.js';

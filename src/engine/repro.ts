@@ -12,6 +12,7 @@ import { resolveTargets, selectStages } from './graph/select-targets.js';
 import { topoOrder } from './graph/topo-order.js';
 import { reloadLock, type Project } from './project.js';
 import { schedule } from './scheduler.js';
+import type { RemoteRunSource } from './execute-stage.js';
 import { acquireProjectMutex } from './project-mutex.js';
 
 export interface ReproOptions {
@@ -33,6 +34,8 @@ export interface ReproOptions {
   executor?: string;
   signal?: AbortSignal;
   onEvent?: EventSink;
+  /** --pull: before running a stale stage, look for its outs or a matching run on this remote (loadRemotes().remoteRunSource). */
+  remote?: RemoteRunSource;
 }
 
 /** Why repro did not even start. */
@@ -62,6 +65,7 @@ export async function repro(project: Project, opts: ReproOptions = {}): Promise<
       runCache: opts.runCache ?? true,
       dry: opts.dry ?? false,
       runners: runners.value,
+      ...(opts.remote ? { remote: opts.remote } : {}),
     });
     project.hasher.save();
     emit(summary);

@@ -8,7 +8,7 @@
 import PQueue from 'p-queue';
 import type { EventSink, SummaryEvent } from './model/events.js';
 import type { StageRunner } from './runner/types.js';
-import { executeStage, type StageOutcome } from './execute-stage.js';
+import { executeStage, type RemoteRunSource, type StageOutcome } from './execute-stage.js';
 import type { Workspace } from './workspace.js';
 
 export type FailurePolicy = 'stop-new' | 'keep-going';
@@ -25,6 +25,8 @@ export interface ScheduleOptions {
   /** The runner of every stage in `order` (resolved by the runner registry). */
   runners: ReadonlyMap<string, StageRunner>;
   emit: EventSink;
+  /** `repro --pull`: the remote consulted before running a stale stage. */
+  remote?: RemoteRunSource;
 }
 
 export async function schedule(ws: Workspace, opts: ScheduleOptions): Promise<SummaryEvent> {
@@ -61,6 +63,7 @@ export async function schedule(ws: Workspace, opts: ScheduleOptions): Promise<Su
         outcome = await executeStage(ws, stage, {
           forced: opts.forced.has(name), runCache: opts.runCache, dry: opts.dry, signal: opts.signal, runner, emit: opts.emit,
           ...(wouldRun !== undefined ? { upstreamWouldRun: wouldRun } : {}),
+          ...(opts.remote ? { remote: opts.remote } : {}),
         });
       } catch (e) {
         const error = e instanceof Error ? e : new Error(String(e));

@@ -48,10 +48,10 @@ export type SuccessEvent =
   | { type: 'success'; reason: 'ran'; stage: string; durationMs: number }
   | { type: 'success'; reason: 'up-to-date'; stage: string }
   | { type: 'success'; reason: 'frozen'; stage: string }
-  /** Outs were missing from the workspace and restored from the cache per pipeline.lock. */
-  | { type: 'success'; reason: 'restored-cache'; stage: string; paths: string[] }
-  /** Inputs matched an earlier run; its outs were restored instead of running. */
-  | { type: 'success'; reason: 'restored-run-cache'; stage: string };
+  /** Outs were missing from the workspace and restored from the cache per pipeline.lock (fetched from `remote` first with --pull). */
+  | { type: 'success'; reason: 'restored-cache'; stage: string; paths: string[]; remote?: string }
+  /** Inputs matched an earlier run; its outs were restored instead of running (from `remote`'s run cache with --pull). */
+  | { type: 'success'; reason: 'restored-run-cache'; stage: string; remote?: string };
 
 /** A stage failed or could not run. */
 export type FailureEvent =
