@@ -72,8 +72,12 @@ export function openProject(opts: OpenProjectOptions = {}): Result<Project, Diag
  * previous run left).
  */
 export function reloadLock(project: Project): Result<void, Diagnostic[]> {
-  const lock = readLock(project.root);
+  // Through the parse cache: an unchanged lock (the usual case) is not parsed again, and a no-op repro
+  // never loads the YAML library.
+  const parseCache = ParseCache.forProject(project.root);
+  const lock = readLock(project.root, parseCache);
   if (!lock.ok) return err([lock.error]);
+  parseCache.save();
   project.lock = lock.value;
   return ok(undefined);
 }
