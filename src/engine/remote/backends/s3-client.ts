@@ -70,6 +70,9 @@ export function createS3Client(remote: RemoteConfig, maxSockets: number): S3Targ
     ...(s.profile !== undefined ? { profile: s.profile } : {}),
     requestHandler: { httpAgent: new http.Agent(agentOpts), httpsAgent: new https.Agent(agentOpts) },
   };
+  // The SDK warns on stderr that its releases after January 2027 need Node 22; xpipe pins its SDK version,
+  // so the warning is not actionable for a user and would clutter every push. A user's own setting wins.
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client(config);
   client.middlewareStack.add(
     (next, context) => async (args) => {
