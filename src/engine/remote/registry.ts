@@ -39,7 +39,7 @@ const notBuiltYet = (name: string): string => `./backends/${name}.js`;
 const BACKENDS: Readonly<Record<RemoteUrl['kind'], () => Promise<RemoteBackend>>> = {
   local: () => import('./backends/local.js'),
   ssh: () => import(notBuiltYet('ssh')) as Promise<RemoteBackend>,
-  s3: () => import(notBuiltYet('s3')) as Promise<RemoteBackend>,
+  s3: () => import('./backends/s3.js'),
 };
 
 export async function openRemote(remote: RemoteConfig, root: string, opts: { create?: boolean } = {}): Promise<RemoteStores> {
