@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    globalSetup: ['tests/helpers/global-setup.ts'],
+    // The second entry shares one instance of each real test server per run (started on first use).
+    globalSetup: ['tests/helpers/global-setup.ts', 'tests/servers/global-setup.ts'],
   },
 });

@@ -3,7 +3,8 @@
  * Builds synthetic projects in a temp dir and prints medians of wall time for no-op `xpipe status` and
  * `xpipe repro` (the real CLI, Node start included) for (a) a 10-stage chain, (b) a 200-stage DAG,
  * (c) one stage whose dep is a directory of 100,000 small files (cold = no state index, warm = with it),
- * and (d) hashing throughput on a 1 GB file. `--write` also writes bench/results/engine.md.
+ * (d) hashing throughput on a 1 GB file, and (e) 10 module stages sharing a 40-file import tree (code deps).
+ * `--write` also writes bench/results/engine.md; `--quick` runs only (a), (b) and (e).
  * Requires a built CLI (`npm run build`).
  */
 import crypto from 'node:crypto';
@@ -11,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fileHasher } from '../src/engine/hash/hash-file.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -84,6 +85,28 @@ const b = project('dag200', dag(200), { 'src/in.txt': 'hello\n' });
 xpipe(b, ['repro']);
 report('(b) 200-stage DAG: no-op `xpipe status`', timeMedian(b, ['status']));
 report('(b) 200-stage DAG: no-op `xpipe repro`', timeMedian(b, ['repro']));
+
+// (e) Module stages: each imports a chain of 4 helpers out of 40 (+ a shared one) and a package, so a
+// no-op status walks and stats every stage's import closure (cached import lists, no parsing).
+const api = pathToFileURL(path.join(REPO, 'src', 'stage-api', 'index.ts')).href;
+const modFiles: Record<string, string> = { 'package.json': '{"type":"module"}\n', 'lib/shared.ts': "import path from 'node:path';\nexport const shared = path.sep;\n" };
+for (let i = 0; i < 40; i++) {
+  modFiles[`lib/h${i}.ts`] = `import { shared } from './shared.js';\n${i % 4 === 3 ? '' : `import { h${i + 1} } from './h${i + 1}.js';\n`}export const h${i} = shared + ${i % 4 === 3 ? "''" : `h${i + 1}`};\n`;
+}
+let modYaml = 'stages:\n';
+for (let i = 0; i < 10; i++) {
+  modFiles[`stages/m${i}.ts`] = `import fs from 'node:fs';\nimport { defineStage } from '${api}';\nimport { h${(i % 10) * 4} } from '../lib/h${(i % 10) * 4}.js';\nexport default defineStage({ run(ctx) { fs.mkdirSync(ctx.path('out'), { recursive: true }); fs.writeFileSync(ctx.path('out/m${i}.txt'), h${(i % 10) * 4}); } });\n`;
+  modYaml += `  m${i}:\n    module: stages/m${i}.ts\n    params: [p]\n    outs: [out/m${i}.txt]\n`;
+}
+const e = project('modules10', modYaml, modFiles);
+xpipe(e, ['repro', '--jobs', '2']);
+report('(e) 10 module stages, 41 imported files: no-op `xpipe status`', timeMedian(e, ['status']));
+report('(e) 10 module stages, 41 imported files: no-op `xpipe repro`', timeMedian(e, ['repro']), '< 300 ms');
+fs.rmSync(e, { recursive: true, force: true });
+if (args.includes('--quick')) {
+  for (const d of [a, b]) fs.rmSync(d, { recursive: true, force: true });
+  process.exit(0);
+}
 
 const c = project('files100k', 'stages:\n  count:\n    cmd: ls data | wc -l > count.txt\n    deps: [data]\n    outs: [count.txt]\n');
 for (let i = 0; i < FILES; i++) {

@@ -49,6 +49,7 @@ export type StageOutcome = 'ran' | 'up-to-date' | 'frozen' | 'restored' | 'would
 export async function executeStage(ws: Workspace, stage: StageSpec, opts: ExecuteOptions): Promise<StageOutcome> {
   const name = stage.name;
   const state = stageState(ws, stage);
+  for (const warning of state.codeWarnings) opts.emit({ type: 'info', reason: 'code-warning', stage: name, warning });
   const { reasons } = diffWorkspaceStage(ws, stage, state);
   const entry = ws.lock.stages[name];
   // Cache lookups (manifest reads, one stat per file of a directory out) only when the stage is stale.
@@ -183,6 +184,8 @@ function record(ws: Workspace, stage: StageSpec, state: StageState, outs: Locked
     ...(stage.wdir !== '.' ? { wdir: stage.wdir } : {}),
     definition: c.definition,
     deps: [...state.deps].map(([p, h]) => locked(p, h as HashedPath)),
+    ...(c.code ? { code: c.code.map((f) => ({ path: f.path, hash: f.hash as ContentHash })) } : {}),
+    ...(c.packages ? { packages: c.packages.map((p) => ({ name: p.name, hash: p.hash })) } : {}),
     params: state.params,
     outs,
   };
@@ -228,5 +231,8 @@ function runCacheKey(stage: StageSpec, state: StageState): StageKey | undefined 
     if (!h) return undefined;
     deps[p] = h.hash;
   }
-  return runKey(state.current.definition, deps, state.params, runEnvironment(stage));
+  const { code, packages } = state.current;
+  if (code?.some((f) => f.hash === undefined)) return undefined;
+  const codeKey = code ? { files: Object.fromEntries(code.map((f) => [f.path, f.hash as string])), packages: Object.fromEntries((packages ?? []).map((p) => [p.name, p.hash])) } : undefined;
+  return runKey(state.current.definition, deps, state.params, runEnvironment(stage), codeKey);
 }

@@ -13,7 +13,7 @@ export type { Diagnostic, DiagnosticCode, SourceLocation } from './model/diagnos
 export type { ContentHash, ProjectPath, StageKey } from './model/brands.js';
 export type { PipelineSpec, StageSpec, OutSpec, DepSpec, ParamSpec, PlotProps, OutKind } from './model/spec.js';
 export type { EngineEvent, EventSink, InfoEvent, SuccessEvent, FailureEvent, SummaryEvent, ProgressSample } from './model/events.js';
-export type { StaleReason } from './model/reasons.js';
+export type { StaleReason, CodeWarning } from './model/reasons.js';
 
 // Opening a project, and what an opened project holds.
 export { openProject, reloadLock, type Project, type OpenProjectOptions } from './project.js';

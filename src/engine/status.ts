@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from './model/result.js';
 import type { Diagnostic } from './model/diagnostic.js';
-import type { StaleReason } from './model/reasons.js';
+import type { CodeWarning, StaleReason } from './model/reasons.js';
 import { resolveTargets, selectStages } from './graph/select-targets.js';
 import { topoOrder } from './graph/topo-order.js';
 import type { Project } from './project.js';
@@ -25,6 +25,8 @@ export interface StageStatus {
   frozen: boolean;
   reasons: StaleReason[];
   notPresent: string[];
+  /** Module stages: imports the code closure cannot follow. */
+  warnings: CodeWarning[];
 }
 
 export function status(project: Project, opts: StatusOptions = {}): Result<StageStatus[], Diagnostic[]> {
@@ -35,8 +37,9 @@ export function status(project: Project, opts: StatusOptions = {}): Result<Stage
   for (const name of order) {
     const stage = project.graph.byName.get(name);
     if (!stage) continue;
-    const diff = diffWorkspaceStage(project, stage, stageState(project, stage), opts.allowMissing ?? false);
-    out.push({ stage: name, frozen: stage.frozen, reasons: stage.frozen ? [] : diff.reasons, notPresent: diff.notPresent });
+    const state = stageState(project, stage);
+    const diff = diffWorkspaceStage(project, stage, state, opts.allowMissing ?? false);
+    out.push({ stage: name, frozen: stage.frozen, reasons: stage.frozen ? [] : diff.reasons, notPresent: diff.notPresent, warnings: state.codeWarnings });
   }
   project.hasher.save();
   return ok(out);

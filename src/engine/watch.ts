@@ -16,6 +16,8 @@ import path from 'node:path';
 import { err, ok, type Result } from './model/result.js';
 import { loadPipeline, PIPELINE_FILE } from './config/load-spec.js';
 import { openProject, type Project } from './project.js';
+import { CodeClosure } from './code/code-closure.js';
+import { isParsable } from './code/resolve-import.js';
 import { isInside } from './model/brands.js';
 import { repro, type ReproError, type ReproOptions } from './repro.js';
 
@@ -87,8 +89,14 @@ function watchedPaths(root: string): string[] {
   if (!loaded.ok) return [...paths];
   const outs = loaded.value.spec.stages.flatMap((s) => s.outs.map((o) => o.path));
   for (const f of loaded.value.spec.params.keys()) paths.add(f);
+  const code = new CodeClosure(root);
   for (const s of loaded.value.spec.stages) {
-    if (s.command.kind === 'module') paths.add(s.command.module);
+    if (s.command.kind === 'module') {
+      paths.add(s.command.module);
+      // The module's import closure and the package lock are deps too (code-closure.ts).
+      for (const f of code.stageCode([s.command.module, ...s.deps.map((d) => d.path as string).filter(isParsable)]).files) paths.add(f.path);
+      paths.add('package-lock.json');
+    }
     for (const d of s.deps) if (!outs.some((o) => o === d.path || isInside(d.path, o) || isInside(o, d.path))) paths.add(d.path);
   }
   return [...paths].map((p) => p.split('/').join(path.sep));

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { watchPipeline, type WatchState } from '../../src/engine/watch.js';
 import { openProject } from '../../src/engine/project.js';
 import type { EngineEvent } from '../../src/engine/model/events.js';
-import { Project } from '../helpers/project-rig.js';
+import { Project, STAGE_API_URL } from '../helpers/project-rig.js';
 
 let project: Project;
 afterEach(() => project?.dispose());
@@ -38,5 +38,28 @@ describe('repro --watch', () => {
     // Consecutive repeats (several fs events for one edit) collapse into one state.
     expect(states.filter((s, i) => s !== states[i - 1])).toEqual(['running', 'watching', 'debouncing', 'running', 'watching', 'aborted']);
     expect(events.filter((e) => e.type === 'success' && e.reason === 'ran')).toHaveLength(2);
+  });
+
+  it('watches the files a module stage imports (its code deps), through the real CLI', async () => {
+    project = Project.create({
+      'pipeline.yaml': 'stages:\n  m:\n    module: m.ts\n    outs: [out.txt]\n',
+      'm.ts': `import fs from 'node:fs';\nimport { defineStage } from '${STAGE_API_URL}';\nimport { v } from './lib/helper.js';\nexport default defineStage({ run(ctx) { fs.writeFileSync(ctx.path('out.txt'), v); fs.appendFileSync(ctx.path('counter'), 'm\\n'); } });\n`,
+      'lib/helper.ts': "export const v = 'one';\n",
+    });
+    const p = project;
+    const child = p.spawn(['repro', '--watch']);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += String(d)));
+    try {
+      await until(() => /watching \d+ files/.test(out), 'watching after the initial run');
+      expect(out).toMatch(/watching 4 files/); // pipeline.yaml, m.ts, lib/helper.ts, package-lock.json
+      p.write('lib/helper.ts', "export const v = 'two';\n");
+      await until(() => p.count() === 2, 'run after the helper changed');
+      expect(out).toContain('running m: code lib/helper.ts changed (imported by m.ts)');
+      expect(p.read('out.txt')).toBe('two');
+    } finally {
+      child.kill('SIGTERM');
+      await child;
+    }
   });
 });

@@ -25,7 +25,7 @@ const command: Command = {
   ],
   async run(args, io): Promise<ExitCode> {
     const { openProject, status } = await import('../../engine/index.js');
-    const { formatReason } = await import('../render/reasons.js');
+    const { codeWarningKey, formatCodeWarning, formatReason } = await import('../render/reasons.js');
     const allowMissing = args.options['allow-missing'] === true;
     const project = openProject({ cwd: io.cwd, allowMissingDeps: allowMissing });
     if (!project.ok) return printDiagnostics(io, project.error);
@@ -33,15 +33,23 @@ const command: Command = {
     if (!r.ok) return printDiagnostics(io, r.error);
     const stale = r.value.filter((s) => s.reasons.length > 0);
     if (args.options['json']) {
-      for (const s of r.value) io.stdout.write(`${JSON.stringify({ type: 'status', stage: s.stage, stale: s.reasons.length > 0, frozen: s.frozen, reasons: s.reasons, notPresent: s.notPresent })}\n`);
-    } else if (!args.options['check'] || stale.length > 0) {
-      for (const s of r.value) {
-        if (s.reasons.length > 0) {
-          io.stdout.write(`${s.stage}: stale\n${s.reasons.map((x) => `    ${formatReason(x)}\n`).join('')}`);
-        }
-        if (s.notPresent.length > 0 && !args.options['check']) io.stdout.write(`${s.stage}: not present: ${s.notPresent.join(', ')}\n`);
+      for (const s of r.value) io.stdout.write(`${JSON.stringify({ type: 'status', stage: s.stage, stale: s.reasons.length > 0, frozen: s.frozen, reasons: s.reasons, notPresent: s.notPresent, warnings: s.warnings })}\n`);
+    } else {
+      // Stages share files, so each warning is printed once; warnings never change the exit code.
+      const seen = new Set<string>();
+      for (const w of r.value.flatMap((s) => s.warnings)) {
+        if (!seen.has(codeWarningKey(w))) io.stderr.write(`${formatCodeWarning(w)}\n`);
+        seen.add(codeWarningKey(w));
       }
-      if (stale.length === 0) io.stdout.write('Pipeline is up to date.\n');
+      if (!args.options['check'] || stale.length > 0) {
+        for (const s of r.value) {
+          if (s.reasons.length > 0) {
+            io.stdout.write(`${s.stage}: stale\n${s.reasons.map((x) => `    ${formatReason(x)}\n`).join('')}`);
+          }
+          if (s.notPresent.length > 0 && !args.options['check']) io.stdout.write(`${s.stage}: not present: ${s.notPresent.join(', ')}\n`);
+        }
+        if (stale.length === 0) io.stdout.write('Pipeline is up to date.\n');
+      }
     }
     return args.options['check'] && stale.length > 0 ? 1 : 0;
   },

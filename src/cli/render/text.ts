@@ -5,7 +5,7 @@
  */
 import { assertNever } from '../../engine/index.js';
 import type { EngineEvent } from '../../engine/index.js';
-import { formatReason } from './reasons.js';
+import { codeWarningKey, formatCodeWarning, formatReason } from './reasons.js';
 import { formatDiagnostic } from './diagnostic.js';
 import { formatMs, formatProgress } from './progress-line.js';
 
@@ -25,6 +25,7 @@ export function formatEvent(e: EngineEvent): string | undefined {
         case 'running': return `running ${e.stage}: ${e.reasons.map(formatReason).join(', ')}`;
         case 'would-run': return `would run ${e.stage}: ${e.reasons.map(formatReason).join(', ')}`;
         case 'would-restore': return `would restore ${e.stage} from ${e.from === 'cache' ? 'cache' : 'run cache'}`;
+        case 'code-warning': return formatCodeWarning(e.warning);
         case 'log': return `  ${e.stage}${e.level === 'warn' ? ' warning' : ''}| ${e.message}`;
         case 'progress': return formatProgress(e);
         case 'corrupt-object': return formatCorruptObject(e);
@@ -86,6 +87,8 @@ function indent(s: string): string {
 export class TextReporter {
   private live: string | undefined;
   private lastPlain = new Map<string, number>();
+  /** Code warnings already printed: stages sharing a file would repeat them. */
+  private warned = new Set<string>();
 
   constructor(private readonly out: Writer, private readonly err: Writer, private readonly isTTY: boolean) {}
 
@@ -104,10 +107,15 @@ export class TextReporter {
       }
       return;
     }
+    if (e.type === 'info' && e.reason === 'code-warning') {
+      const key = codeWarningKey(e.warning);
+      if (this.warned.has(key)) return;
+      this.warned.add(key);
+    }
     const text = formatEvent(e);
     if (text === undefined) return;
     this.clearLive();
-    const toErr = e.type === 'failure' || (e.type === 'info' && e.reason === 'corrupt-object');
+    const toErr = e.type === 'failure' || (e.type === 'info' && (e.reason === 'corrupt-object' || e.reason === 'code-warning'));
     (toErr ? this.err : this.out).write(`${text}\n`);
     if (e.type === 'info' && e.reason === 'progress-done') this.lastPlain.delete(e.stage);
   }

@@ -36,10 +36,19 @@ export function runEnvironment(stage: StageSpec, env: NodeJS.ProcessEnv = proces
   };
 }
 
+/** A module stage's code as it enters the run-cache key: closure file → hash, package → lock hash. */
+export interface CodeKey {
+  files: Record<string, string>;
+  packages: Record<string, string>;
+}
+
 /**
- * The run-cache key: definition + every dep's hash + param values + environment. Two runs with equal keys
- * are assumed to produce equal outs, so the outs of the earlier run can be restored instead of running.
+ * The run-cache key: definition + every dep's hash + param values + environment (+ for module stages the
+ * hash of every file the module imports and of every package it imports, so outs made by other code are
+ * never restored). Two runs with equal keys are assumed to produce equal outs, so the outs of the earlier
+ * run can be restored instead of running. `code` is left out of the hashed object for cmd stages so their
+ * keys stay what they were.
  */
-export function runKey(definition: StageKey, deps: Record<string, ContentHash>, params: ParamValues, environment: Record<string, unknown>): StageKey {
-  return asStageKey(hashBytes(canonicalJson({ definition, deps, params, environment })));
+export function runKey(definition: StageKey, deps: Record<string, ContentHash>, params: ParamValues, environment: Record<string, unknown>, code?: CodeKey): StageKey {
+  return asStageKey(hashBytes(canonicalJson({ definition, deps, params, environment, ...(code ? { code } : {}) })));
 }

@@ -21,8 +21,23 @@ export interface CurrentStage {
   moduleHash?: ContentHash;
   alwaysChanged: boolean;
   deps: CurrentPath[];
+  /** Module stages: the import closure's files (hash undefined: vanished while hashing). */
+  code?: CurrentCode[];
+  /** Module stages: packages the closure imports, with their package-lock hash. */
+  packages?: CurrentPackage[];
   params: ParamValues;
   outs: CurrentPath[];
+}
+
+/** A file of a module stage's import closure and the file that imports it. */
+export interface CurrentCode extends CurrentPath {
+  importer: string;
+}
+
+export interface CurrentPackage {
+  name: string;
+  hash: string;
+  importer: string;
 }
 
 export interface DiffOptions {
@@ -62,6 +77,8 @@ export function diffStage(entry: LockEntry | undefined, current: CurrentStage, o
     } else if (d.hash !== locked) reasons.push({ kind: 'dep-changed', path: d.path });
   }
 
+  reasons.push(...codeReasons(entry, current));
+
   for (const [file, values] of Object.entries(current.params)) {
     const old = entry.params[file] ?? {};
     for (const [key, value] of Object.entries(values)) {
@@ -81,6 +98,35 @@ export function diffStage(entry: LockEntry | undefined, current: CurrentStage, o
     } else if (o.hash !== locked) reasons.push({ kind: 'out-changed', path: o.path });
   }
   return { reasons, notPresent };
+}
+
+/**
+ * Code deps are always present (they are the project's own sources), so --allow-missing does not apply:
+ * `status --check --allow-missing` in CI checks them like params.
+ */
+function codeReasons(entry: LockEntry, cur: CurrentStage): StaleReason[] {
+  if (cur.code === undefined) return [];
+  if (entry.code === undefined) return [{ kind: 'code-unrecorded' }];
+  const out: StaleReason[] = [];
+  const locked = new Map(entry.code.map((c) => [c.path, c.hash]));
+  const current = new Set<string>();
+  for (const c of cur.code) {
+    current.add(c.path);
+    const old = locked.get(c.path);
+    if (old === undefined) out.push({ kind: 'code-added', path: c.path, importer: c.importer });
+    else if (c.hash !== old) out.push({ kind: 'code-changed', path: c.path, importer: c.importer });
+  }
+  for (const c of entry.code) if (!current.has(c.path)) out.push({ kind: 'code-removed', path: c.path });
+  const lockedPkgs = new Map((entry.packages ?? []).map((p) => [p.name, p.hash]));
+  const currentPkgs = new Set<string>();
+  for (const p of cur.packages ?? []) {
+    currentPkgs.add(p.name);
+    const old = lockedPkgs.get(p.name);
+    if (old === undefined) out.push({ kind: 'package-added', name: p.name, importer: p.importer });
+    else if (p.hash !== old) out.push({ kind: 'package-changed', name: p.name, importer: p.importer });
+  }
+  for (const p of entry.packages ?? []) if (!currentPkgs.has(p.name)) out.push({ kind: 'package-removed', name: p.name });
+  return out;
 }
 
 function definitionReasons(entry: LockEntry, cur: CurrentStage): StaleReason[] {

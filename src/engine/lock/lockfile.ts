@@ -41,8 +41,24 @@ export interface LockEntry {
   /** definitionHash() of the stage when it ran. */
   definition: StageKey;
   deps: LockedPath[];
+  /** Module stages: every local file the module imports (transitively), with its content hash. */
+  code?: LockedCode[];
+  /** Module stages: each package the code imports, with the hash of its package-lock.json entries. */
+  packages?: LockedPackage[];
   params: ParamValues;
   outs: LockedOut[];
+}
+
+/** A file of a module stage's import closure. */
+export interface LockedCode {
+  path: string;
+  hash: ContentHash;
+}
+
+/** A package imported by a module stage's code (hash: package-hash.ts). */
+export interface LockedPackage {
+  name: string;
+  hash: string;
 }
 
 export interface LockFile {
@@ -85,6 +101,8 @@ function orderEntry(e: LockEntry): Record<string, unknown> {
   if (e.wdir !== undefined && e.wdir !== '.') out['wdir'] = e.wdir;
   out['definition'] = e.definition;
   out['deps'] = [...e.deps].sort(byPath).map(orderPath);
+  if (e.code !== undefined) out['code'] = [...e.code].sort(byPath).map((c) => ({ path: c.path, hash: c.hash }));
+  if (e.packages !== undefined) out['packages'] = [...e.packages].sort((a, b) => byPath({ path: a.name }, { path: b.name })).map((p) => ({ name: p.name, hash: p.hash }));
   out['params'] = Object.fromEntries(Object.keys(e.params).sort().map((f) => [f, sortObject(e.params[f])]));
   out['outs'] = [...e.outs].sort(byPath).map((o) => ({
     ...orderPath(o),

@@ -3,7 +3,7 @@
  * place (cli/render/text.ts, exhaustive) and `--json` prints them as NDJSON, so the two cannot drift.
  * Owns: the event vocabulary. Does not own: wording or formatting.
  */
-import type { StaleReason } from './reasons.js';
+import type { CodeWarning, StaleReason } from './reasons.js';
 import type { Diagnostic } from './diagnostic.js';
 
 /** A live progress sample of one stage's current phase. */
@@ -30,6 +30,8 @@ export type InfoEvent =
   | { type: 'info'; reason: 'would-run'; stage: string; reasons: StaleReason[] }
   /** --dry: the stage's outs would be restored. */
   | { type: 'info'; reason: 'would-restore'; stage: string; from: 'cache' | 'run-cache' }
+  /** Something in a module stage's code the engine cannot follow (a non-literal import(), ...). */
+  | { type: 'info'; reason: 'code-warning'; stage: string; warning: CodeWarning }
   | { type: 'info'; reason: 'log'; stage: string; level: 'info' | 'warn' | 'stdout' | 'stderr'; message: string }
   | ({ type: 'info'; reason: 'progress' } & ProgressSample)
   /**

@@ -11,6 +11,7 @@ interface TaskModule {
 const port = parentPort;
 if (port) {
   const { moduleUrl } = workerData as { moduleUrl: string };
+  // xpipe-dynamic-import: the task module named by the pool; pipeline.yaml declares each one in deps:
   const mod = (await import(moduleUrl)) as TaskModule;
   port.on('message', (msg: { id: number; task: unknown }) => {
     mod.handle(msg.task).then(

@@ -56,6 +56,7 @@ function toError(error: NonNullable<WorkerReply['error']>): Error {
 }
 
 async function runInline<T, R>(moduleUrl: URL, tasks: readonly T[], next: () => number, results: R[], opts: PoolOptions): Promise<void> {
+  // xpipe-dynamic-import: the caller's task module; pipeline.yaml declares each one in deps:
   const mod = (await import(moduleUrl.href)) as TaskModule<T, R>;
   for (let i = next(); i < tasks.length; i = next()) {
     if (opts.signal?.aborted) throw new Error('cancelled');

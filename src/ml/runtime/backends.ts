@@ -32,6 +32,7 @@ function isNotFound(error: unknown): boolean {
 export async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<Attempt> {
   const specifier: string = pkg; // a plain string: the packages are optional, so no static types.
   try {
+    // xpipe-dynamic-import: optional packages outside package.json; not tracked (see docs on the package rule)
     await import(specifier);
   } catch (error) {
     const reason = isNotFound(error) ? 'not installed' : `native binding failed to load: ${firstLine(error)}`;
