@@ -38,7 +38,7 @@ const notBuiltYet = (name: string): string => `./backends/${name}.js`;
 /** URL kind → backend module. Backends not written yet are non-literal so the build does not need them. */
 const BACKENDS: Readonly<Record<RemoteUrl['kind'], () => Promise<RemoteBackend>>> = {
   local: () => import('./backends/local.js'),
-  ssh: () => import(notBuiltYet('ssh')) as Promise<RemoteBackend>,
+  ssh: () => import('./backends/ssh.js'),
   s3: () => import(notBuiltYet('s3')) as Promise<RemoteBackend>,
 };
 
