@@ -2,7 +2,9 @@
  * `xpipe repro`: run stale stages (text or --json events), or watch with --watch.
  */
 import type { Command, ExitCode } from './types.js';
+import type { OpenedRunSource } from '../../engine/index.js';
 import { printDiagnostics, printStartError } from './shared.js';
+import { printRemoteError } from './transfer-shared.js';
 
 const command: Command = {
   name: 'repro',
@@ -24,6 +26,8 @@ const command: Command = {
     { name: 'executor', type: 'string', arg: 'NAME', description: "Run every selected stage on this executor (default: each stage's executor:, else local)" },
     { name: 'keep-going', short: 'k', type: 'boolean', description: 'After a failure, continue the independent branches' },
     { name: 'no-run-cache', type: 'boolean', description: 'Never restore from the run cache' },
+    { name: 'pull', type: 'boolean', description: 'Before running a stale stage, fetch its outs or a matching run from the remote' },
+    { name: 'remote', short: 'r', type: 'string', arg: 'NAME', description: 'With --pull: the remote (default: the default remote)' },
     { name: 'no-wait', type: 'boolean', description: 'Fail at once if another repro runs in this project' },
     { name: 'watch', short: 'w', type: 'boolean', description: 'Keep watching deps and params; re-run what becomes stale' },
     { name: 'json', type: 'boolean', description: 'Print NDJSON events instead of text' },
@@ -32,6 +36,7 @@ const command: Command = {
     { command: 'xpipe repro', description: 'Bring the whole pipeline up to date' },
     { command: 'xpipe repro train --force', description: 'Re-run train (not its upstream); downstream re-runs if the model changed' },
     { command: 'xpipe repro -n', description: 'Show what would run and why' },
+    { command: 'xpipe repro --pull', description: "Restore stages a teammate already ran (pushed with push --run-cache) instead of running them" },
     { command: 'xpipe repro --json | jq -c .', description: 'Machine-readable events' },
   ],
   async run(args, io): Promise<ExitCode> {
@@ -39,9 +44,19 @@ const command: Command = {
     const { TextReporter } = await import('../render/text.js');
     const { JsonReporter } = await import('../render/json.js');
     const reporter = o['json'] ? new JsonReporter(io.stdout) : new TextReporter(io.stdout, io.stderr, io.isTTY);
-    const { openProject, repro, watchPipeline } = await import('../../engine/index.js');
+    const { openProject, repro, watchPipeline, loadRemotes } = await import('../../engine/index.js');
     const project = openProject({ cwd: io.cwd });
     if (!project.ok) return printDiagnostics(io, project.error);
+    let source: OpenedRunSource | undefined;
+    if (o['pull'] && o['watch']) {
+      io.stderr.write('error: --pull cannot be combined with --watch; run "xpipe repro --pull" once, then watch.\n');
+      return 2;
+    }
+    if (o['pull']) {
+      const rs = (await loadRemotes()).remoteRunSource(project.value, typeof o['remote'] === 'string' ? { remote: o['remote'] } : {});
+      if (!rs.ok) return printRemoteError(io, rs.error);
+      source = rs.value;
+    }
     const options = {
       targets: args.positionals,
       force: o['force'] === true,
@@ -55,12 +70,13 @@ const command: Command = {
       onEvent: (e: Parameters<typeof reporter.handle>[0]) => reporter.handle(e),
       ...(typeof o['jobs'] === 'number' ? { jobs: Math.max(1, o['jobs']) } : {}),
       ...(typeof o['executor'] === 'string' ? { executor: o['executor'] } : {}),
+      ...(source ? { remote: source } : {}),
     };
     if (o['watch']) {
       const r = await watchPipeline(project.value, options);
       return r.ok ? 0 : printStartError(io, r.error);
     }
-    const result = await repro(project.value, options);
+    const result = await repro(project.value, options).finally(() => source?.close());
     if (reporter instanceof TextReporter) reporter.clearLive();
     if (!result.ok) return result.error.kind === 'busy' && io.signal.aborted ? 130 : printStartError(io, result.error);
     if (result.value.interrupted) return 130;

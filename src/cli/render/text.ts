@@ -37,8 +37,8 @@ export function formatEvent(e: EngineEvent): string | undefined {
         case 'ran': return `finished ${e.stage} in ${formatMs(e.durationMs)}`;
         case 'up-to-date': return `skipped ${e.stage}: up to date`;
         case 'frozen': return `skipped ${e.stage}: frozen`;
-        case 'restored-cache': return `restored ${e.stage} from cache: ${e.paths.join(', ')}`;
-        case 'restored-run-cache': return `restored ${e.stage} from run cache`;
+        case 'restored-cache': return `restored ${e.stage} from ${e.remote !== undefined ? 'remote ' : ''}cache: ${e.paths.join(', ')}`;
+        case 'restored-run-cache': return `restored ${e.stage} from ${e.remote !== undefined ? 'remote ' : ''}run cache`;
         default: return assertNever(e, 'success event');
       }
     case 'failure':
