@@ -15,7 +15,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, utils, type AuthenticationType, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { AuthenticationType, Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import type { RemoteConfig } from '../../config/project-config.js';
 import { remoteFailure, RemoteFailureError } from '../errors.js';
 import { expandSshPath, readSshConfig } from './ssh-config.js';
@@ -25,6 +26,8 @@ import { fingerprint, hostField, knownKeysFor, preferredHostKeyAlgorithms, verdi
 export const MAX_CHANNELS = 8;
 const DEFAULT_TIMEOUT_SEC = 20;
 const DEFAULT_KEY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+// ssh2 is CommonJS: Node's ESM loader only exposes its default export (named imports fail at run time).
+const { Client: SshClient, utils } = ssh2;
 const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 
 /** Where and how to connect, resolved from URL, settings and ssh_config. */
@@ -119,7 +122,7 @@ export class SshSession {
   }
 
   static async connect(remote: RemoteConfig, target: SshTarget): Promise<SshSession> {
-    const client = new Client();
+    const client = new SshClient();
     const known = knownKeysFor(target.knownHostsFiles, target.host, target.port);
     let hostKeyError: RemoteFailureError | undefined;
     const tried: string[] = [];
@@ -177,7 +180,7 @@ export class SshSession {
         client.end();
         if (hostKeyError) return reject(hostKeyError);
         if (e.level === 'client-authentication') {
-          const what = tried.length > 0 ? `tried ${tried.join(', ')}` : 'no key to offer: no keyfile setting, no IdentityFile in ~/.ssh/config, no ssh agent and no ~/.ssh/id_* key';
+          const what = tried.length > 0 ? `tried ${tried.join(', ')}` : skipped.length > 0 ? 'no usable key to offer' : 'no key to offer: no keyfile setting, no IdentityFile in ~/.ssh/config, no ssh agent and no ~/.ssh/id_* key';
           return reject(remoteFailure(remote, 'auth-failed', `${target.user}@${hostField(target.host, target.port)} refused public-key authentication (${what}${skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''})`));
         }
         reject(connectFailure(remote, target, e));
