@@ -112,6 +112,7 @@ export class SshSession {
   /** Set once the connection dropped: every later operation fails with it. */
   lost: RemoteFailureError | undefined;
   private closed = false;
+  private readonly lossListeners = new Set<(e: RemoteFailureError) => void>();
   /** The server supports posix-rename@openssh.com (atomic replace). */
   posixRename = false;
   statvfs = false;
@@ -209,6 +210,7 @@ export class SshSession {
   private drop(e: Error & { level?: string }): void {
     if (this.lost || this.closed) return;
     this.lost = connectFailure(this.remote, this.target, e, true);
+    for (const l of this.lossListeners) l(this.lost);
   }
 
   private async openChannel(): Promise<void> {
@@ -256,6 +258,12 @@ export class SshSession {
         },
       };
     }
+  }
+
+  /** Calls `fn` if the connection drops (an upload waiting on its source must not wait forever); returns the unsubscribe. */
+  onLoss(fn: (e: RemoteFailureError) => void): () => void {
+    this.lossListeners.add(fn);
+    return () => this.lossListeners.delete(fn);
   }
 
   /** The channel count (for tests and the benchmark). */

@@ -130,6 +130,8 @@ async function writeNewFile(session: SshSession, sftp: SFTPWrapper, p: string, i
     if (failed !== undefined) throw failed;
     await closeFile(sftp, handle);
   } catch (e) {
+    // On a dead connection, requests may never be answered: do not wait for them.
+    if (session.lost) throw session.lost;
     await Promise.all(inflight);
     await closeFile(sftp, handle).catch(() => {});
     throw await writeFailure(session, sftp, e, p);
@@ -298,6 +300,8 @@ export class SftpObjectStore implements ObjectStore {
     const input: AsyncIterable<Buffer> | Iterable<Buffer> = Buffer.isBuffer(source) ? [source] : source;
     const final = this.objectPath(id);
     const tmp = tempName(final);
+    // A dropped connection fails the put at once, even while it waits for its source's next bytes.
+    const off = this.session.onLoss((e) => (Buffer.isBuffer(source) ? undefined : source.destroy(e)));
     await this.session.use(async (sftp) => {
       try {
         const h = crypto.createHash(HASH_ALGORITHM);
@@ -316,7 +320,7 @@ export class SftpObjectStore implements ObjectStore {
         if (!this.session.lost) await unlink(sftp, tmp).catch(() => {});
         throw e;
       }
-    });
+    }).finally(off);
   }
 
   async putFile(id: ObjectId, src: string, opts: PutOptions = {}): Promise<void> {
