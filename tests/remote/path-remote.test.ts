@@ -1,5 +1,5 @@
 // The path (file://) remote: the storage contract through the remote registry, the shared scenarios, and
-// its errors (unknown remote, missing directory, a scheme whose backend is not built in).
+// its errors (unknown remote, missing directory).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,6 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyValueStoreContract, objectStoreContract } from '../engine/object-store.contract.js';
 import { openRemote } from '../../src/engine/remote/registry.js';
-import { RemoteFailureError } from '../../src/engine/remote/errors.js';
 import { parseRemoteUrl } from '../../src/engine/remote/remote-url.js';
 import type { RemoteConfig } from '../../src/engine/config/project-config.js';
 import { Project } from '../helpers/project-rig.js';
@@ -92,14 +91,5 @@ describe('path remote layout and errors', () => {
     expect(push.code).toBe(1);
     expect(push.stderr).toContain('neither');
     expect(fs.existsSync(missing)).toBe(false);
-  });
-
-  it('ssh:// and s3:// remotes name the missing backend instead of crashing', async () => {
-    const p = project();
-    await p.run(['remote', 'add', '-d', 'lab', 'ssh://me@gpu1.example/srv/xpipe']);
-    const r = await p.run(['status', '--cloud']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('remote "lab" (ssh://me@gpu1.example/srv/xpipe) needs a backend this version of xpipe does not include yet');
-    await expect(openRemote(config('s3://bucket/prefix'), os.tmpdir())).rejects.toBeInstanceOf(RemoteFailureError);
   });
 });

@@ -83,8 +83,6 @@ export function formatRemoteFailure(f: RemoteFailure): string {
       return `error: ${who} refused the credentials: ${f.detail}. For SSH check the agent, ~/.ssh/config or the remote's keyfile setting; for S3 the AWS environment variables, ~/.aws or the remote's profile setting. xpipe never stores credentials.`;
     case 'missing-bucket':
       return `error: the bucket of ${who} does not exist: ${f.detail}. Create it, or fix the URL with "xpipe remote modify ${f.remote} url URL".`;
-    case 'backend-not-built':
-      return `error: ${who} needs a backend this version of xpipe does not include yet (${f.detail}). Use a path or file:// remote (a shared filesystem or NFS mount) for now.`;
     case 'io':
       return `error: ${who} failed: ${f.detail}. Run the command again; objects transferred completely are kept and nothing partial was stored under a final name.`;
     default:

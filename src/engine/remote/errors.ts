@@ -17,8 +17,6 @@ export type RemoteProblem =
   | 'unreachable'
   | 'auth-failed'
   | 'missing-bucket'
-  /** The URL's scheme is parsed, but this build has no backend for it yet. */
-  | 'backend-not-built'
   /** Any other I/O error; `detail` says which. */
   | 'io';
 

@@ -8,7 +8,6 @@
 import type { KeyValueStore, ObjectStore } from '../cache/object-store.js';
 import type { RemoteConfig } from '../config/project-config.js';
 import type { RemoteUrl } from './remote-url.js';
-import { remoteFailure } from './errors.js';
 
 /** An opened remote. */
 export interface RemoteStores {
@@ -33,27 +32,15 @@ export interface RemoteBackend {
   open(remote: RemoteConfig, ctx: OpenContext): Promise<RemoteStores>;
 }
 
-const notBuiltYet = (name: string): string => `./backends/${name}.js`;
-
-/** URL kind → backend module. Backends not written yet are non-literal so the build does not need them. */
+/** URL kind → backend module, imported only when a remote of that kind is used. */
 const BACKENDS: Readonly<Record<RemoteUrl['kind'], () => Promise<RemoteBackend>>> = {
   local: () => import('./backends/local.js'),
-  ssh: () => import(notBuiltYet('ssh')) as Promise<RemoteBackend>,
+  ssh: () => import('./backends/ssh.js'),
   s3: () => import('./backends/s3.js'),
 };
 
 export async function openRemote(remote: RemoteConfig, root: string, opts: { create?: boolean } = {}): Promise<RemoteStores> {
   const kind = remote.url.kind;
-  let backend: RemoteBackend;
-  try {
-    backend = await BACKENDS[kind]();
-  } catch (e) {
-    // Only the backend module itself missing means "not built in"; a missing dependency of it is a real error.
-    const msg = e instanceof Error ? e.message : String(e);
-    if (msg.includes(`backends/${kind}.`) || msg.includes(`backends/${kind}'`)) {
-      throw remoteFailure(remote, 'backend-not-built', `no ${kind} backend in this build of xpipe`);
-    }
-    throw e;
-  }
+  const backend = await BACKENDS[kind]();
   return backend.open(remote, { root, create: opts.create ?? false });
 }
