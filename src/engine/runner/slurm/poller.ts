@@ -47,6 +47,12 @@ export class SlurmPoller {
     };
   }
 
+  /** Poll again soon (after scancel: the cancelled stages want to hear that their jobs ended). */
+  hurry(): void {
+    this.interval = this.opts.minMs;
+    this.wake?.();
+  }
+
   private async run(): Promise<void> {
     while (this.listeners.size > 0) {
       const ids = [...this.listeners.keys()];

@@ -146,7 +146,7 @@ export class SlurmRunner implements StageRunner {
         cancelling = true;
         this.cancel(job.jobId);
         // Slurm confirms asynchronously; give up waiting after CANCEL_WAIT_MS (the job is cancelled anyway).
-        void sleep(CANCEL_WAIT_MS).then(() => finish({ kind: 'cancelled' }));
+        void sleep(CANCEL_WAIT_MS, undefined, { ref: false }).then(() => finish({ kind: 'cancelled' }));
       };
       const stop = poller.watch(job.jobId, (status) => {
         if (status === 'gone' || isTerminal(status.state)) {
@@ -171,7 +171,7 @@ export class SlurmRunner implements StageRunner {
       const batch = (this.cancelBatch = new Set());
       setImmediate(() => {
         this.cancelBatch = undefined;
-        void scancel([...batch], this.slurm);
+        void scancel([...batch], this.slurm).then(() => this.poller?.hurry());
       });
     }
     this.cancelBatch.add(jobId);
