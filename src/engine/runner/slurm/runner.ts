@@ -54,11 +54,6 @@ export class SlurmRunner implements StageRunner {
     this.slurm = { env: opts.env ?? process.env };
   }
 
-  /** squeue calls made so far (one per poll interval for all jobs). */
-  get squeueCalls(): number {
-    return this.poller?.calls ?? 0;
-  }
-
   async check(root: string, _stages: readonly StageSpec[]): Promise<Diagnostic[]> {
     const s = this.settingsFor(root);
     if (!s.ok) return s.error;
