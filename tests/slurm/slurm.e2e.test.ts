@@ -105,6 +105,25 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     expect(stale).toEqual({ ok: false, [d]: true });
   });
 
+  it('a job over its mem: limit fails its stage with the state, signal 9 and slurmstepd\'s message', async () => {
+    const big = `big_${uid()}`;
+    const p = project({
+      'pipeline.yaml': `stages:
+  ${big}:
+    cmd: node -e "const b = Buffer.alloc(400e6, 1); setTimeout(() => console.log(b.length), 4000)" > big.txt
+    outs: [big.txt]
+    executor: slurm
+    resources: { mem: 200M }
+`,
+    });
+    const r = await runXpipe(p, info, ['repro']);
+    expect(r.code).toBe(1);
+    // Without cgroups Slurm's OverMemoryKill ends the job FAILED with signal 9; with cgroups it is OUT_OF_MEMORY.
+    expect(r.stderr).toMatch(new RegExp(`failed ${big}: Slurm job \\d+ ended (FAILED \\(exit code 0, signal 9\\)|OUT_OF_MEMORY)`));
+    expect(r.stderr).toMatch(/log \(last \d+ lines\):[\s\S]*memory limit/i);
+    expect(p.exists('pipeline.lock') ? p.read('pipeline.lock') : '').not.toContain(big);
+  });
+
   it('Ctrl-C cancels the queued and the running job; nothing is committed', async () => {
     const [run, queued] = [`run_${uid()}`, `queued_${uid()}`];
     // Each asks for all of the node's CPUs: one runs, the other waits in the queue.
