@@ -45,7 +45,6 @@ export type DiagnosticCode =
   | 'unknown-executor'
   | 'unknown-remote'
   | 'secret-in-config'
-  | 'executor-unavailable'
   | 'usage';
 
 /** Thrown only to carry diagnostics up through a deep call; converted to a Result at the API edge. */

@@ -21,7 +21,7 @@ import type { RunOutcome, RunRequest, StageRunner } from '../types.js';
 import { PathHasher } from '../../hash/hash-path.js';
 import { loadSlurmSettings, type SlurmSettings } from './config.js';
 import { mergeResources, sbatchResourceArgs } from './resources.js';
-import { clientAvailable, isTerminal, jobExit, sbatch, scancel, squeue, type JobStatus, type SlurmEnv } from './slurm-cli.js';
+import { isTerminal, jobExit, sbatch, scancel, squeue, type JobStatus, type SlurmEnv } from './slurm-cli.js';
 import { SlurmPoller } from './poller.js';
 import { forgetJobRecord, loadJobRecord, logTail, readJson, runFiles, saveJobRecord, writeJson, type JobRecord, type JobRequest, type JobResult } from './files.js';
 
@@ -54,11 +54,13 @@ export class SlurmRunner implements StageRunner {
     this.slurm = { env: opts.env ?? process.env };
   }
 
+  /**
+   * Only the settings, which is a file read: a repro whose Slurm stages are all up to date must work on
+   * a machine without the Slurm client (a laptop with a clone); a missing sbatch fails the submission.
+   */
   async check(root: string, _stages: readonly StageSpec[]): Promise<Diagnostic[]> {
     const s = this.settingsFor(root);
-    if (!s.ok) return s.error;
-    const missing = await clientAvailable(this.slurm);
-    return missing ? [{ code: 'executor-unavailable', message: `Stages are set to run on Slurm, but ${missing}. Run xpipe on a login node of the cluster (with the Slurm client and SLURM_CONF), or use --executor local.` }] : [];
+    return s.ok ? [] : s.error;
   }
 
   async run(req: RunRequest): Promise<RunOutcome> {

@@ -40,6 +40,8 @@ function exec(file: string, args: string[], env: NodeJS.ProcessEnv, input?: stri
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === -1 ? error.message : '') });
     });
+    // A client that failed to start (or exited early) closes stdin: EPIPE is then its error, reported above.
+    child.stdin?.on('error', () => {});
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -50,6 +52,7 @@ export async function sbatch(script: string, args: string[], s: SlurmEnv): Promi
   // --parsable prints "jobid" or "jobid;cluster".
   const id = /^(\d+)(?:;\S+)?\s*$/.exec(r.stdout.trim())?.[1];
   if (r.code === 0 && id) return { ok: true, jobId: id };
+  if (/ENOENT/.test(r.stderr)) return { ok: false, error: 'sbatch is not installed here (not on PATH). Run xpipe on a login node of the cluster, or run with --executor local.' };
   return { ok: false, error: (r.stderr.trim() || r.stdout.trim() || `sbatch exited with code ${r.code}`).split('\n').slice(-5).join('\n') };
 }
 
@@ -89,12 +92,6 @@ export async function jobExit(id: string, s: SlurmEnv): Promise<{ exitCode: numb
 /** Cancels `ids` in one call; errors (already finished) are ignored. */
 export async function scancel(ids: readonly string[], s: SlurmEnv): Promise<void> {
   if (ids.length > 0) await exec('scancel', [...ids], s.env);
-}
-
-/** Is the Slurm client installed? The error names what is missing. */
-export async function clientAvailable(s: SlurmEnv): Promise<string | undefined> {
-  const r = await exec('sbatch', ['--version'], s.env, undefined, 10_000);
-  return r.code === 0 ? undefined : `sbatch is not usable here (${r.stderr.trim() || `exit code ${r.code}`})`;
 }
 
 /** squeue's %M: `M:SS`, `H:MM:SS` or `D-HH:MM:SS` → seconds. */
