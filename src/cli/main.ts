@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from './args.js';
-import { findCommand, registry } from './commands/index.js';
+import { findCommand, visibleCommands } from './commands/index.js';
 import type { CommandIO, ExitCode } from './commands/types.js';
 import { formatCommandHelp, formatMainHelp } from './render/help.js';
 
@@ -20,7 +20,7 @@ function version(): string {
 export async function main(argv: readonly string[], io: CommandIO): Promise<ExitCode> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(formatMainHelp(registry, version()));
+    io.stdout.write(formatMainHelp(visibleCommands, version()));
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
@@ -29,7 +29,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<Exit
   }
   const entry = findCommand(name);
   if (!entry) {
-    io.stderr.write(`error: unknown command "${name}". Commands: ${registry.map((c) => c.name).join(', ')}. Run "xpipe --help".\n`);
+    io.stderr.write(`error: unknown command "${name}". Commands: ${visibleCommands.map((c) => c.name).join(', ')}. Run "xpipe --help".\n`);
     return 2;
   }
   const command = (await entry.load()).default;

@@ -146,11 +146,12 @@ async function run(ws: Workspace, stage: StageSpec, state: StageState, reasons: 
   const missingDeps = [...state.deps].filter(([, h]) => !h).map(([p]) => p);
   if (missingDeps.length > 0) return fail(opts, { type: 'failure', reason: 'missing-deps', stage: name, paths: missingDeps });
   opts.emit({ type: 'info', reason: 'running', stage: name, reasons, command: describeCommand(stage) });
-  for (const o of stage.outs) if (!o.persist) fs.rmSync(abs(ws, o.path), { recursive: true, force: true });
+  if (!opts.runner.preparesOuts) for (const o of stage.outs) if (!o.persist) fs.rmSync(abs(ws, o.path), { recursive: true, force: true });
   for (const o of stage.outs) ws.hasher.invalidate(o.path);
   const started = Date.now();
   const outcome = await opts.runner.run({
     stage, root: ws.root, params: nestedParams(stage.params, ws.spec.params), signal: opts.signal, onEvent: opts.emit,
+    ...(key !== undefined ? { key } : {}),
   });
   if (!outcome.ok) return fail(opts, outcome.failure);
   if (opts.signal.aborted) return fail(opts, { type: 'failure', reason: 'cancelled', stage: name });

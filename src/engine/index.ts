@@ -75,3 +75,8 @@ export function loadRemotes(): Promise<typeof import('./remote/index.js')> {
 export async function watchPipeline(...args: Parameters<typeof import('./watch.js').watchPipeline>): ReturnType<typeof import('./watch.js').watchPipeline> {
   return (await import('./watch.js')).watchPipeline(...args);
 }
+
+/** The job side of the Slurm executor (`xpipe exec-stage`): runs one stage from its request file. */
+export async function runStageJob(...args: Parameters<typeof import('./runner/slurm/worker.js').runStageJob>): ReturnType<typeof import('./runner/slurm/worker.js').runStageJob> {
+  return (await import('./runner/slurm/worker.js')).runStageJob(...args);
+}

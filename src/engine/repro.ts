@@ -14,6 +14,8 @@ import { reloadLock, type Project } from './project.js';
 import { schedule } from './scheduler.js';
 import type { RemoteRunSource } from './execute-stage.js';
 import { acquireProjectMutex } from './project-mutex.js';
+import type { StageRunner } from './runner/types.js';
+import type { StageSpec } from './model/spec.js';
 
 export interface ReproOptions {
   /** Stage names (or foreach/matrix base names); empty = the whole pipeline. */
@@ -50,6 +52,10 @@ export async function repro(project: Project, opts: ReproOptions = {}): Promise<
   const order = topoOrder(project.graph, selected);
   const runners = project.runners.resolve(order.map((n) => project.graph.byName.get(n)).filter((s) => s !== undefined), opts.executor);
   if (!runners.ok) return err({ kind: 'diagnostics', diagnostics: runners.error });
+  if (!opts.dry) {
+    const problems = await checkRunners(project, runners.value);
+    if (problems.length > 0) return err({ kind: 'diagnostics', diagnostics: problems });
+  }
 
   const mutex = opts.dry ? undefined : await acquireProjectMutex(project.root, { wait: opts.wait ?? true, signal, onWait: (pid) => emit({ type: 'info', reason: 'waiting-for-lock', pid }) });
   if (mutex && !mutex.ok) return err({ kind: 'busy', pid: mutex.heldBy });
@@ -73,4 +79,16 @@ export async function repro(project: Project, opts: ReproOptions = {}): Promise<
   } finally {
     if (mutex?.ok) mutex.mutex.release();
   }
+}
+
+/** Lets each runner that has a `check` (remote executors) validate its settings for its stages. */
+async function checkRunners(project: Project, runners: ReadonlyMap<string, StageRunner>): Promise<Diagnostic[]> {
+  const byRunner = new Map<StageRunner, StageSpec[]>();
+  for (const [name, runner] of runners) {
+    const stage = project.graph.byName.get(name);
+    if (runner.check && stage) byRunner.set(runner, [...(byRunner.get(runner) ?? []), stage]);
+  }
+  const problems: Diagnostic[] = [];
+  for (const [runner, stages] of byRunner) problems.push(...((await runner.check?.(project.root, stages)) ?? []));
+  return problems;
 }

@@ -30,7 +30,7 @@ describe('executors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('pipeline.yaml:4:15');
     expect(r.stderr).toContain('Stage "a" asks for executor "slurmm"');
-    expect(r.stderr).toContain('Known executors: local.');
+    expect(r.stderr).toContain('Known executors: local, slurm.');
     expect(project.count()).toBe(0);
   });
 
@@ -40,7 +40,7 @@ describe('executors', () => {
     });
     const bad = await project.run(['repro', '--executor', 'nope']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('Unknown executor "nope" given with --executor. Known executors: local.');
+    expect(bad.stderr).toContain('Unknown executor "nope" given with --executor. Known executors: local, slurm.');
     expect(project.count()).toBe(0);
     const good = await project.run(['repro', '--executor', 'local']);
     expect(good.code).toBe(0);

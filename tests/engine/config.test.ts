@@ -22,7 +22,7 @@ describe('pipeline.yaml diagnostics', () => {
 
   it('unknown field names the field, the stage and the place', () => {
     expect(load('stages:\n  a:\n    cmd: echo\n    dps: [src/in.txt]\n')).toBe(
-      'error: pipeline.yaml:4:5: Unknown field "dps" in stage "a". Expected one of: cmd, module, deps, params, outs, metrics, plots, always_changed, frozen, desc, wdir, env, executor, meta, foreach/do, matrix.\n' +
+      'error: pipeline.yaml:4:5: Unknown field "dps" in stage "a". Expected one of: cmd, module, deps, params, outs, metrics, plots, always_changed, frozen, desc, wdir, env, executor, resources, meta, foreach/do, matrix.\n' +
       '  4 |     dps: [src/in.txt]\n' +
       '    |     ^^^\n',
     );

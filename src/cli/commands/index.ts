@@ -8,6 +8,8 @@ export interface CommandEntry {
   name: string;
   summary: string;
   load(): Promise<{ default: Command }>;
+  /** Internal (run by xpipe itself, e.g. inside a cluster job): left out of help and command lists. */
+  hidden?: boolean;
 }
 
 export const registry: readonly CommandEntry[] = [
@@ -26,7 +28,11 @@ export const registry: readonly CommandEntry[] = [
   { name: 'plots', summary: 'Write an offline HTML report (and PNGs) of the plots, comparing revisions or experiments', load: () => import('./plots.js') },
   { name: 'exp', summary: 'Run experiments with changed params (and sweeps), compare them, apply one (exp run | show | apply | remove)', load: () => import('./exp.js') },
   { name: 'predict', summary: 'Classify new images with the trained model, the pipeline preprocessing and the tuned thresholds', load: () => import('./predict.js') },
+  { name: 'exec-stage', summary: 'Run one stage inside a cluster job (used by the Slurm executor)', load: () => import('./exec-stage.js'), hidden: true },
 ];
+
+/** The commands people use (help, "unknown command" lists). */
+export const visibleCommands: readonly CommandEntry[] = registry.filter((c) => !c.hidden);
 
 export function findCommand(name: string): CommandEntry | undefined {
   return registry.find((c) => c.name === name);

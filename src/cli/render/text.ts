@@ -30,6 +30,7 @@ export function formatEvent(e: EngineEvent): string | undefined {
         case 'progress': return formatProgress(e);
         case 'corrupt-object': return formatCorruptObject(e);
         case 'progress-done': return `  ${e.stage}| ${e.label} done in ${formatMs(e.seconds * 1000)}${e.summary ? `: ${e.summary}` : ''}`;
+        case 'cluster-job': return formatClusterJob(e);
         default: return assertNever(e, 'info event');
       }
     case 'success':
@@ -53,6 +54,7 @@ export function formatEvent(e: EngineEvent): string | undefined {
         case 'cancelled': return `cancelled ${e.stage}`;
         case 'internal-error': return `internal error${e.stage ? ` in ${e.stage}` : ''}: ${e.message} (this is a bug in xpipe)${e.stack ? `\n${indent(e.stack)}` : ''}`;
         case 'config-error': return e.diagnostics.map(formatDiagnostic).join('').trimEnd();
+        case 'cluster-job': return formatClusterFailure(e);
         default: return assertNever(e, 'failure event');
       }
     case 'summary': {
@@ -73,6 +75,30 @@ function formatCorruptObject(e: Extract<EngineEvent, { reason: 'corrupt-object' 
   const what = e.problem === 'corrupt' ? `is corrupt (its bytes do not match its hash); moved to ${e.movedTo ?? '?'}` : e.problem === 'unreadable' ? `is unreadable (${e.error ?? 'read error'})` : 'is missing';
   const then = e.rerun ? `${e.stage} will run instead` : `Not restored; run "xpipe repro ${e.stage}" to rebuild it`;
   return `warning: cache object ${e.object} of ${e.out} (stage ${e.stage}) ${what}. ${then}`;
+}
+
+function formatClusterJob(e: Extract<EngineEvent, { type: 'info'; reason: 'cluster-job' }>): string {
+  const job = `${e.executor === 'slurm' ? 'Slurm' : e.executor} job ${e.jobId}`;
+  const state = `${e.state}${e.state === 'RUNNING' && e.elapsedSeconds !== undefined ? ` ${formatElapsed(e.elapsedSeconds)}` : ''}`;
+  if (e.attached) return `  ${e.stage}| re-attached to ${job} (${state}) from an earlier run${e.log ? `; log: ${e.log}` : ''}`;
+  return `  ${e.stage}| ${job} ${state}${e.state === 'SUBMITTED' && e.log ? ` (log: ${e.log})` : ''}`;
+}
+
+function formatClusterFailure(e: Extract<EngineEvent, { type: 'failure'; reason: 'cluster-job' }>): string {
+  const job = `${e.executor === 'slurm' ? 'Slurm' : e.executor} job${e.jobId ? ` ${e.jobId}` : ''}`;
+  const what = e.state === 'SUBMIT_FAILED' ? `could not submit the ${job}` : e.state === 'CONFIG_ERROR' ? 'bad executor settings' : `${job} ended ${e.state}`;
+  const code = e.exitCode !== undefined ? ` (exit code ${e.exitCode}${e.signal ? `, signal ${e.signal}` : ''})` : '';
+  const lines = [`failed ${e.stage}: ${what}${code}${e.slurmReason ? `, reason ${e.slurmReason}` : ''}`];
+  if (e.detail) lines.push(`  ${e.detail}`);
+  if (e.log) lines.push(`  log: ${e.log}`);
+  if (e.logTail.length > 0) lines.push(`  log (last ${e.logTail.length} lines):`, ...e.logTail.map((l) => `    ${l}`));
+  return lines.join('\n');
+}
+
+/** 192 → 3m12s, 3700 → 1h01m40s. */
+function formatElapsed(s: number): string {
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s` : `${m}m${String(sec).padStart(2, '0')}s`;
 }
 
 function tail(lines: string[]): string {

@@ -9,8 +9,9 @@ import { toProjectPath, type ProjectPath } from '../model/brands.js';
 import type { DepSpec, OutKind, OutSpec, ParamSpec, PlotProps, StageSpec } from '../model/spec.js';
 import type { YamlFile } from './yaml-file.js';
 import type { ExpandedStage } from './expand.js';
+import { parseResources } from '../runner/slurm/resources.js';
 
-const STAGE_FIELDS = ['cmd', 'module', 'deps', 'params', 'outs', 'metrics', 'plots', 'always_changed', 'frozen', 'desc', 'wdir', 'env', 'executor', 'meta'] as const;
+const STAGE_FIELDS = ['cmd', 'module', 'deps', 'params', 'outs', 'metrics', 'plots', 'always_changed', 'frozen', 'desc', 'wdir', 'env', 'executor', 'resources', 'meta'] as const;
 const OUT_FLAGS = ['cache', 'persist', 'desc', 'remote', 'push'] as const;
 const PLOT_FLAGS = ['x', 'y', 'template', 'title', 'x_label', 'y_label'] as const;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/;
@@ -95,9 +96,16 @@ function build(file: YamlFile, stage: ExpandedStage): StageSpec {
   const executorRaw = str('executor');
   // Only the name's shape is checked here; which executors exist is known at run time (runner registry).
   if (executorRaw !== undefined && !/^[a-z][a-z0-9_-]*$/.test(executorRaw)) fail('wrong-type', ['executor'], `Field "executor" of ${where} must be an executor name such as local, got ${describe(executorRaw)}.`);
+  const resourcesRaw = def['resources'];
+  const resources = resourcesRaw === undefined || resourcesRaw === null ? undefined : parseResources(resourcesRaw, where);
+  if (resources && !resources.ok) {
+    const unknown = resources.error.message.startsWith('Unknown');
+    fail(unknown ? 'unknown-field' : 'wrong-type', resources.error.field ? ['resources', resources.error.field] : ['resources'], resources.error.message, unknown);
+  }
   return lazyLocation({
     name, command, wdir, deps, params, outs, env,
     ...(executorRaw !== undefined ? { executor: lazyLocation({ name: executorRaw }, () => at(['executor'])) } : {}),
+    ...(resources?.ok ? { resources: lazyLocation(resources.value, () => at(['resources'])) } : {}),
     alwaysChanged: bool('always_changed'),
     frozen: bool('frozen'),
     ...(desc !== undefined ? { desc } : {}),

@@ -41,7 +41,13 @@ export type InfoEvent =
    * Paths are relative to the project root.
    */
   | { type: 'info'; reason: 'corrupt-object'; stage: string; out: string; object: string; problem: 'corrupt' | 'unreadable' | 'missing'; movedTo?: string; error?: string; rerun: boolean }
-  | { type: 'info'; reason: 'progress-done'; stage: string; label: string; summary?: string; seconds: number };
+  | { type: 'info'; reason: 'progress-done'; stage: string; label: string; summary?: string; seconds: number }
+  /**
+   * A stage's cluster job changed state (`SUBMITTED`, `PENDING`, `RUNNING`, `COMPLETED`, ...), or is still
+   * running (`elapsedSeconds`). `attached`: a job submitted by an earlier, interrupted xpipe for the same
+   * work, followed instead of submitting a duplicate. `log` is the job's log, relative to the project root.
+   */
+  | { type: 'info'; reason: 'cluster-job'; stage: string; executor: string; jobId: string; state: string; elapsedSeconds?: number; attached?: boolean; log?: string };
 
 /** A stage finished well (or had nothing to do). */
 export type SuccessEvent =
@@ -69,6 +75,13 @@ export type FailureEvent =
   /** Killed or not started because the run was interrupted (Ctrl-C). */
   | { type: 'failure'; reason: 'cancelled'; stage: string }
   | { type: 'failure'; reason: 'internal-error'; stage?: string; message: string; stack?: string }
+  /**
+   * The stage's cluster job did not produce a usable result: `state` is the scheduler's (`FAILED`,
+   * `TIMEOUT`, `OUT_OF_MEMORY`, `CANCELLED`, ...) or xpipe's (`SUBMIT_FAILED`, `RESULT_MISMATCH`,
+   * `NO_RESULT`); `exitCode`/`signal` are the job's, `detail` what the stage itself reported, `logTail` the
+   * last lines of `log` (relative to the project root).
+   */
+  | { type: 'failure'; reason: 'cluster-job'; stage: string; executor: string; jobId?: string; state: string; exitCode?: number; signal?: number; slurmReason?: string; detail?: string; log?: string; logTail: string[] }
   /** --watch: pipeline.yaml or params became invalid; watching continues until it is fixed. */
   | { type: 'failure'; reason: 'config-error'; diagnostics: Diagnostic[] };
 

@@ -4,6 +4,7 @@
  */
 import type { ProjectPath } from './brands.js';
 import type { SourceLocation } from './diagnostic.js';
+import type { StageResources } from '../runner/slurm/resources.js';
 
 /** DVC plot properties, stored for the plots renderer; they are not part of the stage definition hash. */
 export interface PlotProps {
@@ -69,6 +70,11 @@ export interface StageSpec {
    * hash: the same stage computes the same outs wherever it runs.
    */
   executor?: { name: string; location?: SourceLocation };
+  /**
+   * What the stage asks of a cluster executor (`resources:`: cpus, mem, gpus, time, partition, ...).
+   * Not part of the definition hash, like `executor`: resources change where and how fast, not what.
+   */
+  resources?: StageResources & { location?: SourceLocation };
   /** Where the stage is declared (its name key). */
   location?: SourceLocation;
 }

@@ -21,7 +21,7 @@ export class RunnerRegistry {
 
   /** The registry every project starts with. */
   static builtIn(): RunnerRegistry {
-    return new RunnerRegistry({ [DEFAULT_EXECUTOR]: localRunner });
+    return new RunnerRegistry({ [DEFAULT_EXECUTOR]: localRunner, slurm: lazyRunner(async () => new (await import('./slurm/runner.js')).SlurmRunner()) });
   }
 
   names(): string[] {
@@ -50,4 +50,18 @@ export class RunnerRegistry {
     }
     return problems.length > 0 ? err(problems) : ok(out);
   }
+}
+
+/**
+ * A runner whose module loads on first use (so `xpipe status` never loads the Slurm executor); one
+ * instance per registry, i.e. per opened project, so all of a command's stages share its poller.
+ */
+export function lazyRunner(load: () => Promise<StageRunner>, opts: { preparesOuts?: boolean } = { preparesOuts: true }): StageRunner {
+  let runner: Promise<StageRunner> | undefined;
+  const get = () => (runner ??= load());
+  return {
+    ...(opts.preparesOuts ? { preparesOuts: true } : {}),
+    run: async (request) => (await get()).run(request),
+    check: async (root, stages) => (await (await get()).check?.(root, stages)) ?? [],
+  };
 }
