@@ -67,6 +67,25 @@ describe('path remote layout and errors', () => {
     expect(list(remote).filter((f) => f.startsWith('runs/'))).toHaveLength(1);
   });
 
+  it('push verifies what it uploads: a corrupt object in cache/ is reported per out and never reaches the remote', async () => {
+    const p = project();
+    const remote = path.join(p.dir, '..', `${path.basename(p.dir)}-remote`);
+    cleanups.push(() => fs.rmSync(remote, { recursive: true, force: true }));
+    await p.run(['repro']);
+    await p.run(['remote', 'add', '-d', 'origin', remote]);
+    const lock = p.read('pipeline.lock');
+    const id = /path: one\.txt\n\s+hash: ([0-9a-f]{40})/.exec(lock)?.[1] ?? '';
+    const object = p.abs(`cache/${id.slice(0, 2)}/${id.slice(2)}`);
+    fs.chmodSync(object, 0o644);
+    fs.writeFileSync(object, 'not one\n');
+    const r = await p.run(['push']);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain(`corrupt in cache/: one.txt of stage gen (object ${id} hashes to`);
+    expect(fs.existsSync(path.join(remote, id.slice(0, 2), id.slice(2)))).toBe(false);
+    // The directory out was intact and went up whole.
+    expect(fs.readdirSync(remote, { recursive: true }).map(String).some((f) => f.endsWith('.dir'))).toBe(true);
+  });
+
   it('an unknown remote is a usage error (exit 2) that lists the configured ones', async () => {
     const p = project();
     await p.run(['remote', 'add', 'origin', '../somewhere']);

@@ -31,6 +31,8 @@ function formatOutProblem(r: TransferReport, p: OutProblem): string {
   switch (p.problem) {
     case 'missing-local':
       return `missing from cache/: ${p.out} of stage ${p.stage} (object ${first}${more}); not pushed. Run "xpipe repro ${p.stage}" to rebuild it, or "xpipe pull" it from another remote.`;
+    case 'corrupt-local':
+      return `corrupt in cache/: ${p.out} of stage ${p.stage} (object ${first}${more} hashes to ${p.objects[0]?.actual ?? '?'}); not pushed. Run "xpipe cache verify" to quarantine it, then "xpipe repro ${p.stage}" to rebuild it.`;
     case 'missing-remote':
       return `missing on remote ${r.remote}: ${p.out} of stage ${p.stage} (object ${objectUrl(r.url, first)}${more}). Push it from a machine that has it, or run "xpipe repro ${p.stage}".`;
     case 'corrupt-remote':

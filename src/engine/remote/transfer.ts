@@ -32,8 +32,11 @@ export interface OutRef {
 export interface OutProblem {
   stage: string;
   out: string;
-  /** missing-local: push lacks it in cache/; missing-remote / corrupt-remote: fetch could not get it. */
-  problem: 'missing-local' | 'missing-remote' | 'corrupt-remote';
+  /**
+   * missing-local / corrupt-local: push lacks it in cache/, or its bytes there do not match its id (so it
+   * was not uploaded); missing-remote / corrupt-remote: fetch could not get it.
+   */
+  problem: 'missing-local' | 'corrupt-local' | 'missing-remote' | 'corrupt-remote';
   objects: { id: ObjectId; actual?: string }[];
 }
 
@@ -97,10 +100,17 @@ export async function pushOuts(local: LocalObjectStore, remote: RemoteStores, ou
   }
   const toQuery = [...files].filter((id) => !vouched.has(id));
   const filesThere = toQuery.length > 0 ? await remote.objects.hasMany(toQuery) : new Set<ObjectId>();
-  const move = { direction: 'push' as const, jobs: opts.jobs, verify: false, sizes, remote: opts.remote, meter };
+  // Verified on the way up too: a corrupt object in cache/ (disk fault, an edit) must never reach the
+  // remote under an id its bytes do not have. Hashing costs far less than the transfer.
+  const move = { direction: 'push' as const, jobs: opts.jobs, verify: true, sizes, remote: opts.remote, meter };
   const sent = await moveObjects(local, remote.objects, toQuery.filter((id) => !filesThere.has(id)), move);
   // A file that vanished from cache/ mid-push (gc) leaves its directory incomplete: keep its manifest back.
   const lost = new Set([...sent.absent, ...sent.corrupt.keys()]);
+  for (const out of outs) {
+    const ids = out.hash.endsWith('.dir') ? dirs.get(out.hash) ?? [] : [out.hash];
+    const bad = ids.filter((id) => sent.corrupt.has(id));
+    if (bad.length > 0) problems.push({ stage: out.stage, out: out.path, problem: 'corrupt-local', objects: bad.map((id) => ({ id, actual: sent.corrupt.get(id) ?? '' })) });
+  }
   const complete = dirIds.filter((d) => !(dirs.get(d) ?? []).some((id) => lost.has(id)));
   const sentDirs = await moveObjects(local, remote.objects, complete.filter((d) => !dirsThere.has(d)), move);
   for (const d of complete) if (dirsThere.has(d) || sentDirs.moved.has(d)) memory.add(d);
