@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 
 /** Writes `data` to `file` atomically (temp + rename), creating the parent directory. */
 export function writeFileAtomic(file: string, data: string | Buffer): void {
@@ -15,6 +16,21 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Writes a stream to `file` atomically (temp file beside it + rename); on any error the temp file is
+ * removed and nothing appears under `file`. Used by the remote stores' `getFile`.
+ */
+export async function writeStreamAtomic(file: string, source: NodeJS.ReadableStream): Promise<void> {
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await pipeline(source, fs.createWriteStream(tmp, { flags: 'wx' }));
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
     throw e;
   }
 }

@@ -12,10 +12,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
   type ListObjectsV2CommandOutput,
@@ -23,6 +20,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import PQueue from 'p-queue';
 import { HASH_ALGORITHM } from '../../hash/hash-file.js';
+import { writeStreamAtomic } from '../../fs/atomic.js';
 import { digestOf, isObjectId, ObjectMismatchError, type KeyValueStore, type ObjectId, type ObjectStore, type PutOptions } from '../../cache/object-store.js';
 import type { RemoteConfig } from '../../config/project-config.js';
 import { classifyS3Error, httpStatus, recordExistence, type S3Target } from './s3-client.js';
@@ -176,15 +174,8 @@ export class S3ObjectStore implements ObjectStore {
   async getFile(id: ObjectId, dest: string): Promise<boolean> {
     const body = await this.get(id);
     if (!body) return false;
-    const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.xpipe-${crypto.randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await pipeline(body, fs.createWriteStream(tmp, { flags: 'wx' }));
-      await fsp.rename(tmp, dest);
-      return true;
-    } catch (e) {
-      await fsp.rm(tmp, { force: true });
-      throw e;
-    }
+    await writeStreamAtomic(dest, body);
+    return true;
   }
 
   async put(id: ObjectId, source: Readable | Buffer, opts: PutOptions = {}): Promise<void> {

@@ -14,12 +14,11 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { OpenMode, SFTPWrapper, Stats } from 'ssh2';
 import { HASH_ALGORITHM } from '../../hash/hash-file.js';
+import { writeStreamAtomic } from '../../fs/atomic.js';
 import { digestOf, isObjectId, ObjectMismatchError, type KeyValueStore, type ObjectId, type ObjectStore, type PutOptions } from '../../cache/object-store.js';
 import type { SshSession } from './ssh-session.js';
 
@@ -283,15 +282,8 @@ export class SftpObjectStore implements ObjectStore {
   async getFile(id: ObjectId, dest: string): Promise<boolean> {
     const src = await this.get(id);
     if (!src) return false;
-    const tmp = `${dest}.xpipe-${crypto.randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await pipeline(src, fs.createWriteStream(tmp, { flags: 'wx' }));
-      await fsp.rename(tmp, dest);
-      return true;
-    } catch (e) {
-      await fsp.rm(tmp, { force: true });
-      throw e;
-    }
+    await writeStreamAtomic(dest, src);
+    return true;
   }
 
   async put(id: ObjectId, source: Readable | Buffer, opts: PutOptions = {}): Promise<void> {
