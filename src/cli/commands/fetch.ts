@@ -1,9 +1,8 @@
 /**
  * `xpipe fetch`: download the objects of the outs in pipeline.lock that cache/ lacks, verified.
  */
-import type { Command, ExitCode } from './types.js';
-import { printDiagnostics } from './shared.js';
-import { endLive, printRemoteError, TRANSFER_OPTIONS, transferOptions } from './transfer-shared.js';
+import type { Command } from './types.js';
+import { runTransfer, TRANSFER_OPTIONS } from './transfer-shared.js';
 
 const command: Command = {
   name: 'fetch',
@@ -20,19 +19,7 @@ const command: Command = {
     { command: 'xpipe fetch', description: 'Fill cache/ with everything pipeline.lock records' },
     { command: 'xpipe fetch --run-cache', description: 'Also the run cache, so repro can restore earlier runs offline' },
   ],
-  async run(args, io): Promise<ExitCode> {
-    const opts = await transferOptions(args, io);
-    if (typeof opts === 'number') return opts;
-    const { openProject, loadRemotes } = await import('../../engine/index.js');
-    const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
-    if (!project.ok) return printDiagnostics(io, project.error);
-    const r = await (await loadRemotes()).fetch(project.value, opts);
-    endLive(io, args);
-    if (!r.ok) return printRemoteError(io, r.error);
-    const { formatTransferReport } = await import('../render/remote-views.js');
-    io.stdout.write(args.options['json'] ? `${JSON.stringify({ type: 'fetch', ...r.value })}\n` : formatTransferReport(r.value));
-    return r.value.problems.length > 0 ? 1 : 0;
-  },
+  run: (args, io) => runTransfer('fetch', args, io),
 };
 
 export default command;

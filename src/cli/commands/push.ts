@@ -2,9 +2,8 @@
  * `xpipe push`: upload the cache objects of the outs in pipeline.lock (and with --run-cache the run-cache
  * records) that the remote lacks.
  */
-import type { Command, ExitCode } from './types.js';
-import { printDiagnostics } from './shared.js';
-import { endLive, printRemoteError, TRANSFER_OPTIONS, transferOptions } from './transfer-shared.js';
+import type { Command } from './types.js';
+import { runTransfer, TRANSFER_OPTIONS } from './transfer-shared.js';
 
 const command: Command = {
   name: 'push',
@@ -24,19 +23,7 @@ const command: Command = {
     { command: 'xpipe push train -r nas -j 8', description: "Only train's outs, to remote nas, 8 at a time" },
     { command: 'xpipe push --run-cache', description: 'Also share the run cache (for repro --pull)' },
   ],
-  async run(args, io): Promise<ExitCode> {
-    const opts = await transferOptions(args, io);
-    if (typeof opts === 'number') return opts;
-    const { openProject, loadRemotes } = await import('../../engine/index.js');
-    const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
-    if (!project.ok) return printDiagnostics(io, project.error);
-    const r = await (await loadRemotes()).push(project.value, opts);
-    endLive(io, args);
-    if (!r.ok) return printRemoteError(io, r.error);
-    const { formatTransferReport } = await import('../render/remote-views.js');
-    io.stdout.write(args.options['json'] ? `${JSON.stringify({ type: 'push', ...r.value })}\n` : formatTransferReport(r.value));
-    return r.value.problems.length > 0 ? 1 : 0;
-  },
+  run: (args, io) => runTransfer('push', args, io),
 };
 
 export default command;

@@ -5,7 +5,7 @@
 import type { ParsedArgs } from '../args.js';
 import type { RemoteOpError, TransferCommandOptions } from '../../engine/index.js';
 import type { CommandIO, ExitCode, OptionSpec } from './types.js';
-import { printStartError } from './shared.js';
+import { printDiagnostics, printStartError } from './shared.js';
 
 export const TRANSFER_OPTIONS: readonly OptionSpec[] = [
   { name: 'remote', short: 'r', type: 'string', arg: 'NAME', description: 'The remote to use (default: the one set with "xpipe remote default")' },
@@ -58,4 +58,19 @@ export async function printRemoteError(io: CommandIO, e: RemoteOpError): Promise
   const { formatRemoteFailure } = await import('../render/remote-views.js');
   io.stderr.write(`${formatRemoteFailure(e.failure)}\n`);
   return 1;
+}
+
+/** The whole of `xpipe push` and `xpipe fetch`: they differ only in the engine operation they call. */
+export async function runTransfer(op: 'push' | 'fetch', args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
+  const opts = await transferOptions(args, io);
+  if (typeof opts === 'number') return opts;
+  const { openProject, loadRemotes } = await import('../../engine/index.js');
+  const project = openProject({ cwd: io.cwd, allowMissingDeps: true });
+  if (!project.ok) return printDiagnostics(io, project.error);
+  const r = await (await loadRemotes())[op](project.value, opts);
+  endLive(io, args);
+  if (!r.ok) return printRemoteError(io, r.error);
+  const { formatTransferReport } = await import('../render/remote-views.js');
+  io.stdout.write(args.options['json'] ? `${JSON.stringify({ type: op, ...r.value })}\n` : formatTransferReport(r.value));
+  return r.value.problems.length > 0 ? 1 : 0;
 }
