@@ -66,20 +66,34 @@ function chain(n: number): string {
 function dag(n: number): string {
   let y = 'stages:\n';
   for (let i = 0; i < n; i++) {
-    const deps = i === 0 ? ['src/in.txt'] : [...new Set([Math.floor(i / 2), Math.floor(i / 3), i - 1])].map((j) => `out/s${j}.txt`);
+    const deps =
+      i === 0
+        ? ['src/in.txt']
+        : [...new Set([Math.floor(i / 2), Math.floor(i / 3), i - 1])].map((j) => `out/s${j}.txt`);
     y += `  s${i}:\n    cmd: mkdir -p out && cat ${deps.join(' ')} | head -c 64 > out/s${i}.txt\n    deps: [${deps.join(', ')}]\n    outs: [out/s${i}.txt]\n`;
   }
   return y;
 }
 
-console.log(`xpipe engine benchmark: ${new Date().toISOString()}, ${os.cpus().length} cores, Node ${process.version}, median of ${RUNS}`);
+console.log(
+  `xpipe engine benchmark: ${new Date().toISOString()}, ${os.cpus().length} cores, Node ${process.version}, median of ${RUNS}`,
+);
 console.log('| case | median wall | target |\n| --- | --- | --- |');
 
 const a = project('chain10', chain(10), { 'src/in.txt': 'hello\n' });
 xpipe(a, ['repro']);
 report('(a) 10-stage chain: no-op `xpipe status`', timeMedian(a, ['status']));
 report('(a) 10-stage chain: no-op `xpipe repro`', timeMedian(a, ['repro']), '< 300 ms');
-report('node -e "" (Node start alone, for reference)', median(Array.from({ length: RUNS }, () => { const t = performance.now(); execFileSync(process.execPath, ['-e', '']); return performance.now() - t; })));
+report(
+  'node -e "" (Node start alone, for reference)',
+  median(
+    Array.from({ length: RUNS }, () => {
+      const t = performance.now();
+      execFileSync(process.execPath, ['-e', '']);
+      return performance.now() - t;
+    }),
+  ),
+);
 
 const b = project('dag200', dag(200), { 'src/in.txt': 'hello\n' });
 xpipe(b, ['repro']);
@@ -89,13 +103,18 @@ report('(b) 200-stage DAG: no-op `xpipe repro`', timeMedian(b, ['repro']));
 // (e) Module stages: each imports a chain of 4 helpers out of 40 (+ a shared one) and a package, so a
 // no-op status walks and stats every stage's import closure (cached import lists, no parsing).
 const api = pathToFileURL(path.join(REPO, 'src', 'stage-api', 'index.ts')).href;
-const modFiles: Record<string, string> = { 'package.json': '{"type":"module"}\n', 'lib/shared.ts': "import path from 'node:path';\nexport const shared = path.sep;\n" };
+const modFiles: Record<string, string> = {
+  'package.json': '{"type":"module"}\n',
+  'lib/shared.ts': "import path from 'node:path';\nexport const shared = path.sep;\n",
+};
 for (let i = 0; i < 40; i++) {
-  modFiles[`lib/h${i}.ts`] = `import { shared } from './shared.js';\n${i % 4 === 3 ? '' : `import { h${i + 1} } from './h${i + 1}.js';\n`}export const h${i} = shared + ${i % 4 === 3 ? "''" : `h${i + 1}`};\n`;
+  modFiles[`lib/h${i}.ts`] =
+    `import { shared } from './shared.js';\n${i % 4 === 3 ? '' : `import { h${i + 1} } from './h${i + 1}.js';\n`}export const h${i} = shared + ${i % 4 === 3 ? "''" : `h${i + 1}`};\n`;
 }
 let modYaml = 'stages:\n';
 for (let i = 0; i < 10; i++) {
-  modFiles[`stages/m${i}.ts`] = `import fs from 'node:fs';\nimport { defineStage } from '${api}';\nimport { h${(i % 10) * 4} } from '../lib/h${(i % 10) * 4}.js';\nexport default defineStage({ run(ctx) { fs.mkdirSync(ctx.path('out'), { recursive: true }); fs.writeFileSync(ctx.path('out/m${i}.txt'), h${(i % 10) * 4}); } });\n`;
+  modFiles[`stages/m${i}.ts`] =
+    `import fs from 'node:fs';\nimport { defineStage } from '${api}';\nimport { h${(i % 10) * 4} } from '../lib/h${(i % 10) * 4}.js';\nexport default defineStage({ run(ctx) { fs.mkdirSync(ctx.path('out'), { recursive: true }); fs.writeFileSync(ctx.path('out/m${i}.txt'), h${(i % 10) * 4}); } });\n`;
   modYaml += `  m${i}:\n    module: stages/m${i}.ts\n    params: [p]\n    outs: [out/m${i}.txt]\n`;
 }
 const e = project('modules10', modYaml, modFiles);
@@ -108,17 +127,22 @@ if (args.includes('--quick')) {
   process.exit(0);
 }
 
-const c = project('files100k', 'stages:\n  count:\n    cmd: ls data | wc -l > count.txt\n    deps: [data]\n    outs: [count.txt]\n');
+const c = project(
+  'files100k',
+  'stages:\n  count:\n    cmd: ls data | wc -l > count.txt\n    deps: [data]\n    outs: [count.txt]\n',
+);
 for (let i = 0; i < FILES; i++) {
   const sub = path.join(c, 'data', `d${Math.floor(i / 1000)}`);
   if (i % 1000 === 0) fs.mkdirSync(sub, { recursive: true });
   fs.writeFileSync(path.join(sub, `f${i}.txt`), `file ${i}\n`);
 }
 xpipe(c, ['repro']);
-const cold = median(Array.from({ length: 3 }, () => {
-  fs.rmSync(path.join(c, '.xpipe', 'state'), { recursive: true, force: true });
-  return xpipe(c, ['status']);
-}));
+const cold = median(
+  Array.from({ length: 3 }, () => {
+    fs.rmSync(path.join(c, '.xpipe', 'state'), { recursive: true, force: true });
+    return xpipe(c, ['status']);
+  }),
+);
 xpipe(c, ['status']);
 report(`(c) ${FILES} files: cold \`xpipe status\` (no state index, hashes every file)`, cold);
 report(`(c) ${FILES} files: warm \`xpipe status\` (state index)`, timeMedian(c, ['status'], 5), '< 1500 ms');
@@ -129,7 +153,13 @@ const chunk = crypto.randomBytes(64 << 20);
 const fd = fs.openSync(bigFile, 'w');
 for (let i = 0; i < 16; i++) fs.writeSync(fd, chunk);
 fs.closeSync(fd);
-const hashMs = median(Array.from({ length: 3 }, () => { const t = performance.now(); fileHasher.hashFile(bigFile); return performance.now() - t; }));
+const hashMs = median(
+  Array.from({ length: 3 }, () => {
+    const t = performance.now();
+    fileHasher.hashFile(bigFile);
+    return performance.now() - t;
+  }),
+);
 const mbps = 1024 / (hashMs / 1000);
 rows.push(`| hashing a 1 GiB file (sha1, 1 MiB reads, page cache warm) | ${mbps.toFixed(0)} MiB/s | >= 1 GB/s |`);
 console.log(rows.at(-1));

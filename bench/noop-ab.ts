@@ -25,7 +25,10 @@ if (!beforeDir) {
 }
 const RUNS = Number(opt('--runs')) || 15;
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const BIN = { before: path.join(path.resolve(beforeDir), 'bin', 'xpipe.js'), after: path.join(REPO, 'bin', 'xpipe.js') };
+const BIN = {
+  before: path.join(path.resolve(beforeDir), 'bin', 'xpipe.js'),
+  after: path.join(REPO, 'bin', 'xpipe.js'),
+};
 
 function run(bin: string, dir: string, cmd: string[]): number {
   const t = performance.now();
@@ -52,8 +55,14 @@ function chainProject(): string {
   return dir;
 }
 
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
-console.log(`no-op A/B: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}, ${RUNS} pairs, load ${load()}`);
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+console.log(
+  `no-op A/B: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}, ${RUNS} pairs, load ${load()}`,
+);
 const dirs = { before: chainProject(), after: chainProject() };
 run(BIN.before, dirs.before, ['repro']);
 run(BIN.after, dirs.after, ['repro']);
@@ -66,9 +75,17 @@ for (const cmd of [['repro'], ['status']]) {
     a.push(run(BIN.after, dirs.after, cmd));
   }
   const ratios = a.map((x, i) => x / (b[i] as number));
-  console.log(`| 10-stage chain, no-op \`xpipe ${cmd.join(' ')}\` | ${median(b).toFixed(0)} ms | ${median(a).toFixed(0)} ms | ${median(ratios).toFixed(2)} |`);
+  console.log(
+    `| 10-stage chain, no-op \`xpipe ${cmd.join(' ')}\` | ${median(b).toFixed(0)} ms | ${median(a).toFixed(0)} ms | ${median(ratios).toFixed(2)} |`,
+  );
 }
-const nodeStart = median(Array.from({ length: RUNS }, () => { const t = performance.now(); execFileSync(process.execPath, ['-e', '']); return performance.now() - t; }));
+const nodeStart = median(
+  Array.from({ length: RUNS }, () => {
+    const t = performance.now();
+    execFileSync(process.execPath, ['-e', '']);
+    return performance.now() - t;
+  }),
+);
 console.log(`| \`node -e ""\` (Node start alone) | ${nodeStart.toFixed(0)} ms | | |`);
 if (args.includes('--repo')) {
   // This repository's own pipeline, in both checkouts: each workspace must be up to date with its own lock
@@ -81,7 +98,9 @@ if (args.includes('--repo')) {
       a.push(run(BIN.after, REPO, cmd));
     }
     const ratios = a.map((x, i) => x / (b[i] as number));
-    console.log(`| this repository's pipeline (7 stages), no-op \`xpipe ${cmd.join(' ')}\` | ${median(b).toFixed(0)} ms | ${median(a).toFixed(0)} ms | ${median(ratios).toFixed(2)} |`);
+    console.log(
+      `| this repository's pipeline (7 stages), no-op \`xpipe ${cmd.join(' ')}\` | ${median(b).toFixed(0)} ms | ${median(a).toFixed(0)} ms | ${median(ratios).toFixed(2)} |`,
+    );
   }
 }
 console.log(`load at the end: ${load()}`);

@@ -39,8 +39,19 @@ async function makeInputs(count: number): Promise<string> {
   const have = new Set(await readdir(dir));
   const bases: Uint8Array[] = [];
   for (let p = 1; bases.length < 50; p++) {
-    for (const img of renderPatient({ seed: 7, patient: p, size: 256, prevalence: { ...DEFAULT_PREVALENCE }, outDir: '' })) {
-      bases.push(await sharp(img.image, { raw: { width: 256, height: 256, channels: 1 } }).resize(1024, 1024, { kernel: 'cubic' }).raw().toBuffer());
+    for (const img of renderPatient({
+      seed: 7,
+      patient: p,
+      size: 256,
+      prevalence: { ...DEFAULT_PREVALENCE },
+      outDir: '',
+    })) {
+      bases.push(
+        await sharp(img.image, { raw: { width: 256, height: 256, channels: 1 } })
+          .resize(1024, 1024, { kernel: 'cubic' })
+          .raw()
+          .toBuffer(),
+      );
     }
   }
   const rng = new Sfc32(1);
@@ -48,8 +59,15 @@ async function makeInputs(count: number): Promise<string> {
     const name = `img_${String(i).padStart(4, '0')}.png`;
     if (have.has(name)) continue;
     const px = Uint8Array.from(bases[i % bases.length] as Uint8Array);
-    for (let j = 0; j < px.length; j += 1 + (j % 7)) px[j] = Math.min(255, Math.max(0, (px[j] as number) + Math.round(rng.normal(0, 3))));
-    await writeFile(path.join(dir, name), await sharp(px, { raw: { width: 1024, height: 1024, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 6 }).toBuffer());
+    for (let j = 0; j < px.length; j += 1 + (j % 7))
+      px[j] = Math.min(255, Math.max(0, (px[j] as number) + Math.round(rng.normal(0, 3))));
+    await writeFile(
+      path.join(dir, name),
+      await sharp(px, { raw: { width: 1024, height: 1024, channels: 1 } })
+        .toColourspace('b-w')
+        .png({ compressionLevel: 6 })
+        .toBuffer(),
+    );
     if (i % 100 === 99) process.stderr.write(`  generated ${i + 1}/${count} inputs\n`);
   }
   return dir;
@@ -59,11 +77,23 @@ async function throughput(): Promise<void> {
   const count = opt('--images', 1000);
   const threads = opt('--threads', defaultThreads());
   const dir = await makeInputs(count);
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.png')).sort().slice(0, count);
+  const files = (await readdir(dir))
+    .filter((f) => f.endsWith('.png'))
+    .sort()
+    .slice(0, count);
   const o = parsePreprocessParams({ size: 128, equalize: 'global', blur_ksize: 5, blur_sigma: 0 });
   const cache = await mkdtemp(path.join(tmpdir(), 'xpipe-bench-cache-'));
-  const tasks: ImageTask[] = files.map((f) => ({ file: path.join(dir, f), display: f, mask: null, options: o, cacheDir: cache }));
-  const url = new URL(`../src/ml/data/preprocess/image-task${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  const tasks: ImageTask[] = files.map((f) => ({
+    file: path.join(dir, f),
+    display: f,
+    mask: null,
+    options: o,
+    cacheDir: cache,
+  }));
+  const url = new URL(
+    `../src/ml/data/preprocess/image-task${path.extname(fileURLToPath(import.meta.url))}`,
+    import.meta.url,
+  );
   const rates: Record<string, number[]> = { cold: [], warm: [] };
   const perCpu: Record<string, number[]> = { cold: [], warm: [] };
   for (let rep = 0; rep < 3; rep++) {
@@ -77,7 +107,9 @@ async function throughput(): Promise<void> {
       perCpu[phase]?.push(files.length / ((cpu.user + cpu.system) / 1e6));
       if (res.some((r) => r.error)) throw new Error(res.find((r) => r.error)?.error ?? '');
       rates[phase]?.push(files.length / secs);
-      process.stderr.write(`  run ${rep + 1} ${phase}: ${(files.length / secs).toFixed(0)} images/s wall, ${(perCpu[phase]?.at(-1) ?? 0).toFixed(0)} images per CPU-second\n`);
+      process.stderr.write(
+        `  run ${rep + 1} ${phase}: ${(files.length / secs).toFixed(0)} images/s wall, ${(perCpu[phase]?.at(-1) ?? 0).toFixed(0)} images per CPU-second\n`,
+      );
     }
   }
   await rm(cache, { recursive: true, force: true });
@@ -86,10 +118,16 @@ async function throughput(): Promise<void> {
   for (const phase of ['cold', 'warm'] as const) {
     const wall = rates[phase] ?? [];
     const cpu = perCpu[phase] ?? [];
-    console.log(`  ${phase} cache: median ${median(wall).toFixed(0)} images/s wall-clock (runs: ${wall.map((r) => r.toFixed(0)).join(', ')}); ` +
-      `median ${median(cpu).toFixed(0)} images per CPU-second, i.e. ~${(median(cpu) * threads).toFixed(0)} images/s on ${threads} idle cores`);
+    console.log(
+      `  ${phase} cache: median ${median(wall).toFixed(0)} images/s wall-clock (runs: ${wall.map((r) => r.toFixed(0)).join(', ')}); ` +
+        `median ${median(cpu).toFixed(0)} images per CPU-second, i.e. ~${(median(cpu) * threads).toFixed(0)} images/s on ${threads} idle cores`,
+    );
   }
-  console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  console.log(
+    `  load average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
 }
 
 const PY = String.raw`
@@ -117,11 +155,23 @@ async function cv2Check(): Promise<void> {
   const inputs: { name: string; img: Gray }[] = [];
   const real = path.join(root, '../shared/realdata');
   if (existsSync(real)) {
-    const list = (await readFile(path.join(real, 'manifest.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[1] as string);
-    for (const rel of list) inputs.push({ name: rel, img: await decodeGray(await readFile(path.join(real, rel)), rel) });
+    const list = (await readFile(path.join(real, 'manifest.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[1] as string);
+    for (const rel of list)
+      inputs.push({ name: rel, img: await decodeGray(await readFile(path.join(real, rel)), rel) });
   }
   for (let p = 1; inputs.length < (existsSync(real) ? 798 : 200); p++) {
-    for (const r of renderPatient({ seed: 11, patient: p, size: 256, prevalence: { ...DEFAULT_PREVALENCE }, outDir: '' })) inputs.push({ name: r.name, img: { data: r.image, width: 256, height: 256 } });
+    for (const r of renderPatient({
+      seed: 11,
+      patient: p,
+      size: 256,
+      prevalence: { ...DEFAULT_PREVALENCE },
+      outDir: '',
+    }))
+      inputs.push({ name: r.name, img: { data: r.image, width: 256, height: 256 } });
   }
   const cases: object[] = [];
   let id = 0;
@@ -144,13 +194,25 @@ async function cv2Check(): Promise<void> {
   }
   await writeFile(path.join(work, 'manifest.json'), JSON.stringify({ cases }));
   await writeFile(path.join(work, 'check.py'), PY);
-  const result = JSON.parse(execFileSync(python, [path.join(work, 'check.py'), path.join(work, 'manifest.json'), work], { encoding: 'utf8', maxBuffer: 1 << 26 })) as { cv2: string; ops: Record<string, { images: number; pixels: number; exact: number; within1: number; max: number }> };
+  const result = JSON.parse(
+    execFileSync(python, [path.join(work, 'check.py'), path.join(work, 'manifest.json'), work], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    }),
+  ) as {
+    cv2: string;
+    ops: Record<string, { images: number; pixels: number; exact: number; within1: number; max: number }>;
+  };
   await rm(work, { recursive: true, force: true });
-  console.log(`OpenCV ${result.cv2}, ${inputs.length} images (${existsSync(real) ? 'the 598 real radiographs + ' : ''}synthetic ones)`);
+  console.log(
+    `OpenCV ${result.cv2}, ${inputs.length} images (${existsSync(real) ? 'the 598 real radiographs + ' : ''}synthetic ones)`,
+  );
   console.log('| operation | images | exact pixels | within ±1 | max abs diff |');
   console.log('|---|---|---|---|---|');
   for (const [op, s] of Object.entries(result.ops)) {
-    console.log(`| ${op} | ${s.images} | ${((100 * s.exact) / s.pixels).toFixed(3)}% | ${((100 * s.within1) / s.pixels).toFixed(3)}% | ${s.max} |`);
+    console.log(
+      `| ${op} | ${s.images} | ${((100 * s.exact) / s.pixels).toFixed(3)}% | ${((100 * s.within1) / s.pixels).toFixed(3)}% | ${s.max} |`,
+    );
   }
 }
 
@@ -164,8 +226,12 @@ async function synthTiming(): Promise<void> {
   const cpu = process.cpuUsage(c0);
   await rm(out, { recursive: true, force: true });
   const cpuSecs = (cpu.user + cpu.system) / 1e6;
-  console.log(`synth ${res.images} images of ${res.patients} patients at 256x256: ${secs.toFixed(1)} s wall-clock, ${cpuSecs.toFixed(1)} CPU-seconds ` +
-    `(~${(cpuSecs / defaultThreads()).toFixed(1)} s on ${defaultThreads()} idle cores); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `synth ${res.images} images of ${res.patients} patients at 256x256: ${secs.toFixed(1)} s wall-clock, ${cpuSecs.toFixed(1)} CPU-seconds ` +
+      `(~${(cpuSecs / defaultThreads()).toFixed(1)} s on ${defaultThreads()} idle cores); load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+  );
 }
 
 if (args.includes('--cv2')) await cv2Check();

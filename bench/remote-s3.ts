@@ -35,7 +35,12 @@ function run(cmd: string, argv: string[], cwd: string): { ms: number; out: strin
 const xpipe = (dir: string, ...a: string[]) => run(process.execPath, [BIN, ...a], dir);
 const aws = (dir: string, ...a: string[]) => run('/usr/bin/aws', ['--endpoint-url', w.endpoint, ...a], dir);
 
-interface Dataset { name: string; dir: string; out: string; bytes: number }
+interface Dataset {
+  name: string;
+  dir: string;
+  out: string;
+  bytes: number;
+}
 
 function makeProject(name: string, cmd: string, out: string): Dataset {
   const dir = path.join(root, name);
@@ -44,11 +49,19 @@ function makeProject(name: string, cmd: string, out: string): Dataset {
   xpipe(dir, 'repro');
   xpipe(dir, 'remote', 'add', '-d', 'origin', `s3://${w.bucket}/${name}-init`);
   xpipe(dir, 'remote', 'modify', 'origin', 'endpoint', w.endpoint);
-  const bytes = Number(execFileSync('du', ['-sb', '--apparent-size', path.join(dir, out)]).toString().split('\t')[0]);
+  const bytes = Number(
+    execFileSync('du', ['-sb', '--apparent-size', path.join(dir, out)])
+      .toString()
+      .split('\t')[0],
+  );
   return { name, dir, out, bytes };
 }
 
-const small = makeProject('small', `node -e "const fs=require('fs');fs.mkdirSync('data',{recursive:true});for(let i=0;i<1000;i++)fs.writeFileSync('data/f'+i,require('crypto').randomBytes(4096))"`, 'data');
+const small = makeProject(
+  'small',
+  `node -e "const fs=require('fs');fs.mkdirSync('data',{recursive:true});for(let i=0;i<1000;i++)fs.writeFileSync('data/f'+i,require('crypto').randomBytes(4096))"`,
+  'data',
+);
 const large = makeProject('large', `head -c 67108864 /dev/urandom > big.bin`, 'big.bin');
 
 type Key = string;
@@ -61,7 +74,18 @@ for (let round = 0; round < ROUNDS; round++) {
     const tag = () => `${d.name}-${crypto.randomBytes(4).toString('hex')}`;
     // aws s3 sync of the same files, up then down.
     const prefix = tag();
-    note(`${d.name} aws up`, aws(d.dir, 's3', 'sync', '--quiet', path.join(d.dir, d.out === 'data' ? 'data' : ''), `s3://${w.bucket}/${prefix}/`, ...(d.out === 'data' ? [] : ['--exclude', '*', '--include', 'big.bin'])).ms);
+    note(
+      `${d.name} aws up`,
+      aws(
+        d.dir,
+        's3',
+        'sync',
+        '--quiet',
+        path.join(d.dir, d.out === 'data' ? 'data' : ''),
+        `s3://${w.bucket}/${prefix}/`,
+        ...(d.out === 'data' ? [] : ['--exclude', '*', '--include', 'big.bin']),
+      ).ms,
+    );
     const down = fs.mkdtempSync(path.join(root, 'down-'));
     note(`${d.name} aws down`, aws(d.dir, 's3', 'sync', '--quiet', `s3://${w.bucket}/${prefix}/`, down).ms);
     fs.rmSync(down, { recursive: true, force: true });
@@ -87,14 +111,19 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 for (const d of [small, large]) {
   const up = median(times.get(`${d.name} aws up`) ?? []);
   const dn = median(times.get(`${d.name} aws down`) ?? []);
-  lines.push(`| ${d.name === 'small' ? '1,000 × 4 KiB' : '1 × 64 MiB'} | aws s3 sync (10 concurrent) | ${s(up)} | 1.00 | ${s(dn)} | 1.00 |`);
+  lines.push(
+    `| ${d.name === 'small' ? '1,000 × 4 KiB' : '1 × 64 MiB'} | aws s3 sync (10 concurrent) | ${s(up)} | 1.00 | ${s(dn)} | 1.00 |`,
+  );
   for (const j of JOBS) {
     const pu = median(times.get(`${d.name} xpipe push -j ${j}`) ?? []);
     const pl = median(times.get(`${d.name} xpipe pull -j ${j}`) ?? []);
     lines.push(`| | xpipe -j ${j} | ${s(pu)} | ${(pu / up).toFixed(2)} | ${s(pl)} | ${(pl / dn).toFixed(2)} |`);
   }
 }
-const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = os
+  .loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ');
 const report = [
   `# S3 remote benchmark, ${new Date().toISOString().slice(0, 10)}`,
   '',
@@ -112,6 +141,10 @@ const report = [
   '',
 ].join('\n');
 process.stdout.write(report);
-if (args.includes('--write')) fs.writeFileSync(path.join(REPO, 'bench', 'results', `remote-s3-${new Date().toISOString().slice(0, 10)}.md`), report);
+if (args.includes('--write'))
+  fs.writeFileSync(
+    path.join(REPO, 'bench', 'results', `remote-s3-${new Date().toISOString().slice(0, 10)}.md`),
+    report,
+  );
 fs.rmSync(root, { recursive: true, force: true });
 await server.stop();

@@ -26,7 +26,12 @@ fs.writeFileSync(path.join(home, '.ssh', 'known_hosts'), `${s.knownHostsLine}\n`
 process.env.HOME = home;
 delete process.env.SSH_AUTH_SOCK;
 
-interface DataSet { name: string; store: LocalObjectStore; ids: ObjectId[]; bytes: number }
+interface DataSet {
+  name: string;
+  store: LocalObjectStore;
+  ids: ObjectId[];
+  bytes: number;
+}
 
 function makeSet(name: string, count: number, size: number): DataSet {
   const store = new LocalObjectStore(path.join(scratch, `src-${name}`));
@@ -60,7 +65,8 @@ async function xpipe(set: DataSet, jobs: number, dir: 'push' | 'pull'): Promise<
   const r = await openRemote(cfg, scratch, { create: true });
   try {
     const sizes = new Map<ObjectId, number>();
-    if (dir === 'push') await moveObjects(set.store, r.objects, set.ids, { direction: 'push', jobs, verify: false, sizes, remote: cfg });
+    if (dir === 'push')
+      await moveObjects(set.store, r.objects, set.ids, { direction: 'push', jobs, verify: false, sizes, remote: cfg });
     else await moveObjects(r.objects, dest, set.ids, { direction: 'fetch', jobs, verify: true, sizes, remote: cfg });
   } finally {
     await r.close();
@@ -119,9 +125,15 @@ for (let round = 0; round < rounds; round++) {
 const loadAfter = os.loadavg();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-const lines = [`date: ${started.toISOString()}`, `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, node ${process.version}`,
-  `command: npx tsx bench/remote-ssh.ts --rounds ${rounds}`, `load average (1 min) before/after: ${loadBefore[0]?.toFixed(1)} / ${loadAfter[0]?.toFixed(1)}`, '',
-  '| data | direction | method | median s | × rsync time |', '| --- | --- | --- | --- | --- |'];
+const lines = [
+  `date: ${started.toISOString()}`,
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, node ${process.version}`,
+  `command: npx tsx bench/remote-ssh.ts --rounds ${rounds}`,
+  `load average (1 min) before/after: ${loadBefore[0]?.toFixed(1)} / ${loadAfter[0]?.toFixed(1)}`,
+  '',
+  '| data | direction | method | median s | × rsync time |',
+  '| --- | --- | --- | --- | --- |',
+];
 for (const set of sets) {
   for (const dir of ['push', 'pull']) {
     const base = median(times.get(`${set.name}|${dir}|rsync -e ssh`) as number[]);

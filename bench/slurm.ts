@@ -39,13 +39,18 @@ function project(files: Record<string, string>): string {
 }
 
 function chainPipeline(): string {
-  const stages = Array.from({ length: CHAIN }, (_, i) => `  s${i}:\n    cmd: echo ${i} ${i > 0 ? `| cat - s${i - 1}.txt ` : ''}> s${i}.txt\n${i > 0 ? `    deps: [s${i - 1}.txt]\n` : ''}    outs: [s${i}.txt]\n`);
+  const stages = Array.from(
+    { length: CHAIN },
+    (_, i) =>
+      `  s${i}:\n    cmd: echo ${i} ${i > 0 ? `| cat - s${i - 1}.txt ` : ''}> s${i}.txt\n${i > 0 ? `    deps: [s${i - 1}.txt]\n` : ''}    outs: [s${i}.txt]\n`,
+  );
   return `stages:\n${stages.join('')}`;
 }
 
 const SWEEP_FILES = {
   'params.yaml': 'train:\n  lr: 1\n',
-  'pipeline.yaml': 'stages:\n  train:\n    cmd: sleep 2 && cp params.yaml out.yaml\n    params: [train.lr]\n    outs: [out.yaml]\n',
+  'pipeline.yaml':
+    'stages:\n  train:\n    cmd: sleep 2 && cp params.yaml out.yaml\n    params: [train.lr]\n    outs: [out.yaml]\n',
 };
 
 async function main(): Promise<void> {
@@ -56,8 +61,12 @@ async function main(): Promise<void> {
     const chain = project({ 'pipeline.yaml': chainPipeline() });
     timed(chain, ['repro'], env); // warm-up (module loading, page cache)
     const local = median(Array.from({ length: RUNS }, () => timed(chain, ['repro', '--force'], env)));
-    const slurm = median(Array.from({ length: RUNS }, () => timed(chain, ['repro', '--force', '--executor', 'slurm'], env)));
-    rows.push(`| (a) ${CHAIN}-stage chain of trivial cmd stages, \`repro --force\` | ${(local / 1000).toFixed(2)} s | ${(slurm / 1000).toFixed(2)} s | ${((slurm - local) / CHAIN / 1000).toFixed(2)} s per stage |`);
+    const slurm = median(
+      Array.from({ length: RUNS }, () => timed(chain, ['repro', '--force', '--executor', 'slurm'], env)),
+    );
+    rows.push(
+      `| (a) ${CHAIN}-stage chain of trivial cmd stages, \`repro --force\` | ${(local / 1000).toFixed(2)} s | ${(slurm / 1000).toFixed(2)} s | ${((slurm - local) / CHAIN / 1000).toFixed(2)} s per stage |`,
+    );
     fs.rmSync(chain, { recursive: true, force: true });
 
     const sweep = (extra: string[]) => {
@@ -68,7 +77,9 @@ async function main(): Promise<void> {
     };
     const sweepLocal = median(Array.from({ length: RUNS }, () => sweep(['--jobs', '2'])));
     const sweepSlurm = median(Array.from({ length: RUNS }, () => sweep(['--jobs', '4', '--executor', 'slurm'])));
-    rows.push(`| (b) 4-point sweep, stage sleeps 2 s; local \`--jobs 2\` vs Slurm \`--jobs 4\` | ${(sweepLocal / 1000).toFixed(2)} s | ${(sweepSlurm / 1000).toFixed(2)} s | ${((sweepSlurm - sweepLocal) / 1000).toFixed(2)} s |`);
+    rows.push(
+      `| (b) 4-point sweep, stage sleeps 2 s; local \`--jobs 2\` vs Slurm \`--jobs 4\` | ${(sweepLocal / 1000).toFixed(2)} s | ${(sweepSlurm / 1000).toFixed(2)} s | ${((sweepSlurm - sweepLocal) / 1000).toFixed(2)} s |`,
+    );
   } finally {
     await server.stop();
   }
@@ -84,7 +95,8 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   process.stdout.write(text);
-  if (args.includes('--write')) fs.writeFileSync(path.join(REPO, 'bench', 'results', `slurm-${new Date().toISOString().slice(0, 10)}.md`), text);
+  if (args.includes('--write'))
+    fs.writeFileSync(path.join(REPO, 'bench', 'results', `slurm-${new Date().toISOString().slice(0, 10)}.md`), text);
 }
 
 await main();

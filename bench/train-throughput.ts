@@ -19,8 +19,21 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel, type Arch } from '../src/ml/models/index.js';
 import { initRuntime, type BackendRequest } from '../src/ml/runtime/index.js';
 
-interface Job { backend: BackendRequest; threads: number; arch: Arch; size: number; images: number }
-interface Measure { job: Job; backend: string; trainImgS: number; trainImgCpuS: number; inferImgS: number; stepMs: number[] }
+interface Job {
+  backend: BackendRequest;
+  threads: number;
+  arch: Arch;
+  size: number;
+  images: number;
+}
+interface Measure {
+  job: Job;
+  backend: string;
+  trainImgS: number;
+  trainImgCpuS: number;
+  inferImgS: number;
+  stepMs: number[];
+}
 
 const BATCH = 32;
 function median(xs: number[]): number {
@@ -37,7 +50,10 @@ async function worker(job: Job): Promise<void> {
   const x = tf.randomUniform([BATCH, job.size, job.size, 1], 0, 1, 'float32', 1);
   const y = tf.randomUniform([BATCH, 14], 0, 1, 'float32', 2).round();
   const step = (): void => {
-    const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true);
+    const loss = optimizer.minimize(
+      () => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      true,
+    );
     loss!.dataSync();
     loss!.dispose();
   };
@@ -63,8 +79,14 @@ async function worker(job: Job): Promise<void> {
   };
   infer();
   const inferMs = Array.from({ length: steps }, () => timeIt(infer));
-  const out: Measure = { job, backend: `${info.backend}${info.threads ? ` ×${info.threads}` : ''}`,
-    trainImgS: (BATCH * 1000) / median(stepMs), trainImgCpuS: (BATCH * 1000) / median(cpuMs), inferImgS: (BATCH * 1000) / median(inferMs), stepMs };
+  const out: Measure = {
+    job,
+    backend: `${info.backend}${info.threads ? ` ×${info.threads}` : ''}`,
+    trainImgS: (BATCH * 1000) / median(stepMs),
+    trainImgCpuS: (BATCH * 1000) / median(cpuMs),
+    inferImgS: (BATCH * 1000) / median(inferMs),
+    stepMs,
+  };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -82,8 +104,12 @@ function main(): void {
   const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
   const quick = args.includes('--quick');
   const full = args.includes('--full');
-  const configs: { backend: BackendRequest; threads: number }[] = [{ backend: 'wasm', threads: 1 }, { backend: 'wasm', threads: 2 }];
-  if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu')) configs.unshift({ backend: 'tensorflow', threads: 1 });
+  const configs: { backend: BackendRequest; threads: number }[] = [
+    { backend: 'wasm', threads: 1 },
+    { backend: 'wasm', threads: 2 },
+  ];
+  if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu'))
+    configs.unshift({ backend: 'tensorflow', threads: 1 });
   if (args.includes('--cpu')) configs.push({ backend: 'cpu', threads: 1 });
   const models: { arch: Arch; size: number; images: number }[] = [
     { arch: 'chestnet_s', size: 64, images: quick ? 64 : 256 },
@@ -97,11 +123,16 @@ function main(): void {
     for (const m of models) {
       for (const c of configs) {
         const job: Job = { ...c, ...m, images: c.backend === 'cpu' ? BATCH : m.images };
-        const line = execFileSync(process.execPath, ['--import', 'tsx', self, '--job', JSON.stringify(job)],
-          { encoding: 'utf8', env: { ...process.env, XPIPE_TF_BACKEND: '', XPIPE_WASM_THREADS: '' }, stdio: ['ignore', 'pipe', 'ignore'] });
+        const line = execFileSync(process.execPath, ['--import', 'tsx', self, '--job', JSON.stringify(job)], {
+          encoding: 'utf8',
+          env: { ...process.env, XPIPE_TF_BACKEND: '', XPIPE_WASM_THREADS: '' },
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
         const measure = JSON.parse(line.trim().split('\n').pop()!) as Measure;
         results.push(measure);
-        console.log(`round ${r + 1} ${m.arch}@${m.size} ${measure.backend}: train ${measure.trainImgS.toFixed(1)} img/s (${measure.trainImgCpuS.toFixed(1)} img/CPU-s), infer ${measure.inferImgS.toFixed(1)} img/s`);
+        console.log(
+          `round ${r + 1} ${m.arch}@${m.size} ${measure.backend}: train ${measure.trainImgS.toFixed(1)} img/s (${measure.trainImgCpuS.toFixed(1)} img/CPU-s), infer ${measure.inferImgS.toFixed(1)} img/s`,
+        );
       }
     }
   }
@@ -110,12 +141,16 @@ function main(): void {
     const base = results.filter((x) => x.job.arch === m.arch && x.job.backend === 'wasm' && x.job.threads === 1);
     const baseTrain = median(base.map((x) => x.trainImgS));
     for (const c of configs) {
-      const mine = results.filter((x) => x.job.arch === m.arch && x.job.backend === c.backend && x.job.threads === c.threads);
+      const mine = results.filter(
+        (x) => x.job.arch === m.arch && x.job.backend === c.backend && x.job.threads === c.threads,
+      );
       if (mine.length === 0) continue;
       const train = median(mine.map((x) => x.trainImgS));
       const infer = median(mine.map((x) => x.inferImgS));
       const perCpu = median(mine.map((x) => x.trainImgCpuS));
-      rows.push(`| ${m.arch} | ${m.size}×${m.size} | ${mine[0]!.backend} | ${train.toFixed(1)} | ${perCpu.toFixed(1)} | ${infer.toFixed(1)} | ${(train / baseTrain).toFixed(2)} | ${mine.map((x) => x.trainImgS.toFixed(1)).join(', ')} |`);
+      rows.push(
+        `| ${m.arch} | ${m.size}×${m.size} | ${mine[0]!.backend} | ${train.toFixed(1)} | ${perCpu.toFixed(1)} | ${infer.toFixed(1)} | ${(train / baseTrain).toFixed(2)} | ${mine.map((x) => x.trainImgS.toFixed(1)).join(', ')} |`,
+      );
     }
   }
   const cpu = os.cpus();

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('xpipe: the CLI is not built yet (dist/ is missing). Run `npm run build` in the xpipe checkout, then try again.\n');
+  process.stderr.write(
+    'xpipe: the CLI is not built yet (dist/ is missing). Run `npm run build` in the xpipe checkout, then try again.\n',
+  );
   process.exit(2);
 }
 await import(entry.href);

@@ -17,33 +17,56 @@ import { runtimeOptions } from '../src/ml/runtime/params.js';
 import { declaredPaths } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
-
 const fmt = (v: unknown): string => (typeof v === 'number' ? v.toFixed(3) : 'n/a');
 
 async function run(ctx: StageContext): Promise<void> {
   const options = parseEvaluateOptions(ctx.params);
-  const PATHS = declaredPaths(ctx, ['preprocessed', 'model', 'thresholds', 'evalMetrics', 'roc', 'pr', 'confusion', 'predictions']);
+  const PATHS = declaredPaths(ctx, [
+    'preprocessed',
+    'model',
+    'thresholds',
+    'evalMetrics',
+    'roc',
+    'pr',
+    'confusion',
+    'predictions',
+  ]);
   const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   ctx.log.info(`scoring the test split with the ${runtime.backend} backend`);
-  const { model, labelSpace, data, probs } = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.preprocessed), 'test', options.batchSize);
+  const { model, labelSpace, data, probs } = await scoreSplit(
+    ctx.path(PATHS.model),
+    ctx.path(PATHS.preprocessed),
+    'test',
+    options.batchSize,
+  );
   model.dispose();
   const labels = labelSpace.labels;
   const thresholdsFile = ctx.path(PATHS.thresholds);
   const thresholds = thresholdsFromJson(await readFile(thresholdsFile, 'utf8'), labels, PATHS.thresholds);
   ctx.progress.start({ label: 'bootstrap', total: 1, unit: 'step' });
   const report = evaluationReport({
-    task: labelSpace.task, labels, probs, truth: data.labels, thresholds, bootstrap: options.bootstrap, seed: options.seed,
+    task: labelSpace.task,
+    labels,
+    probs,
+    truth: data.labels,
+    thresholds,
+    bootstrap: options.bootstrap,
+    seed: options.seed,
   });
   ctx.progress.done();
   const perLabel = report.labels as LabelReport[];
-  const mc = report.multiclass as { confusion_matrix: { labels: string[]; rows_actual_cols_predicted: number[][] } } | undefined;
+  const mc = report.multiclass as
+    { confusion_matrix: { labels: string[]; rows_actual_cols_predicted: number[][] } } | undefined;
   await Promise.all([
     writeFileAtomic(ctx.path(PATHS.evalMetrics), JSON.stringify(report, null, 2) + '\n'),
     writeFileAtomic(ctx.path(PATHS.roc), rocCsv(labels, probs, data.labels)),
     writeFileAtomic(ctx.path(PATHS.pr), prCsv(labels, probs, data.labels)),
     writeFileAtomic(
       ctx.path(PATHS.confusion),
-      confusionCsv(perLabel, mc ? { labels: mc.confusion_matrix.labels, matrix: mc.confusion_matrix.rows_actual_cols_predicted } : undefined),
+      confusionCsv(
+        perLabel,
+        mc ? { labels: mc.confusion_matrix.labels, matrix: mc.confusion_matrix.rows_actual_cols_predicted } : undefined,
+      ),
     ),
     writeFileAtomic(ctx.path(PATHS.predictions), predictionsCsv(data.ids, labels, probs)),
   ]);
@@ -55,9 +78,15 @@ async function run(ctx: StageContext): Promise<void> {
     );
   }
   const macro = report.macro as { auc: number | null; auc_ci95: [number | null, number | null] };
-  ctx.log.info(`test macro AUC ${fmt(macro.auc)} [${fmt(macro.auc_ci95[0])}, ${fmt(macro.auc_ci95[1])}] on ${data.n} images`);
+  ctx.log.info(
+    `test macro AUC ${fmt(macro.auc)} [${fmt(macro.auc_ci95[0])}, ${fmt(macro.auc_ci95[1])}] on ${data.n} images`,
+  );
 }
 
 export default defineStage({
-  run: (ctx) => asUserErrors(() => run(ctx), (message) => new StageInputError(message)),
+  run: (ctx) =>
+    asUserErrors(
+      () => run(ctx),
+      (message) => new StageInputError(message),
+    ),
 });

@@ -22,7 +22,6 @@ import { invalid } from '../src/ml/params/index.js';
 import { declaredPaths } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
-
 const pct = (v: unknown): string => (typeof v === 'number' ? `${(100 * v).toFixed(0)}%` : 'n/a');
 
 async function run(ctx: StageContext): Promise<void> {
@@ -35,28 +34,48 @@ async function run(ctx: StageContext): Promise<void> {
   if (!model.layers.some((l) => l.name === layer)) {
     invalid(`a layer name of the model (e.g. ${lastConvLayerName(model)})`, 'explain.layer', layer);
   }
-  const thresholds = thresholdsFromJson(await readFile(ctx.path(PATHS.thresholds), 'utf8'), labelSpace.labels, PATHS.thresholds);
+  const thresholds = thresholdsFromJson(
+    await readFile(ctx.path(PATHS.thresholds), 'utf8'),
+    labelSpace.labels,
+    PATHS.thresholds,
+  );
   const outDir = ctx.path(PATHS.explainReport);
   const staging = await makeStagingDir(outDir);
   const job = { ...scored, layer, thresholds, options, outDir: staging };
-  ctx.log.info(`explaining with Grad-CAM on '${layer}' and Integrated Gradients (${options.steps} steps), ${runtime.backend} backend`);
+  ctx.log.info(
+    `explaining with Grad-CAM on '${layer}' and Integrated Gradients (${options.steps} steps), ${runtime.backend} backend`,
+  );
   ctx.progress.start({ label: 'explain', total: countCases(job), unit: 'img' });
   const result = await runExplainJob({ ...job, tick: () => ctx.progress.tick() });
   ctx.progress.done();
   model.dispose();
   await writeFileAtomic(
     path.join(staging, 'index.html'),
-    galleryHtml(result.sections, { maskSource: result.maskSource, lungArea: result.lungArea, layer, steps: options.steps }),
+    galleryHtml(result.sections, {
+      maskSource: result.maskSource,
+      lungArea: result.lungArea,
+      layer,
+      steps: options.steps,
+    }),
   );
   await replaceDir(staging, outDir);
   await writeFileAtomic(ctx.path(PATHS.explainMetrics), JSON.stringify(result.metrics, null, 2) + '\n');
-  if (!data.masks) ctx.log.warn('the dataset has no lung masks: lung shares use the template mask (see docs/model.md#explain-test-split)');
+  if (!data.masks)
+    ctx.log.warn(
+      'the dataset has no lung masks: lung shares use the template mask (see docs/model.md#explain-test-split)',
+    );
   for (const s of result.sections) {
-    ctx.log.info(`${s.label}: in lungs Grad-CAM ${pct(s.shares.grad_cam)}, IG ${pct(s.shares.integrated_gradients)} (lung area ${pct(result.lungArea)})`);
+    ctx.log.info(
+      `${s.label}: in lungs Grad-CAM ${pct(s.shares.grad_cam)}, IG ${pct(s.shares.integrated_gradients)} (lung area ${pct(result.lungArea)})`,
+    );
   }
   ctx.log.info(`gallery: ${PATHS.explainReport}/index.html`);
 }
 
 export default defineStage({
-  run: (ctx) => asUserErrors(() => run(ctx), (message) => new StageInputError(message)),
+  run: (ctx) =>
+    asUserErrors(
+      () => run(ctx),
+      (message) => new StageInputError(message),
+    ),
 });

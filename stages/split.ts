@@ -7,13 +7,20 @@ import { parseSplitParams, runSplit } from '../src/ml/data/split-run.js';
 
 export default defineStage({
   async run(ctx) {
-    await asUserErrors(async () => {
-      const params = parseSplitParams(ctx.params['data'], ctx.params['split']);
-      const outRel = declaredPath(ctx, 'split');
-      const { report, warnings } = await runSplit(ctx.wdir, ctx.path(outRel), params);
-      for (const w of warnings) ctx.log.warn(w);
-      const parts = (['train', 'val', 'test'] as const).map((s) => `${s} ${report.splits[s].images} images / ${report.splits[s].patients} patients`);
-      ctx.log.info(`${report.format} dataset at ${params.root} (${params.task}): ${parts.join(', ')}; patient overlap ${report.patientOverlap}; max label-ratio error ${report.maxLabelRatioError}`);
-    }, (m) => new StageInputError(m));
+    await asUserErrors(
+      async () => {
+        const params = parseSplitParams(ctx.params['data'], ctx.params['split']);
+        const outRel = declaredPath(ctx, 'split');
+        const { report, warnings } = await runSplit(ctx.wdir, ctx.path(outRel), params);
+        for (const w of warnings) ctx.log.warn(w);
+        const parts = (['train', 'val', 'test'] as const).map(
+          (s) => `${s} ${report.splits[s].images} images / ${report.splits[s].patients} patients`,
+        );
+        ctx.log.info(
+          `${report.format} dataset at ${params.root} (${params.task}): ${parts.join(', ')}; patient overlap ${report.patientOverlap}; max label-ratio error ${report.maxLabelRatioError}`,
+        );
+      },
+      (m) => new StageInputError(m),
+    );
   },
 });

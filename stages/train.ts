@@ -18,7 +18,6 @@ import { parseTrainStageOptions, resolveTask } from '../src/ml/train/options.js'
 import { declaredPaths, WORK_DIRS } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
-
 const fmt = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
 
 async function run(ctx: StageContext): Promise<void> {
@@ -29,7 +28,9 @@ async function run(ctx: StageContext): Promise<void> {
   const dataDir = ctx.path(PATHS.preprocessed);
   const labelSpace = await loadLabelSpace(dataDir);
   const task = resolveTask(ctx.params, labelSpace.task);
-  ctx.log.info(`training ${arch} for ${task} on ${labelSpace.labels.length} label(s) with the ${runtime.backend} backend`);
+  ctx.log.info(
+    `training ${arch} for ${task} on ${labelSpace.labels.length} label(s) with the ${runtime.backend} backend`,
+  );
 
   let epochs = options.train.epochs;
   const result = await runTrainJob({
@@ -58,7 +59,9 @@ async function run(ctx: StageContext): Promise<void> {
       },
       tick: (n) => ctx.progress.tick(n),
       epochEnd: (r: EpochRecord) =>
-        ctx.progress.done(`loss ${fmt(r.loss)}  val_loss ${fmt(r.val_loss)}  val_auc ${fmt(r.val_auc)}  lr ${r.lr.toExponential(2)}`),
+        ctx.progress.done(
+          `loss ${fmt(r.loss)}  val_loss ${fmt(r.val_loss)}  val_auc ${fmt(r.val_auc)}  lr ${r.lr.toExponential(2)}`,
+        ),
       log: (message) => ctx.log.info(message),
     },
   });
@@ -70,5 +73,9 @@ async function run(ctx: StageContext): Promise<void> {
 }
 
 export default defineStage({
-  run: (ctx) => asUserErrors(() => run(ctx), (message) => new StageInputError(message)),
+  run: (ctx) =>
+    asUserErrors(
+      () => run(ctx),
+      (message) => new StageInputError(message),
+    ),
 });

@@ -16,7 +16,6 @@ import { runtimeOptions } from '../src/ml/runtime/params.js';
 import { declaredPaths } from '../src/ml/paths.js';
 import { asUserErrors } from '../src/ml/stage-errors.js';
 
-
 const r6 = (v: number | null): number | null => (v === null ? null : Number(v.toFixed(6)));
 
 async function run(ctx: StageContext): Promise<void> {
@@ -24,14 +23,20 @@ async function run(ctx: StageContext): Promise<void> {
   const PATHS = declaredPaths(ctx, ['preprocessed', 'model', 'thresholds']);
   const runtime = await initRuntime(runtimeOptions(ctx.params, (l) => ctx.log.info(l)));
   ctx.log.info(`scoring the validation split with the ${runtime.backend} backend`);
-  const { model, labelSpace, data, probs } = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.preprocessed), 'val');
+  const { model, labelSpace, data, probs } = await scoreSplit(
+    ctx.path(PATHS.model),
+    ctx.path(PATHS.preprocessed),
+    'val',
+  );
   model.dispose();
   const L = labelSpace.labels.length;
   const labels: Record<string, unknown> = {};
   labelSpace.labels.forEach((label, l) => {
     const choice = chooseThreshold(column(probs, L, l), labelColumn(data, l), options);
     if (!choice.feasible) {
-      ctx.log.warn(`${label}: ${choice.notes.join('; ')}; chose threshold ${choice.threshold.toFixed(4)} (closest to the constraints)`);
+      ctx.log.warn(
+        `${label}: ${choice.notes.join('; ')}; chose threshold ${choice.threshold.toFixed(4)} (closest to the constraints)`,
+      );
     } else if (choice.notes.length > 0) {
       ctx.log.warn(`${label}: ${choice.notes.join('; ')}`);
     }
@@ -40,11 +45,16 @@ async function run(ctx: StageContext): Promise<void> {
       feasible: choice.feasible,
       notes: choice.notes,
       val: {
-        sensitivity: r6(choice.sensitivity), specificity: r6(choice.specificity),
-        precision: r6(choice.precision), f1: r6(choice.f1), confusion: choice.confusion,
+        sensitivity: r6(choice.sensitivity),
+        specificity: r6(choice.specificity),
+        precision: r6(choice.precision),
+        f1: r6(choice.f1),
+        confusion: choice.confusion,
       },
     };
-    ctx.log.info(`${label}: threshold ${choice.threshold.toFixed(4)}  sens ${choice.sensitivity?.toFixed(3) ?? 'n/a'}  spec ${choice.specificity?.toFixed(3) ?? 'n/a'}`);
+    ctx.log.info(
+      `${label}: threshold ${choice.threshold.toFixed(4)}  sens ${choice.sensitivity?.toFixed(3) ?? 'n/a'}  spec ${choice.specificity?.toFixed(3) ?? 'n/a'}`,
+    );
   });
   const out = {
     task: labelSpace.task,
@@ -53,7 +63,9 @@ async function run(ctx: StageContext): Promise<void> {
     strategy: options.strategy,
     costs: options.strategy === 'cost' ? { c_fn: options.costFn, c_fp: options.costFp } : null,
     constraints: {
-      min_specificity: options.minSpecificity, min_sensitivity: options.minSensitivity, min_threshold: options.minThreshold,
+      min_specificity: options.minSpecificity,
+      min_sensitivity: options.minSensitivity,
+      min_threshold: options.minThreshold,
     },
     labels,
   };
@@ -61,5 +73,9 @@ async function run(ctx: StageContext): Promise<void> {
 }
 
 export default defineStage({
-  run: (ctx) => asUserErrors(() => run(ctx), (message) => new StageInputError(message)),
+  run: (ctx) =>
+    asUserErrors(
+      () => run(ctx),
+      (message) => new StageInputError(message),
+    ),
 });

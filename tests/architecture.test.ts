@@ -18,12 +18,18 @@ function sourceFiles(dir: string): string[] {
 /** Every module specifier a file imports (static and dynamic), resolved to a project path when relative. */
 function imports(file: string): string[] {
   const text = readFileSync(path.join(root, file), 'utf8');
-  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1] as string);
+  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map(
+    (m) => m[1] as string,
+  );
   return specs.map((s) => (s.startsWith('.') ? path.join(path.dirname(file), s) : s));
 }
 
 function violations(dir: string, forbidden: RegExp): string[] {
-  return sourceFiles(dir).flatMap((f) => imports(f).filter((s) => forbidden.test(s)).map((s) => `${f} imports ${s}`));
+  return sourceFiles(dir).flatMap((f) =>
+    imports(f)
+      .filter((s) => forbidden.test(s))
+      .map((s) => `${f} imports ${s}`),
+  );
 }
 
 describe('dependency rules', () => {
@@ -39,14 +45,22 @@ describe('dependency rules', () => {
   it('the CLI imports the engine only through its façade, src/engine/index.ts', () => {
     expect(violations('src/cli', /^src\/engine\/(?!index\.js$)/)).toEqual([]);
   });
-  it('nothing outside the engine imports the engine\'s cache modules', () => {
+  it("nothing outside the engine imports the engine's cache modules", () => {
     const outside = ['src/cli', 'src/ml', 'src/stage-api', 'stages', 'bench'];
     expect(outside.flatMap((d) => violations(d, /^src\/engine\/cache\//))).toEqual([]);
   });
   it('only the predict command and its renderer import src/ml from the CLI, and only its public entry', () => {
     const mayImportMl = new Set(['src/cli/commands/predict.ts', 'src/cli/render/predict-views.ts']);
-    const mlImports = sourceFiles('src/cli').flatMap((f) => imports(f).filter((s) => /^src\/ml\//.test(s)).map((s) => ({ f, s })));
-    expect(mlImports.filter(({ f, s }) => !mayImportMl.has(f) || s !== 'src/ml/index.js').map(({ f, s }) => `${f} imports ${s}`)).toEqual([]);
+    const mlImports = sourceFiles('src/cli').flatMap((f) =>
+      imports(f)
+        .filter((s) => /^src\/ml\//.test(s))
+        .map((s) => ({ f, s })),
+    );
+    expect(
+      mlImports
+        .filter(({ f, s }) => !mayImportMl.has(f) || s !== 'src/ml/index.js')
+        .map(({ f, s }) => `${f} imports ${s}`),
+    ).toEqual([]);
     expect(mlImports.map(({ f }) => f)).toContain('src/cli/commands/predict.ts');
   });
   it('only the CLI writes to the terminal: no console calls in src/engine or src/ml', () => {

@@ -18,7 +18,12 @@ export interface UsageError {
 
 const HELP: OptionSpec = { name: 'help', short: 'h', type: 'boolean', description: 'Show help for this command' };
 
-export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[], command: string, positionalsAllowed = true): Result<ParsedArgs, UsageError> {
+export function parseArgs(
+  argv: readonly string[],
+  specs: readonly OptionSpec[],
+  command: string,
+  positionalsAllowed = true,
+): Result<ParsedArgs, UsageError> {
   const all = [...specs, HELP];
   const options: ParsedArgs['options'] = {};
   const positionals: string[] = [];
@@ -35,10 +40,16 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       const [name, value] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
       spec = all.find((s) => s.name === name);
       inline = value;
-      if (!spec) return err({ message: `Unknown option ${a} for "xpipe ${command}". Run "xpipe ${command} --help" to see its options.` });
+      if (!spec)
+        return err({
+          message: `Unknown option ${a} for "xpipe ${command}". Run "xpipe ${command} --help" to see its options.`,
+        });
     } else if (a.startsWith('-') && a.length > 1) {
       spec = all.find((s) => s.short === a[1]);
-      if (!spec) return err({ message: `Unknown option ${a} for "xpipe ${command}". Run "xpipe ${command} --help" to see its options.` });
+      if (!spec)
+        return err({
+          message: `Unknown option ${a} for "xpipe ${command}". Run "xpipe ${command} --help" to see its options.`,
+        });
       if (a.length > 2) inline = a.slice(2);
     } else {
       if (!positionalsAllowed) return err({ message: `"xpipe ${command}" takes no arguments, got "${a}".` });
@@ -51,10 +62,14 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       continue;
     }
     const raw = inline ?? argv[++i];
-    if (raw === undefined) return err({ message: `Option --${spec.name} of "xpipe ${command}" needs a value (${spec.arg ?? 'VALUE'}).` });
+    if (raw === undefined)
+      return err({ message: `Option --${spec.name} of "xpipe ${command}" needs a value (${spec.arg ?? 'VALUE'}).` });
     if (spec.type === 'number') {
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0) return err({ message: `Option --${spec.name} of "xpipe ${command}" needs a non-negative integer, got "${raw}".` });
+      if (!Number.isInteger(n) || n < 0)
+        return err({
+          message: `Option --${spec.name} of "xpipe ${command}" needs a non-negative integer, got "${raw}".`,
+        });
       options[spec.name] = n;
     } else options[spec.name] = raw;
     if (spec.repeatable) ((lists ??= {})[spec.name] ??= []).push(raw);

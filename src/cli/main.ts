@@ -10,7 +10,8 @@ import { formatCommandHelp, formatMainHelp } from './render/help.js';
 
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -29,7 +30,9 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<Exit
   }
   const entry = findCommand(name);
   if (!entry) {
-    io.stderr.write(`error: unknown command "${name}". Commands: ${visibleCommands.map((c) => c.name).join(', ')}. Run "xpipe --help".\n`);
+    io.stderr.write(
+      `error: unknown command "${name}". Commands: ${visibleCommands.map((c) => c.name).join(', ')}. Run "xpipe --help".\n`,
+    );
     return 2;
   }
   const command = (await entry.load()).default;
@@ -75,6 +78,8 @@ try {
   });
 } catch (e) {
   const error = e instanceof Error ? e : new Error(String(e));
-  process.stderr.write(`internal error: ${error.message} (this is a bug in xpipe; please report it with the output below)\n${error.stack ?? ''}\n`);
+  process.stderr.write(
+    `internal error: ${error.message} (this is a bug in xpipe; please report it with the output below)\n${error.stack ?? ''}\n`,
+  );
   process.exitCode = 1;
 }

@@ -30,7 +30,9 @@ export function missingPackagesError(feature: string, names: readonly string[]):
   const missing = missingPackages(names);
   if (missing.length === 0) return undefined;
   const one = missing.length === 1;
-  return `${feature} needs ${missing.join(', ')}, which ${one ? 'is' : 'are'} not installed (xpipe does not install ${one ? 'it' : 'them'} ` +
+  return (
+    `${feature} needs ${missing.join(', ')}, which ${one ? 'is' : 'are'} not installed (xpipe does not install ${one ? 'it' : 'them'} ` +
     `itself: most pipelines never need ${one ? 'it' : 'them'}). Install ${one ? 'it' : 'them'} in your project with ` +
-    `\`npm install --save-dev ${missing.join(' ')}\` and try again.`;
+    `\`npm install --save-dev ${missing.join(' ')}\` and try again.`
+  );
 }

@@ -64,23 +64,40 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
   let input: DecideInput = {
     frozen: stage.frozen,
     forced: opts.forced,
-    reasons: opts.upstreamWouldRun ? [{ kind: 'upstream-would-run' as const, upstream: opts.upstreamWouldRun }, ...reasons] : reasons,
+    reasons: opts.upstreamWouldRun
+      ? [{ kind: 'upstream-would-run' as const, upstream: opts.upstreamWouldRun }, ...reasons]
+      : reasons,
     lockedOutsCached: !inputsUnknown && onlyOutsMissing && entry !== undefined && (await allComplete(ws, entry.outs)),
     runCacheHit: hit !== undefined && (await allComplete(ws, hit.outs)),
   };
   let decision = decide(input);
   let fromRemote: 'run' | 'outs' | undefined;
   if (opts.remote && !opts.dry && decision.action === 'run') {
-    const r = await consultRemote(ws, name, input, entry?.outs, opts.runCache ? key : undefined, opts.remote, opts.emit);
+    const r = await consultRemote(
+      ws,
+      name,
+      input,
+      entry?.outs,
+      opts.runCache ? key : undefined,
+      opts.remote,
+      opts.emit,
+    );
     ({ input, from: fromRemote } = r);
     if (r.outs) hitOuts = r.outs;
     decision = decide(input);
   }
   if (opts.dry) {
-    if (decision.action === 'run') opts.emit({ type: 'info', reason: 'would-run', stage: name, reasons: decision.reasons });
+    if (decision.action === 'run')
+      opts.emit({ type: 'info', reason: 'would-run', stage: name, reasons: decision.reasons });
     else if (decision.action === 'restore-cache' || decision.action === 'restore-run-cache') {
-      opts.emit({ type: 'info', reason: 'would-restore', stage: name, from: decision.action === 'restore-cache' ? 'cache' : 'run-cache' });
-    } else opts.emit({ type: 'success', reason: decision.action === 'skip-frozen' ? 'frozen' : 'up-to-date', stage: name });
+      opts.emit({
+        type: 'info',
+        reason: 'would-restore',
+        stage: name,
+        from: decision.action === 'restore-cache' ? 'cache' : 'run-cache',
+      });
+    } else
+      opts.emit({ type: 'success', reason: decision.action === 'skip-frozen' ? 'frozen' : 'up-to-date', stage: name });
     return decision.action === 'run' ? 'would-run' : decision.action === 'skip-frozen' ? 'frozen' : 'up-to-date';
   }
   for (;;) {
@@ -93,9 +110,22 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
         return 'up-to-date';
       case 'restore-cache': {
         const paths = decision.paths;
-        if (await restoreOuts(ws, name, (entry?.outs ?? []).filter((o) => paths.includes(o.path)), opts)) {
+        if (
+          await restoreOuts(
+            ws,
+            name,
+            (entry?.outs ?? []).filter((o) => paths.includes(o.path)),
+            opts,
+          )
+        ) {
           ws.store.save();
-          opts.emit({ type: 'success', reason: 'restored-cache', stage: name, paths, ...(fromRemote === 'outs' ? { remote: opts.remote?.name } : {}) });
+          opts.emit({
+            type: 'success',
+            reason: 'restored-cache',
+            stage: name,
+            paths,
+            ...(fromRemote === 'outs' ? { remote: opts.remote?.name } : {}),
+          });
           return 'restored';
         }
         break;
@@ -104,7 +134,12 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
         const outs = hitOuts ?? [];
         if (await restoreOuts(ws, name, outs, opts)) {
           record(ws, stage, state, outs);
-          opts.emit({ type: 'success', reason: 'restored-run-cache', stage: name, ...(fromRemote === 'run' ? { remote: opts.remote?.name } : {}) });
+          opts.emit({
+            type: 'success',
+            reason: 'restored-run-cache',
+            stage: name,
+            ...(fromRemote === 'run' ? { remote: opts.remote?.name } : {}),
+          });
           return 'restored';
         }
         break;
@@ -114,7 +149,8 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
     }
     // A restore met a bad object (now quarantined, so the cache no longer offers it): decide again. This
     // ends in the run cache (which may hold intact objects for the same inputs) or in a re-run.
-    const runCacheStillHit = decision.action === 'restore-cache' && hitOuts !== undefined && (await allComplete(ws, hitOuts));
+    const runCacheStillHit =
+      decision.action === 'restore-cache' && hitOuts !== undefined && (await allComplete(ws, hitOuts));
     decision = decide({ ...input, lockedOutsCached: false, runCacheHit: runCacheStillHit });
   }
 }
@@ -124,13 +160,19 @@ export async function executeStage(ws: Workspace, stage: StageSpec, opts: Execut
  * remote's run-cache record for the stage's inputs, and say what the decision may now use.
  */
 async function consultRemote(
-  ws: Workspace, name: string, input: DecideInput, lockedOuts: readonly LockedOut[] | undefined, key: StageKey | undefined,
-  remote: RemoteRunSource, emit: EventSink,
+  ws: Workspace,
+  name: string,
+  input: DecideInput,
+  lockedOuts: readonly LockedOut[] | undefined,
+  key: StageKey | undefined,
+  remote: RemoteRunSource,
+  emit: EventSink,
 ): Promise<{ input: DecideInput; from?: 'run' | 'outs'; outs?: LockedOut[] }> {
   const warn = (message: string) => emit({ type: 'info', reason: 'log', stage: name, level: 'warn', message });
   if (lockedOuts && decide({ ...input, lockedOutsCached: true }).action === 'restore-cache') {
     const r = await remote.fetchOuts(name, lockedOuts);
-    if (r.error === undefined) return { input: { ...input, lockedOutsCached: await allComplete(ws, lockedOuts) }, from: 'outs' };
+    if (r.error === undefined)
+      return { input: { ...input, lockedOutsCached: await allComplete(ws, lockedOuts) }, from: 'outs' };
     warn(r.error);
   }
   if (key !== undefined && decide({ ...input, runCacheHit: true }).action === 'restore-run-cache') {
@@ -141,16 +183,29 @@ async function consultRemote(
   return { input };
 }
 
-async function run(ws: Workspace, stage: StageSpec, state: StageState, reasons: StaleReason[], key: StageKey | undefined, opts: ExecuteOptions): Promise<StageOutcome> {
+async function run(
+  ws: Workspace,
+  stage: StageSpec,
+  state: StageState,
+  reasons: StaleReason[],
+  key: StageKey | undefined,
+  opts: ExecuteOptions,
+): Promise<StageOutcome> {
   const name = stage.name;
   const missingDeps = [...state.deps].filter(([, h]) => !h).map(([p]) => p);
-  if (missingDeps.length > 0) return fail(opts, { type: 'failure', reason: 'missing-deps', stage: name, paths: missingDeps });
+  if (missingDeps.length > 0)
+    return fail(opts, { type: 'failure', reason: 'missing-deps', stage: name, paths: missingDeps });
   opts.emit({ type: 'info', reason: 'running', stage: name, reasons, command: describeCommand(stage) });
-  if (!opts.runner.preparesOuts) for (const o of stage.outs) if (!o.persist) fs.rmSync(abs(ws, o.path), { recursive: true, force: true });
+  if (!opts.runner.preparesOuts)
+    for (const o of stage.outs) if (!o.persist) fs.rmSync(abs(ws, o.path), { recursive: true, force: true });
   for (const o of stage.outs) ws.hasher.invalidate(o.path);
   const started = Date.now();
   const outcome = await opts.runner.run({
-    stage, root: ws.root, params: nestedParams(stage.params, ws.spec.params), signal: opts.signal, onEvent: opts.emit,
+    stage,
+    root: ws.root,
+    params: nestedParams(stage.params, ws.spec.params),
+    signal: opts.signal,
+    onEvent: opts.emit,
     ...(key !== undefined ? { key } : {}),
   });
   if (!outcome.ok) return fail(opts, outcome.failure);
@@ -162,7 +217,12 @@ async function run(ws: Workspace, stage: StageSpec, state: StageState, reasons: 
   for (const { out, h } of hashed) {
     const hp = h as HashedPath;
     await ws.store.putPath(abs(ws, out.path), hp);
-    outs.push({ ...locked(out.path, hp), ...(out.kind !== 'out' ? { kind: out.kind } : {}), ...(out.cache ? {} : { cache: false as const }), ...(out.persist ? { persist: true as const } : {}) });
+    outs.push({
+      ...locked(out.path, hp),
+      ...(out.kind !== 'out' ? { kind: out.kind } : {}),
+      ...(out.cache ? {} : { cache: false as const }),
+      ...(out.persist ? { persist: true as const } : {}),
+    });
   }
   record(ws, stage, state, outs);
   if (key !== undefined) await ws.runCache.put({ stage: name, key, createdAt: new Date().toISOString(), outs });
@@ -202,7 +262,12 @@ function record(ws: Workspace, stage: StageSpec, state: StageState, outs: Locked
  * Verifies every object of `outs` first (a corrupt one is quarantined and reported), and only when all are
  * good restores them into the workspace. False when anything was bad: the caller re-decides.
  */
-async function restoreOuts(ws: Workspace, stage: string, outs: readonly LockedOut[], opts: ExecuteOptions): Promise<boolean> {
+async function restoreOuts(
+  ws: Workspace,
+  stage: string,
+  outs: readonly LockedOut[],
+  opts: ExecuteOptions,
+): Promise<boolean> {
   let good = true;
   for (const o of outs) {
     const bad = await verifyForRestore(ws.store, o.hash);
@@ -234,6 +299,11 @@ function runCacheKey(stage: StageSpec, state: StageState): StageKey | undefined 
   }
   const { code, packages } = state.current;
   if (code?.some((f) => f.hash === undefined)) return undefined;
-  const codeKey = code ? { files: Object.fromEntries(code.map((f) => [f.path, f.hash as string])), packages: Object.fromEntries((packages ?? []).map((p) => [p.name, p.hash])) } : undefined;
+  const codeKey = code
+    ? {
+        files: Object.fromEntries(code.map((f) => [f.path, f.hash as string])),
+        packages: Object.fromEntries((packages ?? []).map((p) => [p.name, p.hash])),
+      }
+    : undefined;
   return runKey(state.current.definition, deps, state.params, runEnvironment(stage), codeKey);
 }

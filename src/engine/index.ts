@@ -12,7 +12,15 @@ export { ok, err, assertNever } from './model/result.js';
 export type { Diagnostic, DiagnosticCode, SourceLocation } from './model/diagnostic.js';
 export type { ContentHash, ProjectPath, StageKey } from './model/brands.js';
 export type { PipelineSpec, StageSpec, OutSpec, DepSpec, ParamSpec, PlotProps, OutKind } from './model/spec.js';
-export type { EngineEvent, EventSink, InfoEvent, SuccessEvent, FailureEvent, SummaryEvent, ProgressSample } from './model/events.js';
+export type {
+  EngineEvent,
+  EventSink,
+  InfoEvent,
+  SuccessEvent,
+  FailureEvent,
+  SummaryEvent,
+  ProgressSample,
+} from './model/events.js';
 export type { StaleReason, CodeWarning } from './model/reasons.js';
 
 // Opening a project, and what an opened project holds.
@@ -72,11 +80,15 @@ export function loadRemotes(): Promise<typeof import('./remote/index.js')> {
 }
 
 /** `repro --watch` (loads chokidar). */
-export async function watchPipeline(...args: Parameters<typeof import('./watch.js').watchPipeline>): ReturnType<typeof import('./watch.js').watchPipeline> {
+export async function watchPipeline(
+  ...args: Parameters<typeof import('./watch.js').watchPipeline>
+): ReturnType<typeof import('./watch.js').watchPipeline> {
   return (await import('./watch.js')).watchPipeline(...args);
 }
 
 /** The job side of the Slurm executor (`xpipe exec-stage`): runs one stage from its request file. */
-export async function runStageJob(...args: Parameters<typeof import('./runner/slurm/worker.js').runStageJob>): ReturnType<typeof import('./runner/slurm/worker.js').runStageJob> {
+export async function runStageJob(
+  ...args: Parameters<typeof import('./runner/slurm/worker.js').runStageJob>
+): ReturnType<typeof import('./runner/slurm/worker.js').runStageJob> {
   return (await import('./runner/slurm/worker.js')).runStageJob(...args);
 }

@@ -20,8 +20,15 @@ export interface MaintenanceOptions {
   onEvent?: EventSink;
 }
 
-async function withMutex<T>(project: Project, opts: MaintenanceOptions, fn: () => Promise<Result<T, ReproError>>): Promise<Result<T, ReproError>> {
-  const m = await acquireProjectMutex(project.root, { wait: opts.wait ?? true, onWait: (pid) => opts.onEvent?.({ type: 'info', reason: 'waiting-for-lock', pid }) });
+async function withMutex<T>(
+  project: Project,
+  opts: MaintenanceOptions,
+  fn: () => Promise<Result<T, ReproError>>,
+): Promise<Result<T, ReproError>> {
+  const m = await acquireProjectMutex(project.root, {
+    wait: opts.wait ?? true,
+    onWait: (pid) => opts.onEvent?.({ type: 'info', reason: 'waiting-for-lock', pid }),
+  });
   if (!m.ok) return err({ kind: 'busy', pid: m.heldBy });
   try {
     const reloaded = reloadLock(project);
@@ -36,16 +43,32 @@ async function withMutex<T>(project: Project, opts: MaintenanceOptions, fn: () =
  * Restores the outs recorded in pipeline.lock (of `targets`, default all) from the cache, verifying
  * every object; a corrupt one is quarantined, reported as a `corrupt-object` event and in `report.corrupt`.
  */
-export function checkout(project: Project, opts: MaintenanceOptions & { targets?: string[] } = {}): Promise<Result<CheckoutReport, ReproError>> {
+export function checkout(
+  project: Project,
+  opts: MaintenanceOptions & { targets?: string[] } = {},
+): Promise<Result<CheckoutReport, ReproError>> {
   return withMutex(project, opts, async () => {
     const root = project.root;
     const t = resolveTargets(project.graph, opts.targets ?? []);
     if (!t.ok) return err({ kind: 'diagnostics', diagnostics: [t.error] });
-    const report = await checkoutOuts(project.lock, t.value.length > 0 ? t.value : undefined, project.store, project.hasher, root);
-    for (const c of report.corrupt) for (const o of c.objects) opts.onEvent?.(corruptObjectEvent(root, c.stage, c.out, o, false));
+    const report = await checkoutOuts(
+      project.lock,
+      t.value.length > 0 ? t.value : undefined,
+      project.store,
+      project.hasher,
+      root,
+    );
+    for (const c of report.corrupt)
+      for (const o of c.objects) opts.onEvent?.(corruptObjectEvent(root, c.stage, c.out, o, false));
     project.hasher.save();
     const rel = (p: string) => path.relative(root, p);
-    return ok({ ...report, corrupt: report.corrupt.map((c) => ({ ...c, objects: c.objects.map((o) => ({ ...o, path: rel(o.path), ...(o.movedTo ? { movedTo: rel(o.movedTo) } : {}) })) })) });
+    return ok({
+      ...report,
+      corrupt: report.corrupt.map((c) => ({
+        ...c,
+        objects: c.objects.map((o) => ({ ...o, path: rel(o.path), ...(o.movedTo ? { movedTo: rel(o.movedTo) } : {}) })),
+      })),
+    });
   });
 }
 
@@ -60,7 +83,10 @@ export interface GcResult extends GcReport {
 }
 
 /** Removes unreferenced cache objects and prunes the run cache; with `scratch`, clears scratch dirs. */
-export function gc(project: Project, opts: MaintenanceOptions & GcOptions & GcScratchOptions = {}): Promise<Result<GcResult, ReproError>> {
+export function gc(
+  project: Project,
+  opts: MaintenanceOptions & GcOptions & GcScratchOptions = {},
+): Promise<Result<GcResult, ReproError>> {
   return withMutex(project, opts, async () => {
     // Stored experiments are roots too: their outs stay restorable by `exp apply` whatever --keep-runs prunes.
     const expLocks = listExps(project.root).exps.map((e) => e.lock);
@@ -74,7 +100,10 @@ export function gc(project: Project, opts: MaintenanceOptions & GcOptions & GcSc
  * `cache verify`: hashes every object in the cache; corrupt ones are moved to cache/.corrupt/. Paths in
  * the report are relative to the project root.
  */
-export function verifyCache(project: Project, opts: MaintenanceOptions & VerifyCacheOptions = {}): Promise<Result<VerifyReport, ReproError>> {
+export function verifyCache(
+  project: Project,
+  opts: MaintenanceOptions & VerifyCacheOptions = {},
+): Promise<Result<VerifyReport, ReproError>> {
   return withMutex(project, opts, async () => {
     const r = await verifyStore(project.store, opts);
     const rel = (p: string) => path.relative(project.root, p);

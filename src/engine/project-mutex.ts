@@ -55,7 +55,8 @@ export async function acquireProjectMutex(root: string, opts: MutexOptions): Pro
       process.on('exit', release);
       // Always, not only after a takeover: records outlive a lock file removed by hand. Loaded only when
       // there are records (one readdir otherwise): a no-op repro does not pay for the module.
-      if (hasEntries(path.join(path.dirname(file), 'stage-groups'))) await (await import('./runner/stage-groups.js')).killLeftoverGroups(root);
+      if (hasEntries(path.join(path.dirname(file), 'stage-groups')))
+        await (await import('./runner/stage-groups.js')).killLeftoverGroups(root);
       return { ok: true, mutex: { release } };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

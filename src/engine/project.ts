@@ -81,4 +81,3 @@ export function reloadLock(project: Project): Result<void, Diagnostic[]> {
   project.lock = lock.value;
   return ok(undefined);
 }
-

@@ -48,16 +48,28 @@ export async function repro(project: Project, opts: ReproOptions = {}): Promise<
   const signal = opts.signal ?? new AbortController().signal;
   const targets = resolveTargets(project.graph, opts.targets ?? []);
   if (!targets.ok) return err({ kind: 'diagnostics', diagnostics: [targets.error] });
-  const selected = selectStages(project.graph, targets.value, { singleItem: opts.singleItem ?? false, downstream: opts.downstream ?? false });
+  const selected = selectStages(project.graph, targets.value, {
+    singleItem: opts.singleItem ?? false,
+    downstream: opts.downstream ?? false,
+  });
   const order = topoOrder(project.graph, selected);
-  const runners = project.runners.resolve(order.map((n) => project.graph.byName.get(n)).filter((s) => s !== undefined), opts.executor);
+  const runners = project.runners.resolve(
+    order.map((n) => project.graph.byName.get(n)).filter((s) => s !== undefined),
+    opts.executor,
+  );
   if (!runners.ok) return err({ kind: 'diagnostics', diagnostics: runners.error });
   if (!opts.dry) {
     const problems = await checkRunners(project, runners.value);
     if (problems.length > 0) return err({ kind: 'diagnostics', diagnostics: problems });
   }
 
-  const mutex = opts.dry ? undefined : await acquireProjectMutex(project.root, { wait: opts.wait ?? true, signal, onWait: (pid) => emit({ type: 'info', reason: 'waiting-for-lock', pid }) });
+  const mutex = opts.dry
+    ? undefined
+    : await acquireProjectMutex(project.root, {
+        wait: opts.wait ?? true,
+        signal,
+        onWait: (pid) => emit({ type: 'info', reason: 'waiting-for-lock', pid }),
+      });
   if (mutex && !mutex.ok) return err({ kind: 'busy', pid: mutex.heldBy });
   try {
     // The lock on disk is now the one the previous run (which we may have waited for) left.
@@ -65,7 +77,10 @@ export async function repro(project: Project, opts: ReproOptions = {}): Promise<
     if (!reloaded.ok) return err({ kind: 'diagnostics', diagnostics: reloaded.error });
     const forced = new Set(opts.force ? (targets.value.length > 0 ? targets.value : order) : []);
     const summary = await schedule(project, {
-      order, forced, signal, emit,
+      order,
+      forced,
+      signal,
+      emit,
       jobs: opts.jobs ?? os.availableParallelism(),
       policy: opts.keepGoing ? 'keep-going' : 'stop-new',
       runCache: opts.runCache ?? true,

@@ -35,7 +35,17 @@ export async function schedule(ws: Workspace, opts: ScheduleOptions): Promise<Su
   const selected = new Set(opts.order);
   const outcomes = new Map<string, Promise<StageOutcome>>();
   let firstFailure: string | undefined;
-  const summary: SummaryEvent = { type: 'summary', reason: 'repro-done', ran: [], restored: [], upToDate: [], failed: [], durationMs: 0, interrupted: false, dry: opts.dry };
+  const summary: SummaryEvent = {
+    type: 'summary',
+    reason: 'repro-done',
+    ran: [],
+    restored: [],
+    upToDate: [],
+    failed: [],
+    durationMs: 0,
+    interrupted: false,
+    dry: opts.dry,
+  };
 
   const processStage = async (name: string): Promise<StageOutcome> => {
     const ups = [...(ws.graph.upstream.get(name) ?? [])].filter((u) => selected.has(u));
@@ -61,13 +71,24 @@ export async function schedule(ws: Workspace, opts: ScheduleOptions): Promise<Su
       let outcome: StageOutcome;
       try {
         outcome = await executeStage(ws, stage, {
-          forced: opts.forced.has(name), runCache: opts.runCache, dry: opts.dry, signal: opts.signal, runner, emit: opts.emit,
+          forced: opts.forced.has(name),
+          runCache: opts.runCache,
+          dry: opts.dry,
+          signal: opts.signal,
+          runner,
+          emit: opts.emit,
           ...(wouldRun !== undefined ? { upstreamWouldRun: wouldRun } : {}),
           ...(opts.remote ? { remote: opts.remote } : {}),
         });
       } catch (e) {
         const error = e instanceof Error ? e : new Error(String(e));
-        opts.emit({ type: 'failure', reason: 'internal-error', stage: name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) });
+        opts.emit({
+          type: 'failure',
+          reason: 'internal-error',
+          stage: name,
+          message: error.message,
+          ...(error.stack ? { stack: error.stack } : {}),
+        });
         outcome = 'failed';
       }
       if (outcome === 'failed') firstFailure ??= name;

@@ -39,7 +39,13 @@ export function status(project: Project, opts: StatusOptions = {}): Result<Stage
     if (!stage) continue;
     const state = stageState(project, stage);
     const diff = diffWorkspaceStage(project, stage, state, opts.allowMissing ?? false);
-    out.push({ stage: name, frozen: stage.frozen, reasons: stage.frozen ? [] : diff.reasons, notPresent: diff.notPresent, warnings: state.codeWarnings });
+    out.push({
+      stage: name,
+      frozen: stage.frozen,
+      reasons: stage.frozen ? [] : diff.reasons,
+      notPresent: diff.notPresent,
+      warnings: state.codeWarnings,
+    });
   }
   project.hasher.save();
   return ok(out);

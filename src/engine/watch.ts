@@ -47,10 +47,13 @@ export async function watchPipeline(project: Project, opts: WatchOptions): Promi
     setState('running');
     // Re-opened for every run: pipeline.yaml and params are among the watched files.
     const opened = openProject({ root, runners: project.runners });
-    const r = opened.ok ? await repro(opened.value, { ...opts, signal }) : err<ReproError>({ kind: 'diagnostics', diagnostics: opened.error });
+    const r = opened.ok
+      ? await repro(opened.value, { ...opts, signal })
+      : err<ReproError>({ kind: 'diagnostics', diagnostics: opened.error });
     if (!r.ok) {
       lastError = r.error;
-      if (r.error.kind === 'diagnostics') opts.onEvent?.({ type: 'failure', reason: 'config-error', diagnostics: r.error.diagnostics });
+      if (r.error.kind === 'diagnostics')
+        opts.onEvent?.({ type: 'failure', reason: 'config-error', diagnostics: r.error.diagnostics });
     }
     const paths = watchedPaths(root);
     watcher.add(paths);
@@ -94,10 +97,13 @@ function watchedPaths(root: string): string[] {
     if (s.command.kind === 'module') {
       paths.add(s.command.module);
       // The module's import closure and the package lock are deps too (code-closure.ts).
-      for (const f of code.stageCode([s.command.module, ...s.deps.map((d) => d.path as string).filter(isParsable)]).files) paths.add(f.path);
+      for (const f of code.stageCode([s.command.module, ...s.deps.map((d) => d.path as string).filter(isParsable)])
+        .files)
+        paths.add(f.path);
       paths.add('package-lock.json');
     }
-    for (const d of s.deps) if (!outs.some((o) => o === d.path || isInside(d.path, o) || isInside(o, d.path))) paths.add(d.path);
+    for (const d of s.deps)
+      if (!outs.some((o) => o === d.path || isInside(d.path, o) || isInside(o, d.path))) paths.add(d.path);
   }
   return [...paths].map((p) => p.split('/').join(path.sep));
 }

@@ -32,7 +32,10 @@ export interface StageState {
 const closures = new WeakMap<Workspace, CodeClosure>();
 
 /** The import closure of a module stage, rooted at its module and at any code file declared in `deps:`. */
-function stageCode(ws: Workspace, stage: StageSpec): Pick<CurrentStage, 'code' | 'packages'> & { warnings: CodeWarning[] } {
+function stageCode(
+  ws: Workspace,
+  stage: StageSpec,
+): Pick<CurrentStage, 'code' | 'packages'> & { warnings: CodeWarning[] } {
   if (stage.command.kind !== 'module') return { warnings: [] };
   let closure = closures.get(ws);
   if (!closure) closures.set(ws, (closure = new CodeClosure(ws.root)));
@@ -67,7 +70,12 @@ export function stageState(ws: Workspace, stage: StageSpec): StageState {
 }
 
 /** Diffs a stage against its lock entry. */
-export function diffWorkspaceStage(ws: Workspace, stage: StageSpec, state: StageState, allowMissing = false): StageDiff {
+export function diffWorkspaceStage(
+  ws: Workspace,
+  stage: StageSpec,
+  state: StageState,
+  allowMissing = false,
+): StageDiff {
   return diffStage(ws.lock.stages[stage.name], state.current, {
     allowMissing,
     upstreamOut: (p) => upstreamOutHash(ws, p),

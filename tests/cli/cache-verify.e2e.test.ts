@@ -30,7 +30,9 @@ function corrupt(p: Project, content: string): string {
 
 /** Project paths of the objects under their final names (`cache/ab/cdef…`). */
 function objectFiles(p: Project): string[] {
-  return fanDirs(p).flatMap((fan) => fs.readdirSync(p.abs(path.join('cache', fan))).map((rest) => `cache/${fan}/${rest}`));
+  return fanDirs(p).flatMap((fan) =>
+    fs.readdirSync(p.abs(path.join('cache', fan))).map((rest) => `cache/${fan}/${rest}`),
+  );
 }
 
 function fanDirs(p: Project): string[] {
@@ -48,7 +50,9 @@ describe('a cache that verifies what it restores', () => {
     fs.rmSync(p.abs('gen.txt'));
     const co = await p.run(['checkout']);
     expect(co.code).toBe(1);
-    expect(co.stderr).toContain(`warning: cache object cache/${id.slice(0, 2)}/${id.slice(2)} of gen.txt (stage gen) is corrupt`);
+    expect(co.stderr).toContain(
+      `warning: cache object cache/${id.slice(0, 2)}/${id.slice(2)} of gen.txt (stage gen) is corrupt`,
+    );
     expect(co.stderr).toContain('could not restore (corrupt cache objects): gen.txt');
     expect(p.exists('gen.txt')).toBe(false);
     expect(fs.readFileSync(p.abs(`cache/.corrupt/${id}`), 'utf8')).toBe('HELLO 1\n');
@@ -62,8 +66,17 @@ describe('a cache that verifies what it restores', () => {
     corrupt(p, 'hello 1\n');
     fs.rmSync(p.abs('gen.txt'));
     const r1 = await p.run(['repro', '--json']);
-    expect(r1.events.find((e) => e['reason'] === 'corrupt-object')).toMatchObject({ stage: 'gen', out: 'gen.txt', problem: 'corrupt', rerun: true, object: `cache/${id.slice(0, 2)}/${id.slice(2)}` });
-    expect({ restored: stagesWith(r1.events, 'restored-cache'), ran: stagesWith(r1.events, 'ran') }).toEqual({ restored: [], ran: ['gen'] });
+    expect(r1.events.find((e) => e['reason'] === 'corrupt-object')).toMatchObject({
+      stage: 'gen',
+      out: 'gen.txt',
+      problem: 'corrupt',
+      rerun: true,
+      object: `cache/${id.slice(0, 2)}/${id.slice(2)}`,
+    });
+    expect({ restored: stagesWith(r1.events, 'restored-cache'), ran: stagesWith(r1.events, 'ran') }).toEqual({
+      restored: [],
+      ran: ['gen'],
+    });
     expect(p.read('gen.txt')).toBe('hello 1\n');
     expect(p.count()).toBe(3);
 
@@ -74,7 +87,10 @@ describe('a cache that verifies what it restores', () => {
     id = corrupt(p, 'hello 1\n');
     const r2 = await p.run(['repro', '--json']);
     expect(stagesWith(r2.events, 'corrupt-object')).toEqual(['gen']);
-    expect({ restored: stagesWith(r2.events, 'restored-run-cache'), ran: stagesWith(r2.events, 'ran') }).toEqual({ restored: [], ran: ['gen'] });
+    expect({ restored: stagesWith(r2.events, 'restored-run-cache'), ran: stagesWith(r2.events, 'ran') }).toEqual({
+      restored: [],
+      ran: ['gen'],
+    });
     expect(p.read('gen.txt')).toBe('hello 1\n');
     const status = await p.run(['status', '--check']);
     expect(status.code).toBe(0);
@@ -84,7 +100,9 @@ describe('a cache that verifies what it restores', () => {
     id = corrupt(p, 'hello 2\n');
     const v = await p.run(['cache', 'verify']);
     expect(v.code).toBe(1);
-    expect(v.stdout).toContain(`corrupt: cache/${id.slice(0, 2)}/${id.slice(2)} (content hashes to ${sha1('HELLO 2\n')}); moved to cache/.corrupt/${id}`);
+    expect(v.stdout).toContain(
+      `corrupt: cache/${id.slice(0, 2)}/${id.slice(2)} (content hashes to ${sha1('HELLO 2\n')}); moved to cache/.corrupt/${id}`,
+    );
     expect(v.stdout).toMatch(/verified 2 objects .*: 1 corrupt, 0 unreadable/);
     const again = await p.run(['cache', 'verify', '--json', '--jobs', '2']);
     expect(again.code).toBe(0);
@@ -107,7 +125,10 @@ describe('a cache that verifies what it restores', () => {
     // The kill landed before the commit finished: nothing was recorded.
     expect(p.exists('pipeline.lock') && p.read('pipeline.lock').includes('big:')).toBe(false);
     const v = await p.run(['cache', 'verify', '--json']);
-    expect({ code: v.code, report: JSON.parse(v.stdout) }).toMatchObject({ code: 0, report: { corrupt: [], unreadable: [] } });
+    expect({ code: v.code, report: JSON.parse(v.stdout) }).toMatchObject({
+      code: 0,
+      report: { corrupt: [], unreadable: [] },
+    });
     const objects = objectFiles(p);
     for (const rel of objects) expect(sha1(fs.readFileSync(p.abs(rel)))).toBe(rel.slice(6).replace('/', ''));
     expect((await p.run(['repro'])).code).toBe(0);

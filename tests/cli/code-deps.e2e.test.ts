@@ -37,7 +37,11 @@ function helpers(): Record<string, string> {
     'pipeline.yaml': PIPELINE,
     // `.js` specifiers name the `.ts` siblings (TypeScript NodeNext style); b also imports a type only.
     'stages/a.ts': stage('a', "import { shared } from '../lib/shared.js';", 'shared()'),
-    'stages/b.ts': stage('b', "import { shared } from '../lib/shared.js';\nimport { onlyB } from '../lib/only-b.js';\nimport type { Other } from '../lib/other.js';", 'shared() + onlyB'),
+    'stages/b.ts': stage(
+      'b',
+      "import { shared } from '../lib/shared.js';\nimport { onlyB } from '../lib/only-b.js';\nimport type { Other } from '../lib/other.js';",
+      'shared() + onlyB',
+    ),
     'stages/c.ts': stage('c', "import { other } from '../lib/other.js';", 'other'),
     'lib/shared.ts': 'export function shared(): string { return "s1"; }\n',
     'lib/only-b.ts': "import data from './table.json' with { type: 'json' };\nexport const onlyB: string = data.b;\n",
@@ -68,7 +72,9 @@ describe('code dependencies of module stages', () => {
     ]);
     const text = await project.run(['status', '--check']);
     expect(text.code).toBe(1);
-    expect(text.stdout).toBe('a: stale\n    code lib/shared.ts changed (imported by stages/a.ts)\nb: stale\n    code lib/shared.ts changed (imported by stages/b.ts)\n');
+    expect(text.stdout).toBe(
+      'a: stale\n    code lib/shared.ts changed (imported by stages/a.ts)\nb: stale\n    code lib/shared.ts changed (imported by stages/b.ts)\n',
+    );
 
     // The run-cache key holds the code: the old outs are not restored for the new helper.
     const second = await project.run(['repro', '--json']);
@@ -91,15 +97,26 @@ describe('code dependencies of module stages', () => {
 
     // A JSON file two imports deep, then a file joining the closure.
     project.write('lib/table.json', '{"b": "b2"}\n');
-    expect((await project.run(['status'])).stdout).toContain('b: stale\n    code lib/table.json changed (imported by lib/only-b.ts)\n');
-    project.write('lib/only-b.ts', "import data from './table.json' with { type: 'json' };\nimport { unrelated } from './unrelated.js';\nexport const onlyB: string = data.b + unrelated;\n");
-    expect((await project.run(['status'])).stdout).toContain('    code lib/unrelated.ts added (imported by lib/only-b.ts)\n');
+    expect((await project.run(['status'])).stdout).toContain(
+      'b: stale\n    code lib/table.json changed (imported by lib/only-b.ts)\n',
+    );
+    project.write(
+      'lib/only-b.ts',
+      "import data from './table.json' with { type: 'json' };\nimport { unrelated } from './unrelated.js';\nexport const onlyB: string = data.b + unrelated;\n",
+    );
+    expect((await project.run(['status'])).stdout).toContain(
+      '    code lib/unrelated.ts added (imported by lib/only-b.ts)\n',
+    );
   });
 
   it('follows literal dynamic imports and warns about non-literal ones with file and line', async () => {
     project = Project.create({
       'pipeline.yaml': 'stages:\n  d:\n    module: d.ts\n    outs: [out/d.txt]\n',
-      'd.ts': stage('d', "const { dyn } = await import('./lib/dyn.js');\nconst name = './lib/dyn.js';\nawait import(name);", 'dyn'),
+      'd.ts': stage(
+        'd',
+        "const { dyn } = await import('./lib/dyn.js');\nconst name = './lib/dyn.js';\nawait import(name);",
+        'dyn',
+      ),
       'lib/dyn.ts': 'export const dyn = 1;\n',
     });
     const r = await project.run(['repro']);
@@ -114,19 +131,25 @@ describe('code dependencies of module stages', () => {
     expect((await project.run(['status'])).stdout).toContain('code lib/dyn.ts changed (imported by d.ts)');
 
     // The comment marks the import as reviewed (its files declared in deps:): no warning.
-    project.write('d.ts', project.read('d.ts').replace('await import(name);', '// xpipe-dynamic-import: declared\nawait import(name);'));
+    project.write(
+      'd.ts',
+      project.read('d.ts').replace('await import(name);', '// xpipe-dynamic-import: declared\nawait import(name);'),
+    );
     expect((await project.run(['status'])).stderr).toBe('');
   });
 
   it('a package-lock.json change of an imported package or its dependency makes the stage stale', async () => {
-    const lock = (depVersion: string, unrelated: string) => JSON.stringify({
-      name: 'p', lockfileVersion: 3, packages: {
-        '': { name: 'p' },
-        'node_modules/fakepkg': { version: '1.0.0', dependencies: { 'fake-dep': '^1.0.0' } },
-        'node_modules/fake-dep': { version: depVersion },
-        'node_modules/unrelated-pkg': { version: unrelated },
-      },
-    });
+    const lock = (depVersion: string, unrelated: string) =>
+      JSON.stringify({
+        name: 'p',
+        lockfileVersion: 3,
+        packages: {
+          '': { name: 'p' },
+          'node_modules/fakepkg': { version: '1.0.0', dependencies: { 'fake-dep': '^1.0.0' } },
+          'node_modules/fake-dep': { version: depVersion },
+          'node_modules/unrelated-pkg': { version: unrelated },
+        },
+      });
     project = Project.create({
       'pipeline.yaml': 'stages:\n  p:\n    module: p.ts\n    outs: [out/p.txt]\n',
       'p.ts': stage('p', "import { v } from 'fakepkg';", 'v'),

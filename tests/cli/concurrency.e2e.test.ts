@@ -109,20 +109,27 @@ export default defineStage({
     let secondOut = '';
     second.stdout?.on('data', (c: Buffer) => (secondOut += c.toString()));
     const deadline = Date.now() + 20_000;
-    while (!secondOut.includes('waiting-for-lock') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    while (!secondOut.includes('waiting-for-lock') && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 20));
     project.write('barrier/left.release', '');
     project.write('barrier/right.release', '');
     const [a, b] = await Promise.all([first, second]);
     expect(a.exitCode).toBe(0);
     expect(b.exitCode).toBe(0);
-    const events = String(b.stdout).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = String(b.stdout)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events[0]).toMatchObject({ reason: 'waiting-for-lock' });
     expect(stagesWith(events, 'up-to-date')).toEqual(['left', 'right', 'join']);
     expect(project.count()).toBe(2);
 
     // A mutex left by a dead process is stale.
     fs.mkdirSync(project.abs('.xpipe/tmp'), { recursive: true });
-    fs.writeFileSync(project.abs('.xpipe/tmp/repro.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: '' }));
+    fs.writeFileSync(
+      project.abs('.xpipe/tmp/repro.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: '' }),
+    );
     const third = await project.run(['repro', '--no-wait']);
     expect(third.code).toBe(0);
   });

@@ -50,7 +50,10 @@ describe('executors', () => {
   it('the executor is not part of the definition: changing it does not make a stage stale', async () => {
     project = Project.create({ 'pipeline.yaml': 'stages:\n  a:\n    cmd: echo a >> counter\n    outs: [counter]\n' });
     expect((await project.run(['repro'])).code).toBe(0);
-    project.write('pipeline.yaml', 'stages:\n  a:\n    cmd: echo a >> counter\n    outs: [counter]\n    executor: local\n');
+    project.write(
+      'pipeline.yaml',
+      'stages:\n  a:\n    cmd: echo a >> counter\n    outs: [counter]\n    executor: local\n',
+    );
     const s = await project.run(['status', '--check']);
     expect(s.code).toBe(0);
   });
@@ -85,7 +88,8 @@ describe('scratch directories', () => {
 
   it('a cmd stage gets its scratch directory as $XPIPE_SCRATCH_DIR, one per stage', async () => {
     project = Project.create({
-      'pipeline.yaml': 'stages:\n  a:\n    cmd: echo "$XPIPE_SCRATCH_DIR" > a.txt\n    outs: [a.txt]\n  b@1:\n    cmd: touch "$XPIPE_SCRATCH_DIR/mark" && echo ok > b.txt\n    outs: [b.txt]\n',
+      'pipeline.yaml':
+        'stages:\n  a:\n    cmd: echo "$XPIPE_SCRATCH_DIR" > a.txt\n    outs: [a.txt]\n  b@1:\n    cmd: touch "$XPIPE_SCRATCH_DIR/mark" && echo ok > b.txt\n    outs: [b.txt]\n',
     });
     expect((await project.run(['repro'])).code).toBe(0);
     expect(fs.realpathSync(project.read('a.txt').trim())).toBe(fs.realpathSync(project.abs('.xpipe/scratch/a')));

@@ -37,8 +37,11 @@ describe('xpipe gc', () => {
     expect(p.read('model.txt')).toBe('lr: 3\n');
     p.write('params.yaml', 'lr: 1\n');
     const back = await p.run(['repro', '--json']);
-    expect({ code: back.code, stderr: back.stderr, events: back.events.filter((e) => e['type'] !== 'info').map((e) => e['reason']) })
-      .toEqual({ code: 0, stderr: '', events: ['ran', 'repro-done'] });
+    expect({
+      code: back.code,
+      stderr: back.stderr,
+      events: back.events.filter((e) => e['type'] !== 'info').map((e) => e['reason']),
+    }).toEqual({ code: 0, stderr: '', events: ['ran', 'repro-done'] });
     expect(stagesWith(back.events, 'ran')).toEqual(['train']);
     expect(p.count()).toBe(4);
   });

@@ -27,7 +27,8 @@ afterEach(() => project?.dispose());
 describe('module stages', () => {
   it('get declared params only, relative paths from wdir, and stream log/progress events', async () => {
     project = Project.create({
-      'pipeline.yaml': 'stages:\n  train:\n    module: train.ts\n    wdir: work\n    deps: [../in.txt]\n    params: [train.lr, model]\n    outs: [out]\n    metrics:\n      - metrics.json: {cache: false}\n',
+      'pipeline.yaml':
+        'stages:\n  train:\n    module: train.ts\n    wdir: work\n    deps: [../in.txt]\n    params: [train.lr, model]\n    outs: [out]\n    metrics:\n      - metrics.json: {cache: false}\n',
       'params.yaml': 'train: {lr: 0.5, epochs: 9}\nmodel: {arch: s}\nsecret: {x: 1}\n',
       'in.txt': 'x',
       'work/train.ts': STAGE,
@@ -35,7 +36,9 @@ describe('module stages', () => {
     const r = await project.run(['repro', '--json']);
     expect(r.code).toBe(0);
     const log = r.events.find((e) => e['reason'] === 'log' && e['level'] === 'info');
-    expect(log?.['message']).toBe('params {"train":{"lr":0.5},"model":{"arch":"s"}} deps ../in.txt outs out metrics metrics.json');
+    expect(log?.['message']).toBe(
+      'params {"train":{"lr":0.5},"model":{"arch":"s"}} deps ../in.txt outs out metrics metrics.json',
+    );
     const progress = r.events.filter((e) => e['reason'] === 'progress');
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({ stage: 'train', label: 'epoch 1/1', done: 3, total: 3, unit: 'img' });
@@ -57,7 +60,9 @@ describe('module stages', () => {
     });
     const r = await project.run(['repro']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('failed train: expected number for train.lr, got "fast"\nnot run nothing\n'.replace('not run nothing\n', ''));
+    expect(r.stderr).toBe(
+      'failed train: expected number for train.lr, got "fast"\nnot run nothing\n'.replace('not run nothing\n', ''),
+    );
     expect(r.stdout).toContain('0 ran, 0 restored, 0 up to date, 1 failed');
   });
 

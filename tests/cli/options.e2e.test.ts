@@ -33,7 +33,8 @@ describe('repro options', () => {
 
   it('finds the project from a subdirectory and runs foreach stages separately', async () => {
     project = Project.create({
-      'pipeline.yaml': 'stages:\n  sweep:\n    foreach: [1, 2]\n    do:\n      cmd: echo ${item} >> counter && echo ${item} > out-${item}.txt\n      outs:\n        - out-${item}.txt\n',
+      'pipeline.yaml':
+        'stages:\n  sweep:\n    foreach: [1, 2]\n    do:\n      cmd: echo ${item} >> counter && echo ${item} > out-${item}.txt\n      outs:\n        - out-${item}.txt\n',
       'sub/dir/.keep': '',
     });
     const r = await project.run(['repro', '--json']);
@@ -41,7 +42,10 @@ describe('repro options', () => {
     expect(stagesWith(r.events, 'ran').sort()).toEqual(['sweep@1', 'sweep@2']);
     const { execa } = await import('execa');
     const { XPIPE_BIN } = await import('../helpers/project-rig.js');
-    const sub = await execa(process.execPath, [XPIPE_BIN, 'status', '--check'], { cwd: project.abs('sub/dir'), reject: false });
+    const sub = await execa(process.execPath, [XPIPE_BIN, 'status', '--check'], {
+      cwd: project.abs('sub/dir'),
+      reject: false,
+    });
     expect(sub.exitCode).toBe(0);
     project.write('out-2.txt', 'edited\n');
     const one = await project.run(['repro', 'sweep@2', '--json']);
@@ -51,12 +55,14 @@ describe('repro options', () => {
 
   it('a declared env variable is part of the run-cache key', async () => {
     project = Project.create({
-      'pipeline.yaml': 'stages:\n  s:\n    cmd: echo s >> counter && echo $MODE > out.txt\n    env: [MODE]\n    params: [p]\n    outs: [out.txt]\n',
+      'pipeline.yaml':
+        'stages:\n  s:\n    cmd: echo s >> counter && echo $MODE > out.txt\n    env: [MODE]\n    params: [p]\n    outs: [out.txt]\n',
       'params.yaml': 'p: 1\n',
     });
     const { execa } = await import('execa');
     const { XPIPE_BIN } = await import('../helpers/project-rig.js');
-    const run = (mode: string) => execa(process.execPath, [XPIPE_BIN, 'repro'], { cwd: project.dir, env: { MODE: mode }, reject: false });
+    const run = (mode: string) =>
+      execa(process.execPath, [XPIPE_BIN, 'repro'], { cwd: project.dir, env: { MODE: mode }, reject: false });
     await run('a');
     project.write('params.yaml', 'p: 2\n');
     await run('a');

@@ -141,16 +141,24 @@ describe('no orphan processes', () => {
         const file = project.abs(`.xpipe/tmp/stage-groups/${pgid}.json`);
         fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), start }));
       }
-      fs.writeFileSync(project.abs('.xpipe/tmp/repro.lock'), JSON.stringify({ pid: DEAD, host: os.hostname(), since: '' }));
+      fs.writeFileSync(
+        project.abs('.xpipe/tmp/repro.lock'),
+        JSON.stringify({ pid: DEAD, host: os.hostname(), since: '' }),
+      );
       return victim;
     }
 
     it('kills a recorded group that is still alive before any stage runs', async () => {
       project = Project.create();
       const victim = leftoverGroup();
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => victim.once('exit', (_code, signal) => resolve(signal)));
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        victim.once('exit', (_code, signal) => resolve(signal)),
+      );
       // The stage records whether the leftover was still running when it started.
-      project.write('pipeline.yaml', `stages:\n  gen:\n    cmd: (cut -d' ' -f3 /proc/${victim.pid}/stat 2>/dev/null || echo gone) > state.txt\n    outs: [state.txt]\n`);
+      project.write(
+        'pipeline.yaml',
+        `stages:\n  gen:\n    cmd: (cut -d' ' -f3 /proc/${victim.pid}/stat 2>/dev/null || echo gone) > state.txt\n    outs: [state.txt]\n`,
+      );
       const r = await project.run(['repro', '--no-wait']);
       expect(r.code).toBe(0);
       expect(['gone', 'Z']).toContain(project.read('state.txt').trim());

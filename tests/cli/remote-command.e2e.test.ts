@@ -21,7 +21,11 @@ describe('xpipe remote', () => {
     expect(project.read('.xpipe/config.yaml')).toContain('remote: store');
     expect((await project.run(['remote', 'default', 'nas'])).code).toBe(0);
     const json = await project.run(['remote', 'list', '--json']);
-    expect(JSON.parse(json.stdout).filter((r: { default: boolean }) => r.default).map((r: { name: string }) => r.name)).toEqual(['nas']);
+    expect(
+      JSON.parse(json.stdout)
+        .filter((r: { default: boolean }) => r.default)
+        .map((r: { name: string }) => r.name),
+    ).toEqual(['nas']);
     const secret = await project.run(['remote', 'modify', 'store', 'secret_access_key', 'AKIAEXAMPLESECRET']);
     expect(secret.code).toBe(2);
     expect(secret.stderr).toContain('never writes credentials');

@@ -88,7 +88,10 @@ describe('xpipe repro', () => {
 
   it('restores from the run cache when a param flips back, without executing', async () => {
     const p = setup();
-    p.write('pipeline.yaml', PIPELINE.replace('echo lr=$XPIPE_STAGE >> b.txt', 'echo lr=$(grep lr params.yaml) >> b.txt'));
+    p.write(
+      'pipeline.yaml',
+      PIPELINE.replace('echo lr=$XPIPE_STAGE >> b.txt', 'echo lr=$(grep lr params.yaml) >> b.txt'),
+    );
     await p.run(['repro']);
     p.write('params.yaml', 'a: {n: 1}\nb: {lr: 0.5, other: 1}\n');
     await p.run(['repro']);
@@ -122,7 +125,13 @@ describe('xpipe repro', () => {
 
   it('a failing stage leaves lock and cache consistent, blocks dependents, and the next repro resumes', async () => {
     const p = setup();
-    p.write('pipeline.yaml', PIPELINE.replace('echo b >> counter', 'echo b >> counter\n      if [ -f fail ]; then echo "boom: bad input" >&2; exit 3; fi'));
+    p.write(
+      'pipeline.yaml',
+      PIPELINE.replace(
+        'echo b >> counter',
+        'echo b >> counter\n      if [ -f fail ]; then echo "boom: bad input" >&2; exit 3; fi',
+      ),
+    );
     await p.run(['repro']);
     const lockBefore = p.read('pipeline.lock');
     p.write('fail', '');

@@ -23,7 +23,13 @@ let project: Project;
 afterEach(() => project?.dispose());
 
 function setup(): Project {
-  project = Project.create({ 'pipeline.yaml': PIPELINE, 'params.yaml': 'train: {lr: 1}\n', 'src/seed.txt': 'seed\n', 'src/lib/a.ts': 'a\n', 'src/lib/sub/b.ts': 'b\n' });
+  project = Project.create({
+    'pipeline.yaml': PIPELINE,
+    'params.yaml': 'train: {lr: 1}\n',
+    'src/seed.txt': 'seed\n',
+    'src/lib/a.ts': 'a\n',
+    'src/lib/sub/b.ts': 'b\n',
+  });
   return project;
 }
 
@@ -58,21 +64,33 @@ describe('xpipe status --check', () => {
     // A committed metric that differs from the lock is drift even with --allow-missing.
     const metric = p.read('metrics.json');
     p.write('metrics.json', '{"acc": 0.5}\n');
-    expect(await p.run(['status', '--check', '--allow-missing'])).toMatchObject({ code: 1, stdout: 'train: stale\n    out metrics.json changed\n' });
+    expect(await p.run(['status', '--check', '--allow-missing'])).toMatchObject({
+      code: 1,
+      stdout: 'train: stale\n    out metrics.json changed\n',
+    });
     p.write('metrics.json', metric);
 
     // The lock's own chain: train's recorded hash of data/ must equal gen's recorded out hash.
     const lock = p.read('pipeline.lock');
     const genHash = /path: data\n\s+hash: (\S+)/.exec(lock)?.[1] ?? '';
     expect(genHash).toMatch(/\.dir$/);
-    p.write('pipeline.lock', lock.replace(new RegExp(`(train:[\\s\\S]*?path: data\\n\\s+hash: )${genHash.replace('.', '\\.')}`), '$10000000000000000000000000000000000000000.dir'));
+    p.write(
+      'pipeline.lock',
+      lock.replace(
+        new RegExp(`(train:[\\s\\S]*?path: data\\n\\s+hash: )${genHash.replace('.', '\\.')}`),
+        '$10000000000000000000000000000000000000000.dir',
+      ),
+    );
     const chain = await p.run(['status', '--check', '--allow-missing']);
     expect(chain.code).toBe(1);
     expect(chain.stdout).toContain('dep data recorded in pipeline.lock differs from the out recorded for stage gen');
     p.write('pipeline.lock', lock);
 
     p.write('params.yaml', 'train: {lr: 2}\n');
-    expect(await p.run(['status', '--check', '--allow-missing'])).toMatchObject({ code: 1, stdout: 'train: stale\n    param train.lr changed 1 -> 2\n' });
+    expect(await p.run(['status', '--check', '--allow-missing'])).toMatchObject({
+      code: 1,
+      stdout: 'train: stale\n    param train.lr changed 1 -> 2\n',
+    });
   });
 
   it('adding a dep to a stage makes it stale (the whole definition is hashed, not just cmd)', async () => {
@@ -89,15 +107,18 @@ describe('xpipe status --check', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'error: pipeline.yaml:9:14: Stage "train" declares param "train.momentum", but params.yaml has no such key. Add it to params.yaml or remove it from the stage\'s params.\n' +
-      '  9 |     params: [train.momentum]\n' +
-      '    |              ^^^^^^^^^^^^^^\n',
+        '  9 |     params: [train.momentum]\n' +
+        '    |              ^^^^^^^^^^^^^^\n',
     );
     expect(p.exists('pipeline.lock')).toBe(false);
     expect(p.exists('data')).toBe(false);
     const unknown = await p.run(['repro', 'nope']);
     expect(unknown.code).toBe(2);
     const usage = await p.run(['repro', '--bogus']);
-    expect(usage).toMatchObject({ code: 2, stderr: 'error: Unknown option --bogus for "xpipe repro". Run "xpipe repro --help" to see its options.\n' });
+    expect(usage).toMatchObject({
+      code: 2,
+      stderr: 'error: Unknown option --bogus for "xpipe repro". Run "xpipe repro --help" to see its options.\n',
+    });
   });
 
   it('help lists commands and each command shows examples', async () => {

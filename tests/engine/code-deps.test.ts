@@ -47,22 +47,37 @@ describe('parseImports', () => {
       "const dyn = await import('./dynamic.js');",
       "import data from './table.json' with { type: 'json' };",
     ].join('\n');
-    expect(specs(src)).toEqual(['./mixed.js', './default-named-type.js', './reexport.js', './side-effect.js', './dynamic.js', './table.json']);
+    expect(specs(src)).toEqual([
+      './mixed.js',
+      './default-named-type.js',
+      './reexport.js',
+      './side-effect.js',
+      './dynamic.js',
+      './table.json',
+    ]);
   });
 
   it('reports a non-literal import() with its line, unless the pragma comment marks it', () => {
-    expect(parseImports("const a = 1;\nawait import(name);\n", 'x.ts').problems).toEqual([{ kind: 'non-literal-import', line: 2 }]);
+    expect(parseImports('const a = 1;\nawait import(name);\n', 'x.ts').problems).toEqual([
+      { kind: 'non-literal-import', line: 2 },
+    ]);
     expect(parseImports('// xpipe-dynamic-import: declared\nawait import(name);\n', 'x.ts').problems).toEqual([]);
   });
 
-  it('finds every import esbuild keeps in this repository\'s own sources (the lexer is not fooled by TypeScript)', () => {
-    const esbuild = createRequire(import.meta.url)('esbuild') as { transformSync(c: string, o: object): { code: string } };
-    const files = execFileSync('git', ['ls-files', 'src/*.ts', 'stages/*.ts'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n');
+  it("finds every import esbuild keeps in this repository's own sources (the lexer is not fooled by TypeScript)", () => {
+    const esbuild = createRequire(import.meta.url)('esbuild') as {
+      transformSync(c: string, o: object): { code: string };
+    };
+    const files = execFileSync('git', ['ls-files', 'src/*.ts', 'stages/*.ts'], { cwd: REPO_ROOT, encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(files.length).toBeGreaterThan(100);
     for (const f of files) {
       const src = fs.readFileSync(path.join(REPO_ROOT, f), 'utf8');
       const ours = new Set(specs(src));
-      const kept = parseImports(esbuild.transformSync(src, { loader: 'ts', format: 'esm' }).code, 'x.js').imports.map((i) => i.specifier);
+      const kept = parseImports(esbuild.transformSync(src, { loader: 'ts', format: 'esm' }).code, 'x.js').imports.map(
+        (i) => i.specifier,
+      );
       for (const s of kept) expect(ours.has(s), `${f}: ${s}`).toBe(true);
     }
   });
@@ -70,7 +85,16 @@ describe('parseImports', () => {
 
 describe('resolveImport', () => {
   it('maps .js to the .ts sibling, tries index files and extensions, and classifies packages', () => {
-    const root = tree({ 'a/x.ts': '', 'a/plain.js': '', 'a/both.ts': '', 'a/both.js': '', 'a/m.mts': '', 'a/dir/index.ts': '', 'a/t.json': '{}', 'a/noext.ts': '' });
+    const root = tree({
+      'a/x.ts': '',
+      'a/plain.js': '',
+      'a/both.ts': '',
+      'a/both.js': '',
+      'a/m.mts': '',
+      'a/dir/index.ts': '',
+      'a/t.json': '{}',
+      'a/noext.ts': '',
+    });
     const r = (spec: string) => resolveImport(root, 'a/importer.ts', spec);
     expect(r('./x.js')).toEqual({ kind: 'local', path: 'a/x.ts' });
     expect(r('./plain.js')).toEqual({ kind: 'local', path: 'a/plain.js' });
@@ -93,11 +117,18 @@ describe('CodeClosure', () => {
     const root = tree({
       'stage.ts': "import { a } from './lib/a.js';\nimport 'sharp';\n",
       'lib/a.ts': "import { b } from './b.js';\nexport const a = 1;\n",
-      'lib/b.ts': "import { a } from './a.js';\nimport '../stage.js';\nimport x from '@scope/pkg/sub';\nexport const b = 2;\n",
+      'lib/b.ts':
+        "import { a } from './a.js';\nimport '../stage.js';\nimport x from '@scope/pkg/sub';\nexport const b = 2;\n",
     });
     const code = new CodeClosure(root).stageCode(['stage.ts']);
-    expect(code.files).toEqual([{ path: 'lib/a.ts', importer: 'stage.ts' }, { path: 'lib/b.ts', importer: 'lib/a.ts' }]);
-    expect(code.packages.map((p) => [p.name, p.importer])).toEqual([['@scope/pkg', 'lib/b.ts'], ['sharp', 'stage.ts']]);
+    expect(code.files).toEqual([
+      { path: 'lib/a.ts', importer: 'stage.ts' },
+      { path: 'lib/b.ts', importer: 'lib/a.ts' },
+    ]);
+    expect(code.packages.map((p) => [p.name, p.importer])).toEqual([
+      ['@scope/pkg', 'lib/b.ts'],
+      ['sharp', 'stage.ts'],
+    ]);
     expect(code.warnings).toEqual([]);
   });
 
@@ -119,7 +150,9 @@ describe('CodeClosure', () => {
 
   it('warns about a relative import that names no file', () => {
     const root = tree({ 'stage.ts': "\nimport './gone.js';\n" });
-    expect(new CodeClosure(root).stageCode(['stage.ts']).warnings).toEqual([{ kind: 'unresolved-import', file: 'stage.ts', line: 2, specifier: './gone.js' }]);
+    expect(new CodeClosure(root).stageCode(['stage.ts']).warnings).toEqual([
+      { kind: 'unresolved-import', file: 'stage.ts', line: 2, specifier: './gone.js' },
+    ]);
   });
 });
 
@@ -136,24 +169,55 @@ describe('packageHash', () => {
     const base = packageHash(lock(), 'a');
     expect(packageHash(lock({ 'node_modules/other': { version: '2.0.0' } }), 'a')).toBe(base);
     expect(packageHash(lock({ 'node_modules/b': { version: '1.0.1' } }), 'a')).not.toBe(base);
-    expect(packageHash(lock({ 'node_modules/a': { version: '1.1.0', dependencies: { b: '^1' } } }), 'a')).not.toBe(base);
+    expect(packageHash(lock({ 'node_modules/a': { version: '1.1.0', dependencies: { b: '^1' } } }), 'a')).not.toBe(
+      base,
+    );
     // A nested copy shadows the hoisted one for its parent.
     const nested = lock({ 'node_modules/a': { version: '1.0.0', dependencies: { b: '^1', c: '^1' } } });
-    expect(packageHash({ ...nested, 'node_modules/a/node_modules/c': { version: '1.0.1' } }, 'a')).not.toBe(packageHash(nested, 'a'));
+    expect(packageHash({ ...nested, 'node_modules/a/node_modules/c': { version: '1.0.1' } }, 'a')).not.toBe(
+      packageHash(nested, 'a'),
+    );
   });
 });
 
 describe('diffStage code reasons', () => {
   const h = asContentHash;
   const entry = (code?: LockEntry['code'], packages?: LockEntry['packages']): LockEntry => ({
-    definition: asStageKey('d'), deps: [], params: {}, outs: [], ...(code ? { code } : {}), ...(packages ? { packages } : {}),
+    definition: asStageKey('d'),
+    deps: [],
+    params: {},
+    outs: [],
+    ...(code ? { code } : {}),
+    ...(packages ? { packages } : {}),
   });
   const current = (code: CurrentStage['code'], packages: CurrentStage['packages'] = []): CurrentStage => ({
-    definition: asStageKey('d'), module: 's.ts', alwaysChanged: false, deps: [], params: {}, outs: [], code, packages,
+    definition: asStageKey('d'),
+    module: 's.ts',
+    alwaysChanged: false,
+    deps: [],
+    params: {},
+    outs: [],
+    code,
+    packages,
   });
   it('reports changed, added and removed files and packages, or an unrecorded closure', () => {
-    const locked = entry([{ path: 'a.ts', hash: h('1') }, { path: 'gone.ts', hash: h('2') }], [{ name: 'p', hash: 'x' }, { name: 'q', hash: 'y' }]);
-    const cur = current([{ path: 'a.ts', hash: h('9'), importer: 's.ts' }, { path: 'new.ts', hash: h('3'), importer: 'a.ts' }], [{ name: 'p', hash: 'z', importer: 'a.ts' }]);
+    const locked = entry(
+      [
+        { path: 'a.ts', hash: h('1') },
+        { path: 'gone.ts', hash: h('2') },
+      ],
+      [
+        { name: 'p', hash: 'x' },
+        { name: 'q', hash: 'y' },
+      ],
+    );
+    const cur = current(
+      [
+        { path: 'a.ts', hash: h('9'), importer: 's.ts' },
+        { path: 'new.ts', hash: h('3'), importer: 'a.ts' },
+      ],
+      [{ name: 'p', hash: 'z', importer: 'a.ts' }],
+    );
     expect(diffStage(locked, cur).reasons).toEqual([
       { kind: 'code-changed', path: 'a.ts', importer: 's.ts' },
       { kind: 'code-added', path: 'new.ts', importer: 'a.ts' },
@@ -162,6 +226,10 @@ describe('diffStage code reasons', () => {
       { kind: 'package-removed', name: 'q' },
     ]);
     expect(diffStage(entry(), current([])).reasons).toEqual([{ kind: 'code-unrecorded' }]);
-    expect(diffStage(entry([{ path: 'a.ts', hash: h('1') }]), current([{ path: 'a.ts', hash: h('1'), importer: 's.ts' }]), { allowMissing: true }).reasons).toEqual([]);
+    expect(
+      diffStage(entry([{ path: 'a.ts', hash: h('1') }]), current([{ path: 'a.ts', hash: h('1'), importer: 's.ts' }]), {
+        allowMissing: true,
+      }).reasons,
+    ).toEqual([]);
   });
 });

@@ -8,7 +8,11 @@ import { Project } from '../helpers/project-rig.js';
 let project: Project | undefined;
 afterEach(() => project?.dispose());
 
-function load(pipeline: string, params = 'train: {lr: 0.1, epochs: 2}\nmodel: {arch: s}\n', files: Record<string, string> = {}): string {
+function load(
+  pipeline: string,
+  params = 'train: {lr: 0.1, epochs: 2}\nmodel: {arch: s}\n',
+  files: Record<string, string> = {},
+): string {
   project = Project.create({ 'pipeline.yaml': pipeline, 'params.yaml': params, 'src/in.txt': 'x', ...files });
   const r = loadPipeline(project.dir);
   if (r.ok) return 'ok';
@@ -17,30 +21,32 @@ function load(pipeline: string, params = 'train: {lr: 0.1, epochs: 2}\nmodel: {a
 
 describe('pipeline.yaml diagnostics', () => {
   it('YAML syntax error points at the line', () => {
-    expect(load('stages:\n  a:\n    cmd: [unclosed\n')).toMatch(/^error: pipeline\.yaml:\d+:\d+: pipeline\.yaml is not valid YAML: .*Fix the syntax at the marked place\.\n/);
+    expect(load('stages:\n  a:\n    cmd: [unclosed\n')).toMatch(
+      /^error: pipeline\.yaml:\d+:\d+: pipeline\.yaml is not valid YAML: .*Fix the syntax at the marked place\.\n/,
+    );
   });
 
   it('unknown field names the field, the stage and the place', () => {
     expect(load('stages:\n  a:\n    cmd: echo\n    dps: [src/in.txt]\n')).toBe(
       'error: pipeline.yaml:4:5: Unknown field "dps" in stage "a". Expected one of: cmd, module, deps, params, outs, metrics, plots, always_changed, frozen, desc, wdir, env, executor, resources, meta, foreach/do, matrix.\n' +
-      '  4 |     dps: [src/in.txt]\n' +
-      '    |     ^^^\n',
+        '  4 |     dps: [src/in.txt]\n' +
+        '    |     ^^^\n',
     );
   });
 
   it('wrong type', () => {
     expect(load('stages:\n  a:\n    cmd: echo\n    frozen: "yes"\n')).toBe(
       'error: pipeline.yaml:4:13: Field "frozen" of stage "a" must be true or false, got "yes" (string).\n' +
-      '  4 |     frozen: "yes"\n' +
-      '    |             ^^^^^\n',
+        '  4 |     frozen: "yes"\n' +
+        '    |             ^^^^^\n',
     );
   });
 
   it('missing param key', () => {
     expect(load('stages:\n  a:\n    cmd: echo\n    params: [train.lr, train.momentum]\n')).toBe(
       'error: pipeline.yaml:4:24: Stage "a" declares param "train.momentum", but params.yaml has no such key. Add it to params.yaml or remove it from the stage\'s params.\n' +
-      '  4 |     params: [train.lr, train.momentum]\n' +
-      '    |                        ^^^^^^^^^^^^^^\n',
+        '  4 |     params: [train.lr, train.momentum]\n' +
+        '    |                        ^^^^^^^^^^^^^^\n',
     );
   });
 
@@ -54,7 +60,9 @@ describe('pipeline.yaml diagnostics', () => {
     expect(load('stages:\n  a:\n    cmd: echo\n    outs: [../x.txt]\n')).toContain(
       'error: pipeline.yaml:4:12: Path "../x.txt" in "outs" of stage "a" is absolute or leaves the project;',
     );
-    expect(load('stages:\n  a:\n    cmd: echo\n    outs: [/tmp/x.txt]\n')).toContain('Path "/tmp/x.txt" in "outs" of stage "a" is absolute or leaves the project');
+    expect(load('stages:\n  a:\n    cmd: echo\n    outs: [/tmp/x.txt]\n')).toContain(
+      'Path "/tmp/x.txt" in "outs" of stage "a" is absolute or leaves the project',
+    );
   });
 
   it('duplicate outs name both stages', () => {
@@ -63,20 +71,24 @@ describe('pipeline.yaml diagnostics', () => {
     expect(text).toContain('  see pipeline.yaml:4:12');
   });
 
-  it('an out inside another stage\'s out is rejected', () => {
+  it("an out inside another stage's out is rejected", () => {
     expect(load('stages:\n  a:\n    cmd: echo\n    outs: [data]\n  b:\n    cmd: echo\n    outs: [data/x]\n')).toContain(
       'Output "data/x" of stage "b" lies inside output "data" of stage "a", so one stage would write into the other\'s outs.',
     );
   });
 
   it('a cycle lists every stage', () => {
-    const text = load('stages:\n  a:\n    cmd: echo\n    deps: [c.txt]\n    outs: [a.txt]\n  b:\n    cmd: echo\n    deps: [a.txt]\n    outs: [b.txt]\n  c:\n    cmd: echo\n    deps: [b.txt]\n    outs: [c.txt]\n');
+    const text = load(
+      'stages:\n  a:\n    cmd: echo\n    deps: [c.txt]\n    outs: [a.txt]\n  b:\n    cmd: echo\n    deps: [a.txt]\n    outs: [b.txt]\n  c:\n    cmd: echo\n    deps: [b.txt]\n    outs: [c.txt]\n',
+    );
     expect(text).toContain('The pipeline has a dependency cycle: a → b → c → a.');
   });
 
   it('cmd and module together, or neither', () => {
     expect(load('stages:\n  a:\n    deps: [src/in.txt]\n')).toContain('Stage "a" has neither "cmd" nor "module"');
-    expect(load('stages:\n  a:\n    cmd: echo\n    module: m.ts\n')).toContain('Stage "a" has both "cmd" and "module"; keep exactly one.');
+    expect(load('stages:\n  a:\n    cmd: echo\n    module: m.ts\n')).toContain(
+      'Stage "a" has both "cmd" and "module"; keep exactly one.',
+    );
   });
 
   it('unknown interpolation variable', () => {
@@ -117,7 +129,16 @@ describe('expansion', () => {
     const r = loadPipeline(project.dir);
     if (!r.ok) throw new Error(r.error.map(formatDiagnostic).join(''));
     const stages = r.value.spec.stages;
-    expect(stages.map((s) => s.name)).toEqual(['train@0.001', 'train@0.01', 'eval@small', 'eval@big', 'grid@a-8', 'grid@a-16', 'grid@b-8', 'grid@b-16']);
+    expect(stages.map((s) => s.name)).toEqual([
+      'train@0.001',
+      'train@0.01',
+      'eval@small',
+      'eval@big',
+      'grid@a-8',
+      'grid@a-16',
+      'grid@b-8',
+      'grid@b-16',
+    ]);
     expect(stages[1]?.command).toEqual({ kind: 'cmd', cmd: 'train --lr 0.01 --epochs 3' });
     expect(stages[3]?.outs.map((o) => [o.path, o.kind, o.cache, o.plot])).toEqual([
       ['metrics/big.json', 'metric', false, undefined],
@@ -128,7 +149,8 @@ describe('expansion', () => {
 
   it('accepts the project pipeline.yaml shape (module stages, sections, cache: false metrics)', () => {
     project = Project.create({
-      'pipeline.yaml': 'stages:\n  train:\n    module: stages/train.ts\n    deps: [src/ml]\n    params: [model, train]\n    outs: [models/model]\n    metrics:\n      - metrics/train.json:\n          cache: false\n',
+      'pipeline.yaml':
+        'stages:\n  train:\n    module: stages/train.ts\n    deps: [src/ml]\n    params: [model, train]\n    outs: [models/model]\n    metrics:\n      - metrics/train.json:\n          cache: false\n',
       'params.yaml': 'model: {arch: s}\ntrain: {lr: 1}\n',
       'stages/train.ts': 'export default {}',
       'src/ml/x.ts': '',
@@ -140,15 +162,18 @@ describe('expansion', () => {
 
 describe('parse cache', () => {
   it('serves unchanged files from the cache and still locates errors found later', () => {
-    project = Project.create({ 'pipeline.yaml': 'stages:\n  a:\n    cmd: echo\n    deps: [src/in.txt]\n', 'src/in.txt': 'x' });
+    project = Project.create({
+      'pipeline.yaml': 'stages:\n  a:\n    cmd: echo\n    deps: [src/in.txt]\n',
+      'src/in.txt': 'x',
+    });
     expect(loadPipeline(project.dir).ok).toBe(true);
     expect(project.read('.xpipe/state/parsed.json')).toContain('"pipeline.yaml"');
     fs.rmSync(project.abs('src/in.txt'));
     const r = loadPipeline(project.dir);
     expect(r.ok ? 'ok' : r.error.map(formatDiagnostic).join('')).toBe(
       'error: pipeline.yaml:4:12: Dependency "src/in.txt" of stage "a" does not exist and no stage produces it. Create it, add a stage that outputs it, or fix the path.\n' +
-      '  4 |     deps: [src/in.txt]\n' +
-      '    |            ^^^^^^^^^^\n',
+        '  4 |     deps: [src/in.txt]\n' +
+        '    |            ^^^^^^^^^^\n',
     );
   });
 });

@@ -55,7 +55,14 @@ describe('state index', () => {
   });
 
   it('directory hash ignores mtimes, permissions and inodes but not names', () => {
-    project = Project.create({ 'x/a.txt': 'a', 'x/s/b.txt': 'b', 'y/s/b.txt': 'b', 'y/a.txt': 'a', 'z/A.txt': 'a', 'z/s/b.txt': 'b' });
+    project = Project.create({
+      'x/a.txt': 'a',
+      'x/s/b.txt': 'b',
+      'y/s/b.txt': 'b',
+      'y/a.txt': 'a',
+      'z/A.txt': 'a',
+      'z/s/b.txt': 'b',
+    });
     fs.utimesSync(project.abs('y/a.txt'), new Date(2001, 1, 1), new Date(2001, 1, 1));
     fs.chmodSync(project.abs('y/a.txt'), 0o600);
     const h = new PathHasher(project.dir, new StateIndex(project.abs('.idx')));

@@ -17,12 +17,18 @@ function tmp(): string {
 
 objectStoreContract('local', async () => {
   const dir = tmp();
-  return { store: new LocalObjectStore(path.join(dir, 'cache')), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    store: new LocalObjectStore(path.join(dir, 'cache')),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 keyValueStoreContract('local', async () => {
   const dir = tmp();
-  return { store: new LocalKeyValueStore(path.join(dir, 'runs')), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    store: new LocalKeyValueStore(path.join(dir, 'runs')),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 /** A store with one object; `overwrite` rewrites its bytes in place (a disk fault or a user's edit). */
@@ -59,7 +65,11 @@ describe('LocalObjectStore', () => {
     expect(read).toBe(5);
     o.overwrite('jello');
     const r = await checkObject(o.store, o.id, { trustIndex: true });
-    expect(r).toMatchObject({ status: 'corrupt', actual: idOf('jello'), movedTo: path.join(o.store.dir, '.corrupt', o.id) });
+    expect(r).toMatchObject({
+      status: 'corrupt',
+      actual: idOf('jello'),
+      movedTo: path.join(o.store.dir, '.corrupt', o.id),
+    });
     expect(fs.existsSync(o.file)).toBe(false);
     expect(fs.readFileSync(path.join(o.store.dir, '.corrupt', o.id), 'utf8')).toBe('jello');
   });
@@ -69,7 +79,9 @@ describe('LocalObjectStore', () => {
     o.store.save();
     const again = new LocalObjectStore(o.store.dir);
     let read = 0;
-    expect(await checkObject(again, o.id, { trustIndex: true, onBytes: (n) => (read += n) })).toMatchObject({ status: 'ok' });
+    expect(await checkObject(again, o.id, { trustIndex: true, onBytes: (n) => (read += n) })).toMatchObject({
+      status: 'ok',
+    });
     expect(read).toBe(0);
   });
 
@@ -77,7 +89,10 @@ describe('LocalObjectStore', () => {
     using o = await withObject('file a\n');
     const bId = idOf('file b\n');
     await o.store.put(bId, Buffer.from('file b\n'));
-    const manifest = JSON.stringify([['a.txt', o.id, 7], ['sub/b.txt', bId, 7]]);
+    const manifest = JSON.stringify([
+      ['a.txt', o.id, 7],
+      ['sub/b.txt', bId, 7],
+    ]);
     const dirId = `${idOf(manifest)}.dir` as typeof o.id;
     await o.store.put(dirId, Buffer.from(manifest));
     const dest = path.join(o.dir, 'ws', 'data');

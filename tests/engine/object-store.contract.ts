@@ -7,7 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ObjectMismatchError, type KeyValueStore, type ObjectId, type ObjectStore } from '../../src/engine/cache/object-store.js';
+import {
+  ObjectMismatchError,
+  type KeyValueStore,
+  type ObjectId,
+  type ObjectStore,
+} from '../../src/engine/cache/object-store.js';
 
 export interface Fixture<S> {
   store: S;
@@ -35,11 +40,20 @@ async function listAll<T>(it: AsyncIterable<T>): Promise<T[]> {
 function bigStream(mb: number): { stream: () => Readable; id: ObjectId; size: number } {
   const chunk = crypto.createHash('sha256').update('x').digest();
   const block = Buffer.alloc(64 * 1024);
-  for (let i = 0; i < block.length; i++) block[i] = chunk[i % chunk.length] as number ^ (i & 0xff);
+  for (let i = 0; i < block.length; i++) block[i] = (chunk[i % chunk.length] as number) ^ (i & 0xff);
   const n = mb * 16;
   const h = crypto.createHash('sha1');
   for (let i = 0; i < n; i++) h.update(block);
-  return { stream: () => Readable.from((function* () { for (let i = 0; i < n; i++) yield block; })()), id: h.digest('hex') as ObjectId, size: n * block.length };
+  return {
+    stream: () =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < n; i++) yield block;
+        })(),
+      ),
+    id: h.digest('hex') as ObjectId,
+    size: n * block.length,
+  };
 }
 
 export function objectStoreContract(name: string, open: () => Promise<Fixture<ObjectStore>>): void {
@@ -89,7 +103,10 @@ export function objectStoreContract(name: string, open: () => Promise<Fixture<Ob
       expect(await store.stat(big.id)).toEqual({ size: big.size });
       const h = crypto.createHash('sha1');
       let n = 0;
-      for await (const c of (await store.get(big.id)) as Readable) { h.update(c as Buffer); n += (c as Buffer).length; }
+      for await (const c of (await store.get(big.id)) as Readable) {
+        h.update(c as Buffer);
+        n += (c as Buffer).length;
+      }
       expect({ n, id: h.digest('hex') }).toEqual({ n: big.size, id: big.id });
     });
 
@@ -176,7 +193,9 @@ export function objectStoreContract(name: string, open: () => Promise<Fixture<Ob
 
     it('put with verify rejects bytes that do not match the id and stores nothing', async () => {
       const id = idOf('the real bytes');
-      await expect(store.put(id, Buffer.from('tampered bytes'), { verify: true })).rejects.toBeInstanceOf(ObjectMismatchError);
+      await expect(store.put(id, Buffer.from('tampered bytes'), { verify: true })).rejects.toBeInstanceOf(
+        ObjectMismatchError,
+      );
       expect(await store.has(id)).toBe(false);
       const src = path.join(scratch, 'tampered');
       fs.writeFileSync(src, 'tampered file');

@@ -13,14 +13,19 @@ import type { ContentHash, ProjectPath, StageKey } from '../../src/engine/model/
 
 const h = (s: string) => s as ContentHash;
 const entry: LockEntry = {
-  cmd: 'run', definition: 'def1' as StageKey,
+  cmd: 'run',
+  definition: 'def1' as StageKey,
   deps: [{ path: 'in', hash: h('1'), size: 1 }],
   params: { 'params.yaml': { train: { lr: 0.1, epochs: 3 } } },
   outs: [{ path: 'out', hash: h('2'), size: 1 }],
 };
 const current: CurrentStage = {
-  definition: 'def1' as StageKey, cmd: 'run', alwaysChanged: false,
-  deps: [{ path: 'in', hash: h('1') }], params: { 'params.yaml': { train: { lr: 0.1, epochs: 3 } } }, outs: [{ path: 'out', hash: h('2') }],
+  definition: 'def1' as StageKey,
+  cmd: 'run',
+  alwaysChanged: false,
+  deps: [{ path: 'in', hash: h('1') }],
+  params: { 'params.yaml': { train: { lr: 0.1, epochs: 3 } } },
+  outs: [{ path: 'out', hash: h('2') }],
 };
 
 describe('diffStage', () => {
@@ -28,7 +33,12 @@ describe('diffStage', () => {
     expect(diffStage(entry, current).reasons).toEqual([]);
   });
   it('reports leaf param changes, dep and out changes', () => {
-    const r = diffStage(entry, { ...current, deps: [{ path: 'in', hash: h('9') }], params: { 'params.yaml': { train: { lr: 0.01, epochs: 3 } } }, outs: [{ path: 'out', hash: undefined }] });
+    const r = diffStage(entry, {
+      ...current,
+      deps: [{ path: 'in', hash: h('9') }],
+      params: { 'params.yaml': { train: { lr: 0.01, epochs: 3 } } },
+      outs: [{ path: 'out', hash: undefined }],
+    });
     expect(r.reasons).toEqual([
       { kind: 'dep-changed', path: 'in' },
       { kind: 'param-changed', key: 'train.lr', old: 0.1, new: 0.01 },
@@ -36,7 +46,11 @@ describe('diffStage', () => {
     ]);
   });
   it('names added deps when the definition changed', () => {
-    const r = diffStage(entry, { ...current, definition: 'def2' as StageKey, deps: [...current.deps, { path: 'extra', hash: h('3') }] });
+    const r = diffStage(entry, {
+      ...current,
+      definition: 'def2' as StageKey,
+      deps: [...current.deps, { path: 'extra', hash: h('3') }],
+    });
     expect(r.reasons).toEqual([{ kind: 'dep-added', path: 'extra' }]);
   });
   it('allowMissing turns absent outs into notPresent', () => {
@@ -50,7 +64,10 @@ describe('decide', () => {
   it('follows frozen → up to date → cache → run cache → run', () => {
     expect(decide({ ...base, frozen: true, reasons: [{ kind: 'never-run' }] })).toEqual({ action: 'skip-frozen' });
     expect(decide({ ...base, reasons: [] })).toEqual({ action: 'up-to-date' });
-    expect(decide({ ...base, reasons: [{ kind: 'out-missing', path: 'o' }] })).toEqual({ action: 'restore-cache', paths: ['o'] });
+    expect(decide({ ...base, reasons: [{ kind: 'out-missing', path: 'o' }] })).toEqual({
+      action: 'restore-cache',
+      paths: ['o'],
+    });
     expect(decide({ ...base, reasons: [{ kind: 'dep-changed', path: 'd' }] })).toEqual({ action: 'restore-run-cache' });
     expect(decide({ ...base, forced: true, reasons: [] })).toEqual({ action: 'run', reasons: [{ kind: 'forced' }] });
     expect(decide({ ...base, runCacheHit: false, reasons: [{ kind: 'dep-changed', path: 'd' }] }).action).toBe('run');
@@ -59,14 +76,25 @@ describe('decide', () => {
 
 function stage(name: string, deps: string[], outs: string[]): StageSpec {
   return {
-    name, command: { kind: 'cmd', cmd: name }, wdir: '.' as ProjectPath, params: [], env: [], alwaysChanged: false, frozen: false,
+    name,
+    command: { kind: 'cmd', cmd: name },
+    wdir: '.' as ProjectPath,
+    params: [],
+    env: [],
+    alwaysChanged: false,
+    frozen: false,
     deps: deps.map((d) => ({ path: d as ProjectPath, declared: d })),
     outs: outs.map((o) => ({ path: o as ProjectPath, declared: o, kind: 'out', cache: true, persist: false })),
   };
 }
 
 describe('graph selection', () => {
-  const g = buildGraph([stage('a', [], ['data']), stage('b', ['data/x.csv'], ['m']), stage('c', ['m'], ['r']), stage('d', [], ['z'])]);
+  const g = buildGraph([
+    stage('a', [], ['data']),
+    stage('b', ['data/x.csv'], ['m']),
+    stage('c', ['m'], ['r']),
+    stage('d', [], ['z']),
+  ]);
   it('links a dep inside an out directory to its producer', () => {
     expect([...(g.upstream.get('b') ?? [])]).toEqual(['a']);
   });
@@ -85,12 +113,21 @@ describe('parseArgs', () => {
     { name: 'no-run-cache', type: 'boolean' as const, description: '' },
   ];
   it('parses flags, values and positionals', () => {
-    expect(parseArgs(['train', '-f', '-j4', '--no-run-cache', 'eval'], spec, 'repro')).toEqual({ ok: true, value: { options: { force: true, jobs: 4, 'no-run-cache': true }, positionals: ['train', 'eval'] } });
+    expect(parseArgs(['train', '-f', '-j4', '--no-run-cache', 'eval'], spec, 'repro')).toEqual({
+      ok: true,
+      value: { options: { force: true, jobs: 4, 'no-run-cache': true }, positionals: ['train', 'eval'] },
+    });
     expect(parseArgs(['--jobs=2'], spec, 'repro')).toMatchObject({ ok: true, value: { options: { jobs: 2 } } });
   });
   it('rejects unknown options and bad numbers', () => {
-    expect(parseArgs(['-x'], spec, 'repro')).toEqual({ ok: false, error: { message: 'Unknown option -x for "xpipe repro". Run "xpipe repro --help" to see its options.' } });
-    expect(parseArgs(['-j', 'many'], spec, 'repro')).toEqual({ ok: false, error: { message: 'Option --jobs of "xpipe repro" needs a non-negative integer, got "many".' } });
+    expect(parseArgs(['-x'], spec, 'repro')).toEqual({
+      ok: false,
+      error: { message: 'Unknown option -x for "xpipe repro". Run "xpipe repro --help" to see its options.' },
+    });
+    expect(parseArgs(['-j', 'many'], spec, 'repro')).toEqual({
+      ok: false,
+      error: { message: 'Option --jobs of "xpipe repro" needs a non-negative integer, got "many".' },
+    });
   });
 });
 

@@ -10,16 +10,37 @@ import { addRemote, modifyRemote, removeRemote, setDefaultRemote } from '../../s
 
 describe('remote URLs', () => {
   it('parses paths, file://, ssh:// and s3:// URLs', () => {
-    expect(parseRemoteUrl('../shared-cache', '/p/proj')).toEqual({ ok: true, value: { kind: 'local', path: '/p/shared-cache' } });
-    expect(parseRemoteUrl('file:///mnt/nas/x%20y', '/p')).toEqual({ ok: true, value: { kind: 'local', path: '/mnt/nas/x y' } });
-    expect(parseRemoteUrl('ssh://me@gpu1.example:2222/srv/xpipe', '/p')).toEqual({ ok: true, value: { kind: 'ssh', host: 'gpu1.example', user: 'me', port: 2222, path: '/srv/xpipe' } });
-    expect(parseRemoteUrl('ssh://gpu1/srv', '/p')).toEqual({ ok: true, value: { kind: 'ssh', host: 'gpu1', path: '/srv' } });
-    expect(parseRemoteUrl('s3://my-bucket/team/xpipe/', '/p')).toEqual({ ok: true, value: { kind: 's3', bucket: 'my-bucket', prefix: 'team/xpipe' } });
-    expect(parseRemoteUrl('s3://my-bucket', '/p')).toEqual({ ok: true, value: { kind: 's3', bucket: 'my-bucket', prefix: '' } });
+    expect(parseRemoteUrl('../shared-cache', '/p/proj')).toEqual({
+      ok: true,
+      value: { kind: 'local', path: '/p/shared-cache' },
+    });
+    expect(parseRemoteUrl('file:///mnt/nas/x%20y', '/p')).toEqual({
+      ok: true,
+      value: { kind: 'local', path: '/mnt/nas/x y' },
+    });
+    expect(parseRemoteUrl('ssh://me@gpu1.example:2222/srv/xpipe', '/p')).toEqual({
+      ok: true,
+      value: { kind: 'ssh', host: 'gpu1.example', user: 'me', port: 2222, path: '/srv/xpipe' },
+    });
+    expect(parseRemoteUrl('ssh://gpu1/srv', '/p')).toEqual({
+      ok: true,
+      value: { kind: 'ssh', host: 'gpu1', path: '/srv' },
+    });
+    expect(parseRemoteUrl('s3://my-bucket/team/xpipe/', '/p')).toEqual({
+      ok: true,
+      value: { kind: 's3', bucket: 'my-bucket', prefix: 'team/xpipe' },
+    });
+    expect(parseRemoteUrl('s3://my-bucket', '/p')).toEqual({
+      ok: true,
+      value: { kind: 's3', bucket: 'my-bucket', prefix: '' },
+    });
   });
 
   it('rejects what cannot work, saying why', () => {
-    const e = (u: string) => { const r = parseRemoteUrl(u, '/p'); return r.ok ? 'ok' : r.error; };
+    const e = (u: string) => {
+      const r = parseRemoteUrl(u, '/p');
+      return r.ok ? 'ok' : r.error;
+    };
     expect(e('ssh://me:hunter2@host/srv')).toContain('contains a password');
     expect(e('ssh://host')).toContain('names no directory');
     expect(e('s3://Bad_Bucket/x')).toContain('not a valid S3 bucket name');
@@ -42,22 +63,33 @@ function project(files: Record<string, string> = {}): string {
 describe('project config', () => {
   it('merges config.local.yaml over config.yaml key by key', () => {
     const root = project({
-      '.xpipe/config.yaml': 'core:\n  remote: store\nremote:\n  store:\n    url: s3://team-bucket/x\n    endpoint: http://127.0.0.1:9000\n    jobs: 8\n',
+      '.xpipe/config.yaml':
+        'core:\n  remote: store\nremote:\n  store:\n    url: s3://team-bucket/x\n    endpoint: http://127.0.0.1:9000\n    jobs: 8\n',
       '.xpipe/config.local.yaml': 'remote:\n  store:\n    profile: me\n    jobs: 2\n',
     });
     const c = loadProjectConfig(root);
     expect(c.ok).toBe(true);
     if (!c.ok) return;
     const r = resolveRemote(c.value);
-    expect(r.ok && r.value.settings).toEqual({ url: 's3://team-bucket/x', endpoint: 'http://127.0.0.1:9000', jobs: 2, profile: 'me' });
+    expect(r.ok && r.value.settings).toEqual({
+      url: 's3://team-bucket/x',
+      endpoint: 'http://127.0.0.1:9000',
+      jobs: 2,
+      profile: 'me',
+    });
   });
 
   it('points at the line of a bad setting, and refuses secrets', () => {
-    const root = project({ '.xpipe/config.yaml': 'remote:\n  store:\n    url: s3://b-1/x\n    secret_access_key: abc\n    jobs: many\n' });
+    const root = project({
+      '.xpipe/config.yaml': 'remote:\n  store:\n    url: s3://b-1/x\n    secret_access_key: abc\n    jobs: many\n',
+    });
     const c = loadProjectConfig(root);
     expect(c.ok).toBe(false);
     if (c.ok) return;
-    expect(c.error.map((d) => [d.code, d.location?.line])).toEqual([['secret-in-config', 4], ['wrong-type', 5]]);
+    expect(c.error.map((d) => [d.code, d.location?.line])).toEqual([
+      ['secret-in-config', 4],
+      ['wrong-type', 5],
+    ]);
     expect(c.error[0]?.message).toContain('never writes credentials');
     expect(JSON.stringify(c.error)).not.toContain('abc"'); // the secret value itself is not echoed
   });

@@ -18,17 +18,26 @@ function tmp(): string {
   dirs.push(d);
   return d;
 }
-afterEach(() => { for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
-const entry = (stage: string, key: string, hash: string, createdAt = '2026-01-01T00:00:00.000Z'): RunEntry =>
-  ({ stage, key: key as StageKey, createdAt, outs: [{ path: `${stage}.txt`, hash: hash as RunEntry['outs'][0]['hash'], size: 1 }] });
+const entry = (stage: string, key: string, hash: string, createdAt = '2026-01-01T00:00:00.000Z'): RunEntry => ({
+  stage,
+  key: key as StageKey,
+  createdAt,
+  outs: [{ path: `${stage}.txt`, hash: hash as RunEntry['outs'][0]['hash'], size: 1 }],
+});
 
 describe('RunCache', () => {
   it('reads entries in the layout earlier versions wrote (cache/runs/<stage>/<key>.json) and skips corrupt ones', async () => {
     const root = tmp();
     const e = entry('eval@a b', 'k1', idOf('x'));
     fs.mkdirSync(path.join(root, 'cache', 'runs', encodeURIComponent('eval@a b')), { recursive: true });
-    fs.writeFileSync(path.join(root, 'cache', 'runs', encodeURIComponent('eval@a b'), 'k1.json'), JSON.stringify(e, null, 1));
+    fs.writeFileSync(
+      path.join(root, 'cache', 'runs', encodeURIComponent('eval@a b'), 'k1.json'),
+      JSON.stringify(e, null, 1),
+    );
     fs.writeFileSync(path.join(root, 'cache', 'runs', encodeURIComponent('eval@a b'), 'k2.json'), '{ truncated');
     const rc = RunCache.forProject(root);
     expect(await rc.get('eval@a b', 'k1' as StageKey)).toEqual(e);
@@ -48,7 +57,10 @@ describe('RunCache', () => {
   it('transferRunCache copies an entry only when every object it names is already in the destination', async () => {
     const side = () => {
       const d = tmp();
-      return { runs: new RunCache(new LocalKeyValueStore(path.join(d, 'runs'))), objects: new LocalObjectStore(path.join(d, 'objects')) };
+      return {
+        runs: new RunCache(new LocalKeyValueStore(path.join(d, 'runs'))),
+        objects: new LocalObjectStore(path.join(d, 'objects')),
+      };
     };
     const src = side();
     const dst = side();
@@ -70,7 +82,10 @@ describe('gc', () => {
     const store = LocalObjectStore.forProject(root);
     const runs = RunCache.forProject(root);
     for (const s of ['f1', 'f2', 'old', 'orphan']) await store.put(idOf(s), Buffer.from(s));
-    const manifest = JSON.stringify([['x', idOf('f1'), 2], ['y', idOf('f2'), 2]]);
+    const manifest = JSON.stringify([
+      ['x', idOf('f1'), 2],
+      ['y', idOf('f2'), 2],
+    ]);
     const dirId = `${idOf(manifest)}.dir`;
     await store.put(dirId as ReturnType<typeof idOf>, Buffer.from(manifest));
     await runs.put(entry('s', 'new', dirId, '2026-02-01T00:00:00.000Z'));
@@ -80,7 +95,12 @@ describe('gc', () => {
     const lock: LockFile = { schema: 'xpipe-lock/1', stages: {} } as unknown as LockFile;
 
     const dry = await collectGarbage([lock], store, runs, { keepRuns: 1, dry: true });
-    expect(dry).toEqual({ removedObjects: 2, freedBytes: 9, removedRuns: [{ stage: 's', key: 'old' }], keptObjects: 3 });
+    expect(dry).toEqual({
+      removedObjects: 2,
+      freedBytes: 9,
+      removedRuns: [{ stage: 's', key: 'old' }],
+      keptObjects: 3,
+    });
     expect(await store.has(idOf('old'))).toBe(true);
 
     const real = await collectGarbage([lock], store, runs, { keepRuns: 1 });
@@ -88,6 +108,6 @@ describe('gc', () => {
     expect(await store.hasComplete(dirId as ReturnType<typeof idOf>)).toBe(true);
     expect(await store.has(idOf('orphan'))).toBe(false);
     expect(fs.readdirSync(path.join(store.dir, '.corrupt'))).toHaveLength(1);
-    expect([...(await runs.all()).get('s') ?? []].map((e) => e.key)).toEqual(['new']);
+    expect([...((await runs.all()).get('s') ?? [])].map((e) => e.key)).toEqual(['new']);
   });
 });

@@ -15,7 +15,8 @@ function recordingRunner(seen: string[]): StageRunner {
   return {
     async run(req) {
       seen.push(req.stage.name);
-      for (const o of req.stage.outs) fs.writeFileSync(path.join(req.root, o.path), `made by recorder for ${req.stage.name}\n`);
+      for (const o of req.stage.outs)
+        fs.writeFileSync(path.join(req.root, o.path), `made by recorder for ${req.stage.name}\n`);
       return { ok: true };
     },
   };
@@ -53,7 +54,10 @@ describe('runner registry', () => {
   it('--executor sends every selected stage to one executor', async () => {
     project = Project.create({ 'pipeline.yaml': PIPELINE });
     const seen: string[] = [];
-    const opened = openProject({ root: project.dir, runners: new RunnerRegistry({ local: localRunner, recorder: recordingRunner(seen) }) });
+    const opened = openProject({
+      root: project.dir,
+      runners: new RunnerRegistry({ local: localRunner, recorder: recordingRunner(seen) }),
+    });
     if (!opened.ok) throw new Error('did not open');
     const r = await repro(opened.value, { executor: 'recorder' });
     expect(r.ok && r.value.ran).toEqual(['local_one', 'remote_one']);
@@ -61,13 +65,19 @@ describe('runner registry', () => {
   });
 
   it('reports every stage with an unknown executor before running anything', async () => {
-    project = Project.create({ 'pipeline.yaml': PIPELINE.replace('executor: recorder', 'executor: gpu') + '  other:\n    cmd: echo\n    executor: tpu\n' });
+    project = Project.create({
+      'pipeline.yaml':
+        PIPELINE.replace('executor: recorder', 'executor: gpu') + '  other:\n    cmd: echo\n    executor: tpu\n',
+    });
     const opened = openProject({ root: project.dir });
     if (!opened.ok) throw new Error('did not open');
     const r = await repro(opened.value);
     expect(r.ok).toBe(false);
     if (r.ok || r.error.kind !== 'diagnostics') return;
-    expect(r.error.diagnostics.map((d) => d.message.slice(0, 40))).toEqual(['Stage "remote_one" asks for executor "gp', 'Stage "other" asks for executor "tpu", w']);
+    expect(r.error.diagnostics.map((d) => d.message.slice(0, 40))).toEqual([
+      'Stage "remote_one" asks for executor "gp',
+      'Stage "other" asks for executor "tpu", w',
+    ]);
     expect(project.exists('l.txt')).toBe(false);
   });
 });

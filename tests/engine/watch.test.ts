@@ -19,7 +19,8 @@ async function until(check: () => boolean, what: string): Promise<void> {
 describe('repro --watch', () => {
   it('re-runs what became stale after a change, then returns to watching', async () => {
     project = Project.create({
-      'pipeline.yaml': 'stages:\n  copy:\n    cmd: echo copy >> counter && cat in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n',
+      'pipeline.yaml':
+        'stages:\n  copy:\n    cmd: echo copy >> counter && cat in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n',
       'in.txt': 'one\n',
     });
     const p = project;
@@ -28,7 +29,12 @@ describe('repro --watch', () => {
     const events: EngineEvent[] = [];
     const opened = openProject({ root: p.dir });
     if (!opened.ok) throw new Error('project did not open');
-    const done = watchPipeline(opened.value, { signal: controller.signal, debounceMs: 50, onState: (s) => states.push(s), onEvent: (e) => events.push(e) });
+    const done = watchPipeline(opened.value, {
+      signal: controller.signal,
+      debounceMs: 50,
+      onState: (s) => states.push(s),
+      onEvent: (e) => events.push(e),
+    });
     await until(() => p.count() === 1 && states.at(-1) === 'watching', 'initial run');
     p.write('in.txt', 'two\n');
     await until(() => p.count() === 2 && states.at(-1) === 'watching', 'second run');
@@ -36,7 +42,14 @@ describe('repro --watch', () => {
     controller.abort();
     expect((await done).ok).toBe(true);
     // Consecutive repeats (several fs events for one edit) collapse into one state.
-    expect(states.filter((s, i) => s !== states[i - 1])).toEqual(['running', 'watching', 'debouncing', 'running', 'watching', 'aborted']);
+    expect(states.filter((s, i) => s !== states[i - 1])).toEqual([
+      'running',
+      'watching',
+      'debouncing',
+      'running',
+      'watching',
+      'aborted',
+    ]);
     expect(events.filter((e) => e.type === 'success' && e.reason === 'ran')).toHaveLength(2);
   });
 

@@ -45,7 +45,10 @@ afterEach(() => {
   fs.rmSync(counts, { recursive: true, force: true });
 });
 
-const runs = (stage: string) => (fs.existsSync(path.join(counts, stage)) ? fs.readFileSync(path.join(counts, stage), 'utf8').split('\n').filter(Boolean).length : 0);
+const runs = (stage: string) =>
+  fs.existsSync(path.join(counts, stage))
+    ? fs.readFileSync(path.join(counts, stage), 'utf8').split('\n').filter(Boolean).length
+    : 0;
 const record = (name: string) => JSON.parse(project.read(`.xpipe/exps/${name}/exp.json`)) as Record<string, any>;
 
 describe('exp run', () => {
@@ -65,7 +68,10 @@ describe('exp run', () => {
     expect([runs('prep'), runs('train')]).toEqual([1, 1]);
 
     const taken = await project.run(['exp', 'run', '-S', 'train.lr=0.4', '--name', 'fast']);
-    expect([taken.code, taken.stderr]).toEqual([2, 'error: experiment "fast" already exists; choose another --name, or delete it with "xpipe exp remove fast".\n']);
+    expect([taken.code, taken.stderr]).toEqual([
+      2,
+      'error: experiment "fast" already exists; choose another --name, or delete it with "xpipe exp remove fast".\n',
+    ]);
 
     // Same params again: everything comes from the run cache.
     const again = await project.run(['exp', 'run', '-S', 'train.lr=0.5', '--name', 'fast-again']);
@@ -83,13 +89,18 @@ describe('exp run', () => {
     expect((await project.run(['exp', 'remove', 'bad'])).stdout).toBe('removed bad\n');
     expect(project.exists('.xpipe/exps/bad')).toBe(false);
     const again = await project.run(['exp', 'remove', 'bad']);
-    expect([again.code, again.stderr]).toEqual([2, 'error: no experiment named "bad" in .xpipe/exps; "xpipe exp show" lists them.\n']);
+    expect([again.code, again.stderr]).toEqual([
+      2,
+      'error: no experiment named "bad" in .xpipe/exps; "xpipe exp show" lists them.\n',
+    ]);
   });
 
   it('rejects an unknown param key with one paragraph and exit 2', async () => {
     const r = await project.run(['exp', 'run', '-S', 'train.lrr=0.5']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: unknown param 'train.lrr': params.yaml has no such key. Check the spelling (xpipe params diff --all lists every param).\n");
+    expect(r.stderr).toBe(
+      "error: unknown param 'train.lrr': params.yaml has no such key. Check the spelling (xpipe params diff --all lists every param).\n",
+    );
   });
 
   it('sweeps 3 values in parallel: preprocessing once, training 3 times; show sorts; apply adopts one', async () => {
@@ -102,9 +113,15 @@ describe('exp run', () => {
     const show = await project.run(['exp', 'show', '--sort-by', 'score', '--json']);
     expect(show.code).toBe(0);
     const rows = JSON.parse(show.stdout) as Array<{ name: string; params: Record<string, unknown> }>;
-    expect(rows.map((x) => [x.name, x.params['train.lr']])).toEqual([['lr-2', 0.3], ['lr-3', 0.2], ['lr-1', 0.1]]);
+    expect(rows.map((x) => [x.name, x.params['train.lr']])).toEqual([
+      ['lr-2', 0.3],
+      ['lr-3', 0.2],
+      ['lr-1', 0.1],
+    ]);
     const md = await project.run(['exp', 'show', '--md']);
-    expect(md.stdout.split('\n')[0]).toMatch(/^\| Experiment \| Status \| Duration \| Backend \| train\.lr \| score \|$/);
+    expect(md.stdout.split('\n')[0]).toMatch(
+      /^\| Experiment \| Status \| Duration \| Backend \| train\.lr \| score \|$/,
+    );
 
     const apply = await project.run(['exp', 'apply', 'lr-3']);
     expect(apply.code, apply.stderr).toBe(0);
@@ -112,7 +129,11 @@ describe('exp run', () => {
     expect(project.read('model.txt')).toBe('hello\nhello\n');
     expect(JSON.parse(project.read('metrics/train.json'))).toEqual({ score: 0.2, epochs: 3 });
     // With metrics in the workspace, exp show has a baseline row for it.
-    const after = JSON.parse((await project.run(['exp', 'show', '--json'])).stdout) as Array<{ name: string; status: string; params: Record<string, unknown> }>;
+    const after = JSON.parse((await project.run(['exp', 'show', '--json'])).stdout) as Array<{
+      name: string;
+      status: string;
+      params: Record<string, unknown>;
+    }>;
     expect(after[0]).toMatchObject({ name: 'workspace', status: 'workspace', params: { 'train.lr': 0.2 } });
     const status = await project.run(['status']);
     expect(status.code, status.stdout + status.stderr).toBe(0);

@@ -51,19 +51,38 @@ export class Project {
 
   /** Lines of a counter file that stage commands append to (0 when absent). */
   count(rel = 'counter'): number {
-    return this.exists(rel) ? this.read(rel).split('\n').filter((l) => l !== '').length : 0;
+    return this.exists(rel)
+      ? this.read(rel)
+          .split('\n')
+          .filter((l) => l !== '').length
+      : 0;
   }
 
   /** Starts the CLI without waiting (for SIGINT and concurrency tests). */
-  spawn(args: string[]): ResultPromise<{ reject: false; cwd: string; env: Record<string, string>; extendEnv: false; stripFinalNewline: false }> {
-    return execa(process.execPath, [XPIPE_BIN, ...args], { reject: false, cwd: this.dir, env: scrubbedEnv(), extendEnv: false, stripFinalNewline: false });
+  spawn(args: string[]): ResultPromise<{
+    reject: false;
+    cwd: string;
+    env: Record<string, string>;
+    extendEnv: false;
+    stripFinalNewline: false;
+  }> {
+    return execa(process.execPath, [XPIPE_BIN, ...args], {
+      reject: false,
+      cwd: this.dir,
+      env: scrubbedEnv(),
+      extendEnv: false,
+      stripFinalNewline: false,
+    });
   }
 
   async run(args: string[]): Promise<RunResult> {
     const r = await this.spawn(args);
     const stdout = String(r.stdout);
     const events = args.includes('--json')
-      ? stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+      ? stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
       : [];
     return { code: r.exitCode ?? -1, stdout, stderr: String(r.stderr), events };
   }

@@ -42,7 +42,10 @@ remoteScenarioSuite('path', async () => {
 remoteScenarioSuite('file:// URL', async () => {
   const dir = tmp();
   fs.mkdirSync(path.join(dir, 'remote'));
-  return { url: pathToFileURL(path.join(dir, 'remote')).href, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    url: pathToFileURL(path.join(dir, 'remote')).href,
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 describe('path remote layout and errors', () => {
@@ -50,7 +53,10 @@ describe('path remote layout and errors', () => {
   afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
   function project(): Project {
-    const p = Project.create({ 'pipeline.yaml': 'stages:\n  gen:\n    cmd: mkdir -p d && echo a > d/a.txt && echo one > one.txt\n    outs: [d, one.txt]\n' });
+    const p = Project.create({
+      'pipeline.yaml':
+        'stages:\n  gen:\n    cmd: mkdir -p d && echo a > d/a.txt && echo one > one.txt\n    outs: [d, one.txt]\n',
+    });
     cleanups.push(() => p.dispose());
     return p;
   }
@@ -62,7 +68,12 @@ describe('path remote layout and errors', () => {
     await p.run(['repro']);
     await p.run(['remote', 'add', '-d', 'origin', remote]);
     expect((await p.run(['push', '--run-cache'])).code).toBe(0);
-    const list = (root: string) => fs.readdirSync(root, { recursive: true }).map(String).filter((f) => /^[0-9a-f]{2}\/|^runs\//.test(f) && fs.statSync(path.join(root, f)).isFile()).sort();
+    const list = (root: string) =>
+      fs
+        .readdirSync(root, { recursive: true })
+        .map(String)
+        .filter((f) => /^[0-9a-f]{2}\/|^runs\//.test(f) && fs.statSync(path.join(root, f)).isFile())
+        .sort();
     expect(list(remote)).toEqual(list(p.abs('cache')));
     expect(list(remote).filter((f) => f.startsWith('runs/'))).toHaveLength(1);
   });
@@ -83,7 +94,12 @@ describe('path remote layout and errors', () => {
     expect(r.stdout + r.stderr).toContain(`corrupt in cache/: one.txt of stage gen (object ${id} hashes to`);
     expect(fs.existsSync(path.join(remote, id.slice(0, 2), id.slice(2)))).toBe(false);
     // The directory out was intact and went up whole.
-    expect(fs.readdirSync(remote, { recursive: true }).map(String).some((f) => f.endsWith('.dir'))).toBe(true);
+    expect(
+      fs
+        .readdirSync(remote, { recursive: true })
+        .map(String)
+        .some((f) => f.endsWith('.dir')),
+    ).toBe(true);
   });
 
   it('an unknown remote is a usage error (exit 2) that lists the configured ones', async () => {
@@ -105,7 +121,9 @@ describe('path remote layout and errors', () => {
     await p.run(['remote', 'add', '-d', 'nas', missing]);
     const pull = await p.run(['pull']);
     expect(pull.code).toBe(1);
-    expect(pull.stderr).toBe(`error: remote "nas" (${missing}) cannot be used: the directory ${missing} does not exist. Create it (or mount the share), or point the remote elsewhere with "xpipe remote modify nas url URL". Nothing was transferred.\n`);
+    expect(pull.stderr).toBe(
+      `error: remote "nas" (${missing}) cannot be used: the directory ${missing} does not exist. Create it (or mount the share), or point the remote elsewhere with "xpipe remote modify nas url URL". Nothing was transferred.\n`,
+    );
     const push = await p.run(['push']);
     expect(push.code).toBe(1);
     expect(push.stderr).toContain('neither');

@@ -35,11 +35,21 @@ beforeAll(async () => {
   w = await swiftS3();
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'xpipe-s3-home-'));
   fs.mkdirSync(path.join(home, '.aws'));
-  fs.writeFileSync(path.join(home, '.aws', 'credentials'), [
-    `[${PROFILE}]`, `aws_access_key_id = ${w.accessKeyId}`, `aws_secret_access_key = ${w.secretAccessKey}`,
-    '[wrong-secret]', `aws_access_key_id = ${w.accessKeyId}`, `aws_secret_access_key = ${WRONG_SECRET}`,
-    '[unknown-key]', 'aws_access_key_id = nobody:nobody', `aws_secret_access_key = ${WRONG_SECRET}`, '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(home, '.aws', 'credentials'),
+    [
+      `[${PROFILE}]`,
+      `aws_access_key_id = ${w.accessKeyId}`,
+      `aws_secret_access_key = ${w.secretAccessKey}`,
+      '[wrong-secret]',
+      `aws_access_key_id = ${w.accessKeyId}`,
+      `aws_secret_access_key = ${WRONG_SECRET}`,
+      '[unknown-key]',
+      'aws_access_key_id = nobody:nobody',
+      `aws_secret_access_key = ${WRONG_SECRET}`,
+      '',
+    ].join('\n'),
+  );
   fs.writeFileSync(path.join(home, '.aws', 'config'), '');
   for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
   process.env.HOME = home;
@@ -65,7 +75,9 @@ function s3Config(prefix: string, settings: Partial<RemoteSettings> = {}, bucket
 
 /** The aws CLI (Debian's) against the test server, with the server's own env (no ~/.aws). */
 async function aws(...args: string[]): Promise<string> {
-  const r = await execa('/usr/bin/aws', ['--endpoint-url', w.endpoint, ...args], { env: { ...process.env, ...w.env, HOME: home } });
+  const r = await execa('/usr/bin/aws', ['--endpoint-url', w.endpoint, ...args], {
+    env: { ...process.env, ...w.env, HOME: home },
+  });
   return r.stdout;
 }
 
@@ -97,10 +109,13 @@ remoteScenarioSuite('s3 (Swift)', async () => ({
 
 describe('S3 remote: failures are typed, name the remote, and never show a secret', () => {
   it('a wrong secret: auth-failed naming SignatureDoesNotMatch, neither secret in the message or CLI output', async () => {
-    const f = await failureOf(openRemote(s3Config(uniquePrefix(), { profile: 'wrong-secret' }), os.tmpdir(), { create: true }));
+    const f = await failureOf(
+      openRemote(s3Config(uniquePrefix(), { profile: 'wrong-secret' }), os.tmpdir(), { create: true }),
+    );
     expect(f.failure).toMatchObject({ problem: 'auth-failed', remote: 'origin' });
     expect(f.failure.detail).toContain('SignatureDoesNotMatch');
-    for (const secret of [WRONG_SECRET, w.secretAccessKey]) expect(JSON.stringify(f.failure) + f.message).not.toContain(secret);
+    for (const secret of [WRONG_SECRET, w.secretAccessKey])
+      expect(JSON.stringify(f.failure) + f.message).not.toContain(secret);
 
     const p = Project.create({ 'pipeline.yaml': 'stages:\n  gen:\n    cmd: echo hi > out.txt\n    outs: [out.txt]\n' });
     try {
@@ -120,26 +135,37 @@ describe('S3 remote: failures are typed, name the remote, and never show a secre
   });
 
   it('an unknown access key: auth-failed (InvalidAccessKeyId)', async () => {
-    const f = await failureOf(openRemote(s3Config(uniquePrefix(), { profile: 'unknown-key' }), os.tmpdir(), { create: true }));
+    const f = await failureOf(
+      openRemote(s3Config(uniquePrefix(), { profile: 'unknown-key' }), os.tmpdir(), { create: true }),
+    );
     expect(f.failure.problem).toBe('auth-failed');
     expect(f.failure.detail).toMatch(/InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/);
     expect(f.message).not.toContain(WRONG_SECRET);
   });
 
   it('no credentials in the chain: auth-failed saying where credentials come from', async () => {
-    const f = await failureOf(openRemote(s3Config(uniquePrefix(), { profile: 'no-such-profile' }), os.tmpdir(), { create: true }));
+    const f = await failureOf(
+      openRemote(s3Config(uniquePrefix(), { profile: 'no-such-profile' }), os.tmpdir(), { create: true }),
+    );
     expect(f.failure.problem).toBe('auth-failed');
     expect(f.failure.detail).toMatch(/no AWS credentials found.*AWS_ACCESS_KEY_ID.*~\/\.aws.*profile/);
   });
 
   it('a missing bucket: missing-bucket naming the bucket and how to create it', async () => {
-    const f = await failureOf(openRemote(s3Config(uniquePrefix(), {}, 'no-such-bucket-xpipe'), os.tmpdir(), { create: true }));
-    expect(f.failure).toMatchObject({ problem: 'missing-bucket', url: expect.stringContaining('s3://no-such-bucket-xpipe/') });
+    const f = await failureOf(
+      openRemote(s3Config(uniquePrefix(), {}, 'no-such-bucket-xpipe'), os.tmpdir(), { create: true }),
+    );
+    expect(f.failure).toMatchObject({
+      problem: 'missing-bucket',
+      url: expect.stringContaining('s3://no-such-bucket-xpipe/'),
+    });
     expect(f.failure.detail).toContain('aws s3 mb s3://no-such-bucket-xpipe');
   });
 
   it('an unreachable endpoint: unreachable naming the endpoint', async () => {
-    const f = await failureOf(openRemote(s3Config(uniquePrefix(), { endpoint: 'http://127.0.0.1:9' }), os.tmpdir(), { create: true }));
+    const f = await failureOf(
+      openRemote(s3Config(uniquePrefix(), { endpoint: 'http://127.0.0.1:9' }), os.tmpdir(), { create: true }),
+    );
     expect(f.failure.problem).toBe('unreachable');
     expect(f.failure.detail).toContain('http://127.0.0.1:9');
   });
@@ -156,9 +182,22 @@ describe('S3 remote: large objects and verification', () => {
       resetS3Stats();
       await r.objects.putFile(id, src);
       const req = s3Stats().requests;
-      expect(req).toMatchObject({ CreateMultipartUploadCommand: 1, UploadPartCommand: 3, CompleteMultipartUploadCommand: 1 });
+      expect(req).toMatchObject({
+        CreateMultipartUploadCommand: 1,
+        UploadPartCommand: 3,
+        CompleteMultipartUploadCommand: 1,
+      });
       expect(req.PutObjectCommand).toBeUndefined();
-      const head = JSON.parse(await aws('s3api', 'head-object', '--bucket', r.objects.location.split('/')[2] as string, '--key', `${r.objects.location.split('/').slice(3).join('/')}${id.slice(0, 2)}/${id.slice(2)}`));
+      const head = JSON.parse(
+        await aws(
+          's3api',
+          'head-object',
+          '--bucket',
+          r.objects.location.split('/')[2] as string,
+          '--key',
+          `${r.objects.location.split('/').slice(3).join('/')}${id.slice(0, 2)}/${id.slice(2)}`,
+        ),
+      );
       expect(head.ETag).toMatch(/-3"$/);
       const dest = path.join(dir, 'back.bin');
       expect(await r.objects.getFile(id, dest)).toBe(true);
@@ -175,7 +214,9 @@ describe('S3 remote: large objects and verification', () => {
       const block = Buffer.alloc(1024 * 1024, 7);
       const wrongId = crypto.createHash('sha1').update('something else').digest('hex') as ObjectId;
       resetS3Stats();
-      await expect(r.objects.put(wrongId, Readable.from(Array.from({ length: 12 }, () => block)), { verify: true })).rejects.toBeInstanceOf(ObjectMismatchError);
+      await expect(
+        r.objects.put(wrongId, Readable.from(Array.from({ length: 12 }, () => block)), { verify: true }),
+      ).rejects.toBeInstanceOf(ObjectMismatchError);
       expect(s3Stats().requests.CompleteMultipartUploadCommand).toBeUndefined();
       expect(await r.objects.has(wrongId)).toBe(false);
     } finally {
@@ -185,7 +226,10 @@ describe('S3 remote: large objects and verification', () => {
 
   it('an object overwritten on the remote with the aws CLI is rejected by fetch, named, and kept out of cache/', async () => {
     const prefix = uniquePrefix();
-    const p = Project.create({ 'pipeline.yaml': 'stages:\n  gen:\n    cmd: echo payload > out.txt && echo other > two.txt\n    outs: [out.txt, two.txt]\n' });
+    const p = Project.create({
+      'pipeline.yaml':
+        'stages:\n  gen:\n    cmd: echo payload > out.txt && echo other > two.txt\n    outs: [out.txt, two.txt]\n',
+    });
     try {
       expect((await p.run(['repro'])).code).toBe(0);
       expect((await p.run(['remote', 'add', '-d', 'origin', `s3://${w.bucket}/${prefix}`])).code).toBe(0);
@@ -213,10 +257,19 @@ describe('S3 remote: large objects and verification', () => {
 describe('S3 remote: existence checks cost the fewest requests', () => {
   it('the cost model: HEAD for a few ids on a large remote, folder listings when ids crowd a large one, one listing on a small one', () => {
     const ids = Array.from({ length: 50_000 }, (_, i) => crypto.createHash('sha1').update(String(i)).digest('hex'));
-    expect(planExistence(ids.slice(0, 3), 1_000_000)).toMatchObject({ strategy: 'head', costs: { head: 3, 'list-all': 1000 } });
+    expect(planExistence(ids.slice(0, 3), 1_000_000)).toMatchObject({
+      strategy: 'head',
+      costs: { head: 3, 'list-all': 1000 },
+    });
     // 500 ids fall in 224 of the 256 folders; each folder of a 250k-object remote is one page.
-    expect(planExistence(ids.slice(0, 500), 250_000)).toEqual({ strategy: 'list-prefixes', costs: { head: 500, 'list-prefixes': 224, 'list-all': 250 } });
-    expect(planExistence(ids, 10_000_000)).toEqual({ strategy: 'list-all', costs: { head: 50_000, 'list-prefixes': 256 * 40, 'list-all': 10_000 } });
+    expect(planExistence(ids.slice(0, 500), 250_000)).toEqual({
+      strategy: 'list-prefixes',
+      costs: { head: 500, 'list-prefixes': 224, 'list-all': 250 },
+    });
+    expect(planExistence(ids, 10_000_000)).toEqual({
+      strategy: 'list-all',
+      costs: { head: 50_000, 'list-prefixes': 256 * 40, 'list-all': 10_000 },
+    });
     expect(planExistence(ids.slice(0, 500), 3_000)).toMatchObject({ strategy: 'list-all', costs: { 'list-all': 3 } });
     // Half the hash space already listed by the probe: only the other half is left to page through.
     expect(planExistence(ids.slice(0, 500), 3_000, 0.5).costs['list-all']).toBe(2);
@@ -224,7 +277,9 @@ describe('S3 remote: existence checks cost the fewest requests', () => {
 
   it('status --cloud on an empty and on a full remote: a listing, not one request per object', async () => {
     const files = 300;
-    const p = Project.create({ 'pipeline.yaml': `stages:\n  gen:\n    cmd: mkdir -p data && for i in $(seq 1 ${files}); do echo "$i" > data/f$i; done\n    outs: [data]\n` });
+    const p = Project.create({
+      'pipeline.yaml': `stages:\n  gen:\n    cmd: mkdir -p data && for i in $(seq 1 ${files}); do echo "$i" > data/f$i; done\n    outs: [data]\n`,
+    });
     try {
       expect((await p.run(['repro'])).code).toBe(0);
       expect((await p.run(['remote', 'add', '-d', 'origin', `s3://${w.bucket}/${uniquePrefix()}`])).code).toBe(0);
@@ -241,14 +296,20 @@ describe('S3 remote: existence checks cost the fewest requests', () => {
       const empty = await status();
       expect(empty.s.push.objects).toBe(files + 1);
       // open (1-key listing) + HEAD of the manifest + one listing that answers all 300 files.
-      expect(empty.stats.existence.map((e) => [e.ids, e.strategy, e.requests])).toEqual([[1, 'head', 1], [files, 'list-all', 1]]);
+      expect(empty.stats.existence.map((e) => [e.ids, e.strategy, e.requests])).toEqual([
+        [1, 'head', 1],
+        [files, 'list-all', 1],
+      ]);
       expect(totalRequests(empty.stats)).toBe(3);
 
       expect((await p.run(['push'])).code).toBe(0);
       const full = await status();
       expect(full.s.push.objects).toBe(0);
       expect(full.s.outs[0]?.remote).toBe('complete');
-      expect(full.stats.existence.map((e) => [e.ids, e.strategy, e.requests])).toEqual([[1, 'head', 1], [files, 'list-all', 1]]);
+      expect(full.stats.existence.map((e) => [e.ids, e.strategy, e.requests])).toEqual([
+        [1, 'head', 1],
+        [files, 'list-all', 1],
+      ]);
       expect(totalRequests(full.stats)).toBe(3);
     } finally {
       p.dispose();

@@ -76,10 +76,15 @@ export function remoteScenarioSuite(name: string, makeRemote: () => Promise<Remo
       const a = Project.create({ 'pipeline.yaml': PIPELINE, 'params.yaml': 'n: 1\n', '.gitignore': GITIGNORE });
       disposers.push(() => a.dispose());
       expect((await a.run(['remote', 'add', '-d', 'origin', fx.url])).code).toBe(0);
-      for (const [k, v] of Object.entries(fx.settings ?? {})) expect((await a.run(['remote', 'modify', 'origin', k, v])).code).toBe(0);
+      for (const [k, v] of Object.entries(fx.settings ?? {}))
+        expect((await a.run(['remote', 'modify', 'origin', k, v])).code).toBe(0);
       const url = parseRemoteUrl(fx.url, a.dir);
       if (!url.ok) throw new Error(url.error);
-      const remote = await openRemote({ name: 'origin', url: url.value, settings: { url: fx.url, ...fx.settings } }, a.dir, { create: true });
+      const remote = await openRemote(
+        { name: 'origin', url: url.value, settings: { url: fx.url, ...fx.settings } },
+        a.dir,
+        { create: true },
+      );
       disposers.push(() => remote.close());
       return { a, remote };
     }
@@ -104,7 +109,11 @@ export function remoteScenarioSuite(name: string, makeRemote: () => Promise<Remo
       expect((await s.a.run(['repro'])).code).toBe(0);
       const pushed = await s.a.run(['push', '--run-cache', '--json']);
       expect(pushed.code).toBe(0);
-      expect(JSON.parse(pushed.stdout)).toMatchObject({ type: 'push', problems: [], runCache: { copied: 2, skipped: 0 } });
+      expect(JSON.parse(pushed.stdout)).toMatchObject({
+        type: 'push',
+        problems: [],
+        runCache: { copied: 2, skipped: 0 },
+      });
       return s;
     }
 
@@ -159,11 +168,16 @@ export function remoteScenarioSuite(name: string, makeRemote: () => Promise<Remo
 
     it('kill -9 during a push leaves no partial object under a final name; the next push completes', async () => {
       const { a, remote } = await setup();
-      a.write('pipeline.yaml', `stages:\n  big:\n    cmd: mkdir -p big && head -c 3000000 /dev/urandom > big/blob.bin && echo small > big/small.txt\n    outs: [big]\n`);
+      a.write(
+        'pipeline.yaml',
+        `stages:\n  big:\n    cmd: mkdir -p big && head -c 3000000 /dev/urandom > big/blob.bin && echo small > big/small.txt\n    outs: [big]\n`,
+      );
       expect((await a.run(['repro'])).code).toBe(0);
       const dir = lockHash(a, 'big');
       const objects = manifestIds(a, dir);
-      const blobId = objects.find((id) => fs.statSync(a.abs(`cache/${id.slice(0, 2)}/${id.slice(2)}`)).size > 1e6) as ObjectId;
+      const blobId = objects.find(
+        (id) => fs.statSync(a.abs(`cache/${id.slice(0, 2)}/${id.slice(2)}`)).size > 1e6,
+      ) as ObjectId;
       const objPath = a.abs(`cache/${blobId.slice(0, 2)}/${blobId.slice(2)}`);
       const bytes = fs.readFileSync(objPath);
       // Stall the upload mid-object: the cached blob becomes a FIFO that this test feeds by hand.
@@ -199,7 +213,11 @@ export function remoteScenarioSuite(name: string, makeRemote: () => Promise<Remo
       await remote.objects.put(bad, Buffer.from('tampered on the remote\n'));
       const pulled = await b.run(['pull']);
       expect(pulled.code).toBe(1);
-      expect(pulled.stdout).toMatch(new RegExp(`corrupt on remote origin: \\S*${bad.slice(0, 2)}/${bad.slice(2)} of use.txt \\(stage use\\) hashes to ${sha1(Buffer.from('tampered on the remote\n'))}`));
+      expect(pulled.stdout).toMatch(
+        new RegExp(
+          `corrupt on remote origin: \\S*${bad.slice(0, 2)}/${bad.slice(2)} of use.txt \\(stage use\\) hashes to ${sha1(Buffer.from('tampered on the remote\n'))}`,
+        ),
+      );
       expect(b.exists(`cache/${bad.slice(0, 2)}/${bad.slice(2)}`)).toBe(false);
       expect(fs.readdirSync(b.abs('cache/tmp'))).toEqual([]);
       expect(b.exists('use.txt')).toBe(false);
@@ -216,7 +234,9 @@ export function remoteScenarioSuite(name: string, makeRemote: () => Promise<Remo
       const pulled = await b.run(['pull', '--json']);
       expect(pulled.code).toBe(1);
       const report = JSON.parse(pulled.stdout);
-      expect(report.fetch.problems).toEqual([{ stage: 'gen', out: 'data', problem: 'missing-remote', objects: [{ id: gone }] }]);
+      expect(report.fetch.problems).toEqual([
+        { stage: 'gen', out: 'data', problem: 'missing-remote', objects: [{ id: gone }] },
+      ]);
       expect(report.checkout.restored.sort()).toEqual(['one.txt', 'use.txt']);
       expect(b.exists('data')).toBe(false);
       const text = await b.run(['pull']);

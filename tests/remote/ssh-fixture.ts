@@ -26,7 +26,11 @@ export function freshRemote(s: SshdInfo): { dir: string; url: string } {
   return { dir, url: `ssh://${s.user}@${s.host}:${s.port}${dir}` };
 }
 
-export function sshConfig(url: string, settings: Partial<RemoteConfig['settings']> = {}, name = 'origin'): RemoteConfig {
+export function sshConfig(
+  url: string,
+  settings: Partial<RemoteConfig['settings']> = {},
+  name = 'origin',
+): RemoteConfig {
   const u = parseRemoteUrl(url, os.tmpdir());
   if (!u.ok) throw new Error(u.error);
   return { name, url: u.value, settings: { url, ...settings } };

@@ -12,12 +12,23 @@ import { serverTestsSkipped, sshd, type SshdInfo } from '../servers/index.js';
 import { fakeHome, freshRemote, sshConfig } from './ssh-fixture.js';
 import type { ObjectId } from '../../src/engine/cache/object-store.js';
 
-async function openFresh(settings: Record<string, unknown> = {}): Promise<{ r: RemoteStores; dir: string; cleanup(): Promise<void> }> {
+async function openFresh(
+  settings: Record<string, unknown> = {},
+): Promise<{ r: RemoteStores; dir: string; cleanup(): Promise<void> }> {
   const s = await sshd();
   fakeHome(s);
   const { dir, url } = freshRemote(s);
-  const r = await openRemote(sshConfig(url, { keyfile: s.privateKeyPath, ...settings }), process.cwd(), { create: true });
-  return { r, dir, cleanup: async () => { await r.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  const r = await openRemote(sshConfig(url, { keyfile: s.privateKeyPath, ...settings }), process.cwd(), {
+    create: true,
+  });
+  return {
+    r,
+    dir,
+    cleanup: async () => {
+      await r.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function failure(p: Promise<unknown>): Promise<RemoteFailureError['failure']> {
@@ -64,8 +75,10 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
       // One TCP connection from this process to the server, whatever the parallelism.
       const log = fs.readFileSync(path.join(path.dirname(s.baseDir), 'sshd.log'), 'utf8');
       expect(log).toMatch(/Accepted publickey/);
-      expect(((f.r.objects as unknown as { session: { channelCount: number } }).session.channelCount)).toBeGreaterThan(1);
-      expect(((f.r.objects as unknown as { session: { channelCount: number } }).session.channelCount)).toBeLessThanOrEqual(8);
+      expect((f.r.objects as unknown as { session: { channelCount: number } }).session.channelCount).toBeGreaterThan(1);
+      expect(
+        (f.r.objects as unknown as { session: { channelCount: number } }).session.channelCount,
+      ).toBeLessThanOrEqual(8);
     });
 
     it('hasMany lists fan-out directories for many ids and stats a few; both give the present subset', async () => {
@@ -80,10 +93,15 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
     });
 
     it('takes HostName, User, Port and IdentityFile from ~/.ssh/config for a host alias', async () => {
-      fakeHome(s, { config: `Host other\n  User nobody\n\nHost storage-box\n  HostName ${s.host}\n  User ${s.user}\n  Port ${s.port}\n  IdentityFile ${s.privateKeyPath}\n` });
+      fakeHome(s, {
+        config: `Host other\n  User nobody\n\nHost storage-box\n  HostName ${s.host}\n  User ${s.user}\n  Port ${s.port}\n  IdentityFile ${s.privateKeyPath}\n`,
+      });
       const { dir } = freshRemote(s);
       const r = await openRemote(sshConfig(`ssh://storage-box${dir}`), process.cwd(), { create: true });
-      cleanups.push(async () => { await r.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+      cleanups.push(async () => {
+        await r.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
       await r.objects.put(idOf('via config'), Buffer.from('via config'));
       expect(fs.existsSync(dir)).toBe(true);
     });
@@ -110,7 +128,9 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
       const home = fakeHome(s);
       const locked = path.join(home, 'locked');
       await run('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret phrase', '-f', locked]);
-      const f = await failure(openRemote(sshConfig(freshRemote(s).url, { keyfile: locked }), process.cwd(), { create: true }));
+      const f = await failure(
+        openRemote(sshConfig(freshRemote(s).url, { keyfile: locked }), process.cwd(), { create: true }),
+      );
       expect(f.problem).toBe('auth-failed');
       expect(f.detail).toMatch(/locked \(passphrase-protected: add it to the ssh agent with ssh-add\)/);
     });
@@ -118,9 +138,13 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
     it('an unknown host key is refused, naming the host, its fingerprint and how to add it', async () => {
       fakeHome(s, { knownHosts: false });
       const { url } = freshRemote(s);
-      const f = await failure(openRemote(sshConfig(url, { keyfile: s.privateKeyPath }), process.cwd(), { create: true }));
+      const f = await failure(
+        openRemote(sshConfig(url, { keyfile: s.privateKeyPath }), process.cwd(), { create: true }),
+      );
       expect(f.problem).toBe('io');
-      expect(f.detail).toMatch(new RegExp(`the host key of \\[127\\.0\\.0\\.1\\]:${s.port} \\(SHA256:\\S+\\) is not in known_hosts`));
+      expect(f.detail).toMatch(
+        new RegExp(`the host key of \\[127\\.0\\.0\\.1\\]:${s.port} \\(SHA256:\\S+\\) is not in known_hosts`),
+      );
       expect(f.detail).toContain(`ssh -p ${s.port} ${s.user}@127.0.0.1`);
       expect(fs.existsSync(path.join(process.env.HOME as string, '.ssh', 'known_hosts'))).toBe(false);
     });
@@ -132,7 +156,9 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
       const pub = fs.readFileSync(`${fake}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
       const kh = path.join(home, '.ssh', 'known_hosts');
       fs.writeFileSync(kh, `# comment\n[127.0.0.1]:${s.port} ${pub}\n`);
-      const f = await failure(openRemote(sshConfig(freshRemote(s).url, { keyfile: s.privateKeyPath }), process.cwd(), { create: true }));
+      const f = await failure(
+        openRemote(sshConfig(freshRemote(s).url, { keyfile: s.privateKeyPath }), process.cwd(), { create: true }),
+      );
       expect(f.detail).toMatch(/has CHANGED/);
       expect(f.detail).toContain(`${kh} line 2`);
       expect(f.detail).toContain(`ssh-keygen -R '[127.0.0.1]:${s.port}'`);
@@ -152,7 +178,9 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
       fakeHome(s);
       const [port] = (await freePorts(1)) as [number];
       const url = `ssh://${s.user}@127.0.0.1:${port}/tmp/x`;
-      const f = await failure(openRemote(sshConfig(url, { keyfile: s.privateKeyPath }), process.cwd(), { create: true }));
+      const f = await failure(
+        openRemote(sshConfig(url, { keyfile: s.privateKeyPath }), process.cwd(), { create: true }),
+      );
       expect(f).toMatchObject({ problem: 'unreachable', url });
       expect(f.detail).toContain(`cannot connect to [127.0.0.1]:${port}`);
       expect(f.detail).toContain('ECONNREFUSED');
@@ -161,9 +189,13 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
     it('a missing directory: not-found for a read; for a push only inside an existing parent', async () => {
       fakeHome(s);
       const { dir, url } = freshRemote(s);
-      expect(await failure(openRemote(sshConfig(url, { keyfile: s.privateKeyPath }), process.cwd(), { create: false }))).toMatchObject({ problem: 'not-found' });
+      expect(
+        await failure(openRemote(sshConfig(url, { keyfile: s.privateKeyPath }), process.cwd(), { create: false })),
+      ).toMatchObject({ problem: 'not-found' });
       const deep = `${url}/a/b`;
-      const f = await failure(openRemote(sshConfig(deep, { keyfile: s.privateKeyPath }), process.cwd(), { create: true }));
+      const f = await failure(
+        openRemote(sshConfig(deep, { keyfile: s.privateKeyPath }), process.cwd(), { create: true }),
+      );
       expect(f.problem).toBe('not-found');
       expect(f.detail).toContain(`neither ${dir}/a/b nor its parent directory exists`);
       expect(fs.existsSync(dir)).toBe(false);

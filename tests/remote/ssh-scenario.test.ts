@@ -11,6 +11,10 @@ describe.skipIf(serverTestsSkipped())('ssh', () => {
     const s = await sshd();
     fakeHome(s);
     const { dir, url } = freshRemote(s);
-    return { url, settings: { keyfile: s.privateKeyPath }, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url,
+      settings: { keyfile: s.privateKeyPath },
+      cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   });
 });

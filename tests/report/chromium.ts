@@ -7,13 +7,26 @@ import path from 'node:path';
 export { findChromium } from '../../src/cli/render/plots-screenshot.js';
 
 /** Runs chromium headless on `url` with a fresh profile; virtual time lets the page's scripts finish. */
-export function runChromium(binary: string, url: string, mode: { dumpDom: true } | { screenshot: string }): { stdout: string; stderr: string } {
+export function runChromium(
+  binary: string,
+  url: string,
+  mode: { dumpDom: true } | { screenshot: string },
+): { stdout: string; stderr: string } {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'xpipe-chromium-'));
   const args = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    `--user-data-dir=${profile}`, '--virtual-time-budget=10000', '--window-size=1200,1800',
-    '--enable-logging=stderr', '--v=0',
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    '--virtual-time-budget=10000',
+    '--window-size=1200,1800',
+    '--enable-logging=stderr',
+    '--v=0',
     ...('dumpDom' in mode ? ['--dump-dom'] : [`--screenshot=${mode.screenshot}`]),
     url,
   ];

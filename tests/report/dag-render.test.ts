@@ -4,10 +4,21 @@ import { upstreamOf, type PlainGraph } from '../../src/engine/report/dag-graph.j
 import { renderDagAscii } from '../../src/cli/render/dag-ascii.js';
 import { renderDagDot, renderDagMermaid } from '../../src/cli/render/dag-text-formats.js';
 
-const chain: PlainGraph = { nodes: ['prepare', 'train', 'evaluate'], edges: [['prepare', 'train'], ['train', 'evaluate']] };
+const chain: PlainGraph = {
+  nodes: ['prepare', 'train', 'evaluate'],
+  edges: [
+    ['prepare', 'train'],
+    ['train', 'evaluate'],
+  ],
+};
 const diamond: PlainGraph = {
   nodes: ['data', 'left', 'right', 'join', 'other'],
-  edges: [['data', 'left'], ['data', 'right'], ['left', 'join'], ['right', 'join']],
+  edges: [
+    ['data', 'left'],
+    ['data', 'right'],
+    ['left', 'join'],
+    ['right', 'join'],
+  ],
 };
 
 describe('dag', () => {

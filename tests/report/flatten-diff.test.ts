@@ -7,7 +7,12 @@ import { diffTable } from '../../src/cli/render/report-views.js';
 
 describe('flatten', () => {
   it('nests objects with dots, keeps scalar arrays whole and indexes arrays of objects', () => {
-    const flat = flatten({ train: { lr: 0.001, sizes: [1, 2] }, folds: [{ auc: 0.8 }, { auc: 0.9 }], empty: {}, name: 'x' });
+    const flat = flatten({
+      train: { lr: 0.001, sizes: [1, 2] },
+      folds: [{ auc: 0.8 }, { auc: 0.9 }],
+      empty: {},
+      name: 'x',
+    });
     expect([...flat]).toEqual([
       ['train.lr', 0.001],
       ['train.sizes', [1, 2]],
@@ -60,6 +65,8 @@ describe('diffFileValues', () => {
         'params.yaml  extra       -           true                  -',
       ].join('\n'),
     );
-    expect(renderTable(diffTable(diffFileValues(a, b), 'Param', ['HEAD', 'workspace']), 'md').split('\n')[1]).toBe('| --- | --- | --- | --- | ---: |');
+    expect(renderTable(diffTable(diffFileValues(a, b), 'Param', ['HEAD', 'workspace']), 'md').split('\n')[1]).toBe(
+      '| --- | --- | --- | --- | ---: |',
+    );
   });
 });

@@ -63,7 +63,11 @@ describe('compare', () => {
   it('falls back to pipeline.lock values outside git', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'xpipe-nogit-'));
     writeFileSync(path.join(dir, 'params.yaml'), 'train:\n  lr: 0.5\n');
-    const lock: LockFile = { stages: { t: { definition: 'k' as never, deps: [], outs: [], params: { 'params.yaml': { train: { lr: 0.1 } } } } } };
+    const lock: LockFile = {
+      stages: {
+        t: { definition: 'k' as never, deps: [], outs: [], params: { 'params.yaml': { train: { lr: 0.1 } } } },
+      },
+    };
     const r = await compare({ root: dir, files: [{ path: 'params.yaml', keys: ['train'] }], lockFallback: lock });
     rmSync(dir, { recursive: true, force: true });
     if (!r.ok) throw new Error(r.error.join('\n'));

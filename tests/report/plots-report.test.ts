@@ -16,7 +16,10 @@ describe('plot inference', () => {
 
   it('parses quoted CSV and numeric columns', () => {
     const table = t('name,v\n"a, b",1\n"say ""hi""",2.5\n');
-    expect(table.rows).toEqual([{ name: 'a, b', v: 1 }, { name: 'say "hi"', v: 2.5 }]);
+    expect(table.rows).toEqual([
+      { name: 'a, b', v: 1 },
+      { name: 'say "hi"', v: 2.5 },
+    ]);
   });
 
   it('chooses templates from the file shape', () => {
@@ -29,12 +32,18 @@ describe('plot inference', () => {
   });
 
   it('lets declared props win over the defaults', () => {
-    const p = resolvePlot({ path: 'h.csv', props: { x: 'epoch', y: ['loss', 'val_loss'], template: 'scatter', title: 'Loss' } }, t('epoch,loss,val_loss\n1,2,3\n'));
+    const p = resolvePlot(
+      { path: 'h.csv', props: { x: 'epoch', y: ['loss', 'val_loss'], template: 'scatter', title: 'Loss' } },
+      t('epoch,loss,val_loss\n1,2,3\n'),
+    );
     expect([p.template, p.ys, p.facetYs, p.title]).toEqual(['scatter', ['loss', 'val_loss'], false, 'Loss']);
   });
 
   it('splits confusion matrices by every text column (label x threshold)', () => {
-    const cm = resolvePlot({ path: 'c.csv', props: {} }, t('label,at,actual,predicted,count\na,0.5,1,1,3\na,tuned,1,1,2\n'));
+    const cm = resolvePlot(
+      { path: 'c.csv', props: {} },
+      t('label,at,actual,predicted,count\na,0.5,1,1,3\na,tuned,1,1,2\n'),
+    );
     expect(cm.groups).toEqual(['label', 'at']);
   });
 
@@ -43,11 +52,18 @@ describe('plot inference', () => {
   });
 
   it('does not chart a map of different quantities (best: {loss, val_auc})', () => {
-    expect(findMetricTables({ best: { loss: 1, val_auc: 0.5 }, auc_per_label: { a: 1, b: 2 } }).map((x) => x.key)).toEqual(['auc_per_label']);
+    expect(
+      findMetricTables({ best: { loss: 1, val_auc: 0.5 }, auc_per_label: { a: 1, b: 2 } }).map((x) => x.key),
+    ).toEqual(['auc_per_label']);
   });
 
   it('finds per-item maps in metrics but not a top-level map of different quantities', () => {
-    const tables = findMetricTables({ loss: 1, acc: 2, auc: { a: 0.5, b: 0.6 }, per_label: { a: { auc: 1, ap: 2, name: 'x' }, b: { auc: 3, ap: 4, name: 'y' } } });
+    const tables = findMetricTables({
+      loss: 1,
+      acc: 2,
+      auc: { a: 0.5, b: 0.6 },
+      per_label: { a: { auc: 1, ap: 2, name: 'x' }, b: { auc: 3, ap: 4, name: 'y' } },
+    });
     expect(tables.map((x) => x.key)).toEqual(['auc', 'per_label.*.auc', 'per_label.*.ap']);
   });
 });
@@ -59,8 +75,11 @@ describe('plots report', () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'xpipe-plots-'));
     writePlotFixtures(root);
     report = await buildPlotsReport({
-      root, out: 'reports/plots.html', sources: [{ kind: 'workspace' }],
-      plots: FIXTURE_PLOTS.map((p) => ({ path: p, props: {} })), metrics: FIXTURE_METRICS,
+      root,
+      out: 'reports/plots.html',
+      sources: [{ kind: 'workspace' }],
+      plots: FIXTURE_PLOTS.map((p) => ({ path: p, props: {} })),
+      metrics: FIXTURE_METRICS,
     });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -69,8 +88,13 @@ describe('plots report', () => {
     const html = readFileSync(report.file, 'utf8');
     expect(report.problems).toEqual([]);
     expect(report.items.map((i) => i.id)).toEqual([
-      'plots-train_history-csv', 'plots-roc-csv', 'plots-pr-csv', 'plots-confusion-csv',
-      'metrics-eval-json-per_label-each-auc', 'metrics-eval-json-per_label-each-ap', 'metrics-eval-json-per_label-each-threshold',
+      'plots-train_history-csv',
+      'plots-roc-csv',
+      'plots-pr-csv',
+      'plots-confusion-csv',
+      'metrics-eval-json-per_label-each-auc',
+      'metrics-eval-json-per_label-each-ap',
+      'metrics-eval-json-per_label-each-threshold',
     ]);
     expect(html).toContain('data-charts="7"');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!vega\.github\.io\/schema|www\.w3\.org)/);
@@ -109,8 +133,18 @@ describe('plots report', () => {
 describe('metrics arrays keyed by label', () => {
   it('flattens and charts arrays of labelled items by their label', async () => {
     const { flatten } = await import('../../src/engine/report/flatten.js');
-    const data = { labels: [{ label: 'Effusion', auc: 0.8, positives: 3 }, { label: 'Nodule', auc: null, positives: 0 }] };
-    expect([...flatten(data).keys()]).toEqual(['labels.Effusion.auc', 'labels.Effusion.positives', 'labels.Nodule.auc', 'labels.Nodule.positives']);
+    const data = {
+      labels: [
+        { label: 'Effusion', auc: 0.8, positives: 3 },
+        { label: 'Nodule', auc: null, positives: 0 },
+      ],
+    };
+    expect([...flatten(data).keys()]).toEqual([
+      'labels.Effusion.auc',
+      'labels.Effusion.positives',
+      'labels.Nodule.auc',
+      'labels.Nodule.positives',
+    ]);
     const tables = findMetricTables(data);
     expect(tables.map((t) => [t.key, t.itemName, t.table.rows.length])).toEqual([
       ['labels.*.auc', 'label', 1],
@@ -124,9 +158,16 @@ describe('image plots', () => {
     const { collectReport } = await import('../../src/engine/report/plots/collect-plots.js');
     const { default: sharp } = await import('sharp');
     const root = mkdtempSync(path.join(os.tmpdir(), 'xpipe-img-'));
-    const png = (v: number) => sharp({ create: { width: 4, height: 4, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer();
+    const png = (v: number) =>
+      sharp({ create: { width: 4, height: 4, channels: 3, background: { r: v, g: v, b: v } } })
+        .png()
+        .toBuffer();
     const { mkdirSync, writeFileSync } = await import('node:fs');
-    for (const [dir, v] of [['a', 10], ['b', 10], ['c', 200]] as const) {
+    for (const [dir, v] of [
+      ['a', 10],
+      ['b', 10],
+      ['c', 200],
+    ] as const) {
       mkdirSync(path.join(root, dir, 'reports'), { recursive: true });
       writeFileSync(path.join(root, dir, 'reports/sheet.png'), await png(v));
     }

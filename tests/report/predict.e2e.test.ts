@@ -23,8 +23,12 @@ function tinyParams(text: string): string {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xpipe-predict-'));
-  for (const f of ['pipeline.yaml', 'stages', 'src']) fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'params.yaml'), tinyParams(fs.readFileSync(path.join(REPO_ROOT, 'params.yaml'), 'utf8')));
+  for (const f of ['pipeline.yaml', 'stages', 'src'])
+    fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'params.yaml'),
+    tinyParams(fs.readFileSync(path.join(REPO_ROOT, 'params.yaml'), 'utf8')),
+  );
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   const r = await xpipe('repro', 'evaluate');
@@ -36,16 +40,21 @@ describe('predict', () => {
   it('gives the evaluate stage probabilities exactly, and a per-file error for a bad image', async () => {
     const csv = fs.readFileSync(path.join(dir, 'reports/predictions.csv'), 'utf8').trim().split('\n');
     const labels = csv[0]!.split(',').slice(1);
-    const expected = new Map(csv.slice(1).map((line) => {
-      const [id, ...values] = line.split(',');
-      return [id!, values.map(Number)] as const;
-    }));
+    const expected = new Map(
+      csv.slice(1).map((line) => {
+        const [id, ...values] = line.split(',');
+        return [id!, values.map(Number)] as const;
+      }),
+    );
     const files = [...expected.keys()].map((id) => `data/raw/images/${id}`);
     fs.writeFileSync(path.join(dir, 'broken.png'), 'not an image');
     const r = await xpipe('predict', ...files, 'broken.png', '--json');
     expect(r.exitCode).toBe(1);
     expect(String(r.stderr)).toMatch(/^error: cannot decode broken\.png: /m);
-    const out = JSON.parse(String(r.stdout)) as { labels: string[]; images: Array<{ file: string; probabilities?: Record<string, number>; error?: string }> };
+    const out = JSON.parse(String(r.stdout)) as {
+      labels: string[];
+      images: Array<{ file: string; probabilities?: Record<string, number>; error?: string }>;
+    };
     expect(out.labels).toEqual(labels);
     expect(out.images).toHaveLength(files.length + 1);
     for (const img of out.images.slice(0, -1)) {

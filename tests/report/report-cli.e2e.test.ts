@@ -6,7 +6,14 @@ import { writePlotFixtures } from './plot-fixtures.js';
 import { findChromium } from './chromium.js';
 
 let project: Project;
-const git = (...args: string[]) => execFileSync('git', args, { cwd: project.dir, stdio: 'pipe', env: { PATH: process.env['PATH'] ?? '', HOME: project.dir } }).toString().trim();
+const git = (...args: string[]) =>
+  execFileSync('git', args, {
+    cwd: project.dir,
+    stdio: 'pipe',
+    env: { PATH: process.env['PATH'] ?? '', HOME: project.dir },
+  })
+    .toString()
+    .trim();
 
 const PIPELINE = `stages:
   prepare:
@@ -37,7 +44,10 @@ beforeAll(() => {
   git('init', '-q');
   git('-c', 'user.email=t@e', '-c', 'user.name=T', 'add', '.');
   git('-c', 'user.email=t@e', '-c', 'user.name=T', 'commit', '-qm', 'baseline');
-  project.write('params.yaml', 'prepare:\n  size: 64\ntrain:\n  lr: 0.01\n  epochs: 10\nmodel:\n  arch: resnet18\n  unused: 2\n');
+  project.write(
+    'params.yaml',
+    'prepare:\n  size: 64\ntrain:\n  lr: 0.01\n  epochs: 10\nmodel:\n  arch: resnet18\n  unused: 2\n',
+  );
   writePlotFixtures(project.dir, 0.05);
 });
 afterAll(() => project.dispose());
@@ -63,7 +73,9 @@ describe('report commands', () => {
   it('params diff names an unknown revision and exits 2', async () => {
     const r = await project.run(['params', 'diff', 'no-such-rev']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: unknown git revision 'no-such-rev': it is not a commit, branch or tag of this repository (check `git log --oneline`).\n");
+    expect(r.stderr).toBe(
+      "error: unknown git revision 'no-such-rev': it is not a commit, branch or tag of this repository (check `git log --oneline`).\n",
+    );
   });
 
   it('metrics show and diff flatten nested metrics', async () => {
@@ -84,27 +96,50 @@ describe('report commands', () => {
     expect(project.exists('reports/png/plots-confusion-csv.png')).toBe(true);
   });
 
-  it.skipIf(!findChromium())('plots show --screenshot saves the report as drawn by Chromium (skipped without chromium)', async () => {
-    const r = await project.run(['plots', 'show', '--out', 'reports/ws.html', '--screenshot', 'docs/plots.png']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('wrote docs/plots.png');
-    expect(project.read('docs/plots.png').slice(1, 4)).toBe('PNG');
-  });
+  it.skipIf(!findChromium())(
+    'plots show --screenshot saves the report as drawn by Chromium (skipped without chromium)',
+    async () => {
+      const r = await project.run(['plots', 'show', '--out', 'reports/ws.html', '--screenshot', 'docs/plots.png']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('wrote docs/plots.png');
+      expect(project.read('docs/plots.png').slice(1, 4)).toBe('PNG');
+    },
+  );
 
   it('plots rejects an unknown template with the stage and file named', async () => {
-    const p = Project.create({ 'pipeline.yaml': 'stages:\n  s:\n    cmd: "true"\n    plots:\n      - a.csv: {template: pie}\n' });
+    const p = Project.create({
+      'pipeline.yaml': 'stages:\n  s:\n    cmd: "true"\n    plots:\n      - a.csv: {template: pie}\n',
+    });
     const r = await p.run(['plots', 'show']);
     p.dispose();
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Unknown plot template "pie" for a.csv in stage s (pipeline.yaml); use one of linear, scatter, bar, confusion.');
+    expect(r.stderr).toContain(
+      'Unknown plot template "pie" for a.csv in stage s (pipeline.yaml); use one of linear, scatter, bar, confusion.',
+    );
   });
 
   it('dag draws the graph and the upstream of a stage', async () => {
     const r = await project.run(['dag']);
-    expect(r.stdout).toBe(['+---------+', '| prepare |', '+---------+', '     |', '     |', '     v', ' +-------+', ' | train |', ' +-------+', ''].join('\n'));
+    expect(r.stdout).toBe(
+      [
+        '+---------+',
+        '| prepare |',
+        '+---------+',
+        '     |',
+        '     |',
+        '     v',
+        ' +-------+',
+        ' | train |',
+        ' +-------+',
+        '',
+      ].join('\n'),
+    );
     const m = await project.run(['dag', 'prepare', '--mermaid']);
     expect(m.stdout).toBe('flowchart TD\n  s0["prepare"]\n');
     const bad = await project.run(['dag', 'nope']);
-    expect([bad.code, bad.stderr]).toEqual([2, 'error: unknown stage "nope". Stages in pipeline.yaml: prepare, train.\n']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'error: unknown stage "nope". Stages in pipeline.yaml: prepare, train.\n',
+    ]);
   });
 });

@@ -39,9 +39,14 @@ async function main(argv: string[]): Promise<void> {
   for (const kind of kinds) {
     const t0 = Date.now();
     try {
-      const info: unknown = await sharedServer<unknown>(run, kind, starters[kind] as () => Promise<ServerHandle<unknown>>);
+      const info: unknown = await sharedServer<unknown>(
+        run,
+        kind,
+        starters[kind] as () => Promise<ServerHandle<unknown>>,
+      );
       console.log(`# ${kind} started in ${Date.now() - t0} ms\n${JSON.stringify(info, null, 2)}`);
-      for (const [k, v] of Object.entries((info as { env?: Record<string, string> }).env ?? {})) console.log(`export ${k}='${v}'`);
+      for (const [k, v] of Object.entries((info as { env?: Record<string, string> }).env ?? {}))
+        console.log(`export ${k}='${v}'`);
     } catch (e) {
       console.error((e as Error).message);
       await stop();

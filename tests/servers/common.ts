@@ -168,7 +168,14 @@ export async function waitFor(
 export function logTails(files: string[], lines = 15): string {
   return files
     .filter((f) => fs.existsSync(f))
-    .map((f) => `--- ${f} (last ${lines} lines)\n${fs.readFileSync(f, 'utf8').split('\n').slice(-lines - 1).join('\n')}`)
+    .map(
+      (f) =>
+        `--- ${f} (last ${lines} lines)\n${fs
+          .readFileSync(f, 'utf8')
+          .split('\n')
+          .slice(-lines - 1)
+          .join('\n')}`,
+    )
     .join('\n');
 }
 
@@ -218,10 +225,7 @@ function groupAlive(pgid: number): boolean {
  * Starts a server with `attempt`, retrying with fresh ports when it fails: another process may grab a
  * port between freePorts() and the daemon's bind. Each failed attempt is stopped and cleaned up.
  */
-export async function withRetries<T>(
-  attempt: (cleanup: ServerState[]) => Promise<T>,
-  tries = 3,
-): Promise<T> {
+export async function withRetries<T>(attempt: (cleanup: ServerState[]) => Promise<T>, tries = 3): Promise<T> {
   let last: unknown;
   for (let i = 0; i < tries; i++) {
     const started: ServerState[] = [];
@@ -230,7 +234,11 @@ export async function withRetries<T>(
     } catch (e) {
       last = e;
       for (const s of started) await stopServer(s, 1_000);
-      if (e instanceof ServerUnavailable || !/address already in use|EADDRINUSE|could not bind|cannot bind/i.test(String((e as Error).message))) break;
+      if (
+        e instanceof ServerUnavailable ||
+        !/address already in use|EADDRINUSE|could not bind|cannot bind/i.test(String((e as Error).message))
+      )
+        break;
     }
   }
   throw last;

@@ -8,7 +8,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerUnavailable, serverTestsSkipped, slurm, sshd, swiftS3, type SlurmInfo, type SshdInfo, type SwiftS3Info } from './index.js';
+import {
+  ServerUnavailable,
+  serverTestsSkipped,
+  slurm,
+  sshd,
+  swiftS3,
+  type SlurmInfo,
+  type SshdInfo,
+  type SwiftS3Info,
+} from './index.js';
 import { requireBinaries } from './common.js';
 
 interface Out {
@@ -19,8 +28,12 @@ interface Out {
 
 function sh(cmd: string, args: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<Out> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { env: { ...process.env, ...opts.env }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    const child = execFile(
+      cmd,
+      args,
+      { env: { ...process.env, ...opts.env }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(opts.input ?? '');
   });
@@ -42,13 +55,23 @@ describe.skipIf(serverTestsSkipped())('real test servers', () => {
     beforeAll(async () => void ([s] = await started), 120_000);
 
     it('runs a command and round-trips a file over SFTP with the generated key and known_hosts', async () => {
-      const ssh = await sh('/usr/bin/ssh', [...s.clientArgs, '-p', String(s.port), `${s.user}@${s.host}`, 'echo "$((6*7))"']);
+      const ssh = await sh('/usr/bin/ssh', [
+        ...s.clientArgs,
+        '-p',
+        String(s.port),
+        `${s.user}@${s.host}`,
+        'echo "$((6*7))"',
+      ]);
       expect(ssh.stderr).toBe('');
       expect(ssh.stdout).toBe('42\n');
       const payload = randomBytes(100_000);
       fs.writeFileSync(path.join(tmp, 'up.bin'), payload);
       const batch = `put ${tmp}/up.bin ${s.baseDir}/sftp.bin\nget ${s.baseDir}/sftp.bin ${tmp}/down.bin\n`;
-      const sftp = await sh('/usr/bin/sftp', [...s.clientArgs, '-P', String(s.port), '-b', '-', `${s.user}@${s.host}`], { input: batch });
+      const sftp = await sh(
+        '/usr/bin/sftp',
+        [...s.clientArgs, '-P', String(s.port), '-b', '-', `${s.user}@${s.host}`],
+        { input: batch },
+      );
       expect(sftp.code, sftp.stderr).toBe(0);
       expect(fs.readFileSync(path.join(s.baseDir, 'sftp.bin')).equals(payload)).toBe(true);
       expect(fs.readFileSync(path.join(tmp, 'down.bin')).equals(payload)).toBe(true);
@@ -96,7 +119,8 @@ describe.skipIf(serverTestsSkipped())('real test servers', () => {
 
   describe('slurm', () => {
     let l: SlurmInfo;
-    const slurmCmd = (cmd: string, args: string[], input?: string) => sh(`/usr/bin/${cmd}`, args, { env: l.env, input });
+    const slurmCmd = (cmd: string, args: string[], input?: string) =>
+      sh(`/usr/bin/${cmd}`, args, { env: l.env, input });
     beforeAll(async () => void ([, , l] = await started), 120_000);
 
     async function finalState(id: string): Promise<string> {
@@ -110,7 +134,14 @@ describe.skipIf(serverTestsSkipped())('real test servers', () => {
     }
 
     it('runs a batch script from stdin to COMPLETED, and a failing one to FAILED with its exit code', async () => {
-      const opts = ['--parsable', '--cpus-per-task=1', '--mem=64M', '--time=1', `--chdir=${l.workDir}`, `--output=${l.workDir}/%j.out`];
+      const opts = [
+        '--parsable',
+        '--cpus-per-task=1',
+        '--mem=64M',
+        '--time=1',
+        `--chdir=${l.workDir}`,
+        `--output=${l.workDir}/%j.out`,
+      ];
       const ok = await slurmCmd('sbatch', opts, '#!/bin/sh\necho "job $SLURM_JOB_ID ran"\n');
       const bad = await slurmCmd('sbatch', opts, '#!/bin/sh\nexit 3\n');
       expect(ok.stderr + bad.stderr).toBe('');

@@ -100,7 +100,8 @@ export async function currentRun(): Promise<SharedRun> {
   const external = process.env.XPIPE_TEST_SERVERS_DIR;
   if (external) {
     const owner = path.join(external, 'owner.pid');
-    if (!fs.existsSync(owner)) throw new Error(`XPIPE_TEST_SERVERS_DIR=${external} is not a run dir made by tests/servers/cli.ts`);
+    if (!fs.existsSync(owner))
+      throw new Error(`XPIPE_TEST_SERVERS_DIR=${external} is not a run dir made by tests/servers/cli.ts`);
     return { runDir: external, ownerPid: Number(fs.readFileSync(owner, 'utf8')) };
   }
   const { inject } = await import('vitest');

@@ -44,7 +44,12 @@ export interface SshdInfo {
 }
 
 export async function startSshd(): Promise<ServerHandle<SshdInfo>> {
-  requireBinaries('sshd', { [SSHD]: 'openssh-server', [SSH_KEYGEN]: 'openssh-client', '/usr/bin/ssh': 'openssh-client', '/usr/bin/sftp': 'openssh-client' });
+  requireBinaries('sshd', {
+    [SSHD]: 'openssh-server',
+    [SSH_KEYGEN]: 'openssh-client',
+    '/usr/bin/ssh': 'openssh-client',
+    '/usr/bin/sftp': 'openssh-client',
+  });
   return withRetries(async (started) => {
     const dir = makeServerDir('sshd');
     const state: ServerState = { kind: 'sshd', dir, pgids: [], mounts: [] };
@@ -78,8 +83,20 @@ export async function startSshd(): Promise<ServerHandle<SshdInfo>> {
       baseDir,
       maxSessions: 10,
       clientArgs: [
-        '-F', '/dev/null', '-i', keys.clientKey, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-        '-o', `UserKnownHostsFile=${knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=10',
+        '-F',
+        '/dev/null',
+        '-i',
+        keys.clientKey,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        `UserKnownHostsFile=${knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'ConnectTimeout=10',
       ],
       url: `ssh://${user}@127.0.0.1:${port}${baseDir}`,
     };

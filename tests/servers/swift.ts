@@ -64,7 +64,13 @@ export async function startSwiftS3(): Promise<ServerHandle<SwiftS3Info>> {
     started.push(state);
     const devices = path.join(dir, 'srv');
     await prepareDevice(devices, dir, state);
-    const [proxy, account, container, object, memcache] = (await freePorts(5)) as [number, number, number, number, number];
+    const [proxy, account, container, object, memcache] = (await freePorts(5)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const etc = path.join(dir, 'etc');
     fs.mkdirSync(etc);
     await buildRings(etc, { account, container, object });
@@ -96,7 +102,11 @@ export async function startSwiftS3(): Promise<ServerHandle<SwiftS3Info>> {
       pids,
     });
     const bucket = 'xpipe-test';
-    await waitFor('Swift accepting the test bucket', () => createBucket(proxy, secret, bucket), { timeoutMs: 30_000, logs, pids });
+    await waitFor('Swift accepting the test bucket', () => createBucket(proxy, secret, bucket), {
+      timeoutMs: 30_000,
+      logs,
+      pids,
+    });
     await expectS3Api(proxy, logs);
     const accessKeyId = 'test:tester';
     const info: SwiftS3Info = {
@@ -184,7 +194,14 @@ function writeConf(etc: string, name: string, text: string): string {
 
 function common(c: ConfBase, port: number): string[] {
   // workers = 0: serve in the started process itself, so its process group is all there is to stop.
-  return ['[DEFAULT]', 'bind_ip = 127.0.0.1', `bind_port = ${port}`, 'workers = 0', `user = ${c.user}`, `swift_dir = ${c.etc}`];
+  return [
+    '[DEFAULT]',
+    'bind_ip = 127.0.0.1',
+    `bind_port = ${port}`,
+    'workers = 0',
+    `user = ${c.user}`,
+    `swift_dir = ${c.etc}`,
+  ];
 }
 
 function backendConf(c: ConfBase, port: number, kind: 'account' | 'container' | 'object'): string {
@@ -259,6 +276,8 @@ async function expectS3Api(port: number, logs: string[]): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${port}/`, { headers });
   const body = await res.text();
   if (!/<Error>\s*<Code>\w+<\/Code>/.test(body)) {
-    throw new Error(`Swift started but does not answer S3 requests (s3api missing?): HTTP ${res.status} ${body.slice(0, 200)}\n${logTails(logs)}`);
+    throw new Error(
+      `Swift started but does not answer S3 requests (s3api missing?): HTTP ${res.status} ${body.slice(0, 200)}\n${logTails(logs)}`,
+    );
   }
 }

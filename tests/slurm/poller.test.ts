@@ -11,20 +11,29 @@ describe.skipIf(serverTestsSkipped())('SlurmPoller (real Slurm)', () => {
     const s = { env: { ...process.env, ...info.env } };
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await sbatch('#!/bin/sh\nsleep 3\n', [`--job-name=xpipe-poller-test-${i}`, `--output=${info.workDir}/poller-%j.out`], s);
+      const r = await sbatch(
+        '#!/bin/sh\nsleep 3\n',
+        [`--job-name=xpipe-poller-test-${i}`, `--output=${info.workDir}/poller-%j.out`],
+        s,
+      );
       if (!r.ok) throw new Error(r.error);
       ids.push(r.jobId);
     }
     const poller = new SlurmPoller(s, { minMs: 100, maxMs: 800 });
     const started = Date.now();
-    const ended = await Promise.all(ids.map((id) => new Promise<string>((resolve) => {
-      const stop = poller.watch(id, (st) => {
-        if (st === 'gone' || isTerminal(st.state)) {
-          stop();
-          resolve(st === 'gone' ? 'gone' : st.state);
-        }
-      });
-    })));
+    const ended = await Promise.all(
+      ids.map(
+        (id) =>
+          new Promise<string>((resolve) => {
+            const stop = poller.watch(id, (st) => {
+              if (st === 'gone' || isTerminal(st.state)) {
+                stop();
+                resolve(st === 'gone' ? 'gone' : st.state);
+              }
+            });
+          }),
+      ),
+    );
     const elapsed = Date.now() - started;
     expect(ended).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
     // One call asks about every job still waited for (3 until the first ends), never one call per job.

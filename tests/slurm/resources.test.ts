@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/engine/config/load-spec.js';
 import { formatDiagnostic } from '../../src/cli/render/diagnostic.js';
 import { definitionHash } from '../../src/engine/hash/stage-key.js';
-import { mergeResources, parseMem, parseResources, parseTime, sbatchResourceArgs } from '../../src/engine/runner/slurm/resources.js';
+import {
+  mergeResources,
+  parseMem,
+  parseResources,
+  parseTime,
+  sbatchResourceArgs,
+} from '../../src/engine/runner/slurm/resources.js';
 import { Project } from '../helpers/project-rig.js';
 
 let project: Project | undefined;
@@ -18,17 +24,53 @@ function load(pipeline: string): string {
 
 describe('resource values', () => {
   it('parses sizes and durations the way sbatch means them', () => {
-    expect([parseMem('16G'), parseMem('512M'), parseMem('1.5G'), parseMem(300), parseMem('2GB'), parseMem('lots')]).toEqual([16384, 512, 1536, 300, 2048, undefined]);
-    expect([parseTime('2h'), parseTime('30m'), parseTime('1d'), parseTime('1h30m'), parseTime(90), parseTime('1:30:00'), parseTime('2-00:00:00'), parseTime('45s'), parseTime('soon')])
-      .toEqual([120, 30, 1440, 90, 90, 90, 2880, 1, undefined]);
+    expect([
+      parseMem('16G'),
+      parseMem('512M'),
+      parseMem('1.5G'),
+      parseMem(300),
+      parseMem('2GB'),
+      parseMem('lots'),
+    ]).toEqual([16384, 512, 1536, 300, 2048, undefined]);
+    expect([
+      parseTime('2h'),
+      parseTime('30m'),
+      parseTime('1d'),
+      parseTime('1h30m'),
+      parseTime(90),
+      parseTime('1:30:00'),
+      parseTime('2-00:00:00'),
+      parseTime('45s'),
+      parseTime('soon'),
+    ]).toEqual([120, 30, 1440, 90, 90, 90, 2880, 1, undefined]);
   });
 
   it('becomes sbatch flags, stage values over config defaults, extra flags added up', () => {
     const defaults = parseResources({ partition: 'cpu', time: '1h', slurm_extra: '--exclusive' }, 'config');
-    const stage = parseResources({ cpus: 4, mem: '16G', gpus: 1, time: '2h', partition: 'gpu', account: 'lab', qos: 'high', slurm_extra: ['--constraint=a100'] }, 'stage');
+    const stage = parseResources(
+      {
+        cpus: 4,
+        mem: '16G',
+        gpus: 1,
+        time: '2h',
+        partition: 'gpu',
+        account: 'lab',
+        qos: 'high',
+        slurm_extra: ['--constraint=a100'],
+      },
+      'stage',
+    );
     if (!defaults.ok || !stage.ok) throw new Error('unexpected');
     expect(sbatchResourceArgs(mergeResources(defaults.value, stage.value))).toEqual([
-      '--cpus-per-task=4', '--mem=16384M', '--gpus=1', '--time=120', '--partition=gpu', '--account=lab', '--qos=high', '--exclusive', '--constraint=a100',
+      '--cpus-per-task=4',
+      '--mem=16384M',
+      '--gpus=1',
+      '--time=120',
+      '--partition=gpu',
+      '--account=lab',
+      '--qos=high',
+      '--exclusive',
+      '--constraint=a100',
     ]);
   });
 });
@@ -37,10 +79,12 @@ describe('resources in pipeline.yaml', () => {
   it('a bad value names the stage, the field and the place', () => {
     expect(load('stages:\n  train:\n    cmd: echo\n    resources:\n      cpus: 4\n      mem: lots\n')).toBe(
       'error: pipeline.yaml:6:12: Resource "mem" of stage "train" must be a size such as 512M, 16G or 1T (a bare number is MiB), got "lots" (string).\n' +
-      '  6 |       mem: lots\n' +
-      '    |            ^^^^\n',
+        '  6 |       mem: lots\n' +
+        '    |            ^^^^\n',
     );
-    expect(load('stages:\n  train:\n    cmd: echo\n    resources: { time: soon }\n')).toMatch(/^error: pipeline\.yaml:4:24: Resource "time" of stage "train" must be a duration/);
+    expect(load('stages:\n  train:\n    cmd: echo\n    resources: { time: soon }\n')).toMatch(
+      /^error: pipeline\.yaml:4:24: Resource "time" of stage "train" must be a duration/,
+    );
   });
 
   it('an unknown resource lists the known ones', () => {
@@ -52,11 +96,16 @@ describe('resources in pipeline.yaml', () => {
   it('is not part of the definition hash: moving a stage to bigger nodes does not make it stale', () => {
     project = Project.create({ 'pipeline.yaml': 'stages:\n  a:\n    cmd: echo\n' });
     const plain = loadPipeline(project.dir);
-    project.write('pipeline.yaml', 'stages:\n  a:\n    cmd: echo\n    executor: slurm\n    resources: { cpus: 8, mem: 64G }\n');
+    project.write(
+      'pipeline.yaml',
+      'stages:\n  a:\n    cmd: echo\n    executor: slurm\n    resources: { cpus: 8, mem: 64G }\n',
+    );
     const big = loadPipeline(project.dir);
     if (!plain.ok || !big.ok) throw new Error('unexpected');
     expect(big.value.spec.stages[0]?.resources).toEqual({ cpus: 8, memMiB: 65536 });
-    expect(definitionHash(big.value.spec.stages[0]!, undefined)).toBe(definitionHash(plain.value.spec.stages[0]!, undefined));
+    expect(definitionHash(big.value.spec.stages[0]!, undefined)).toBe(
+      definitionHash(plain.value.spec.stages[0]!, undefined),
+    );
   });
 });
 
@@ -68,7 +117,9 @@ describe('executor.slurm in .xpipe/config.yaml', () => {
     });
     const r = await project.run(['repro']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('.xpipe/config.yaml:4:11: Resource "time" of executor.slurm in .xpipe/config.yaml must be a duration');
+    expect(r.stderr).toContain(
+      '.xpipe/config.yaml:4:11: Resource "time" of executor.slurm in .xpipe/config.yaml must be a duration',
+    );
     expect(project.exists('a.txt')).toBe(false);
   });
 

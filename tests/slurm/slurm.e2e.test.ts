@@ -28,7 +28,10 @@ function threeStages(executor: string | undefined, a: string): string {
 
 /** The hashes of a lock (what a run computed), without anything run-specific. */
 function lockHashes(p: Project): unknown {
-  const lines = p.read('pipeline.lock').split('\n').filter((l) => /hash:|path:|definition:/.test(l));
+  const lines = p
+    .read('pipeline.lock')
+    .split('\n')
+    .filter((l) => /hash:|path:|definition:/.test(l));
   return lines.map((l) => l.trim());
 }
 
@@ -93,7 +96,9 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     });
     const r = await runXpipe(p, info, ['repro', '--executor', 'slurm']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`failed ${d}: Slurm job \\d+ ended FAILED \\(exit code 3\\), reason NonZeroExitCode`));
+    expect(r.stderr).toMatch(
+      new RegExp(`failed ${d}: Slurm job \\d+ ended FAILED \\(exit code 3\\), reason NonZeroExitCode`),
+    );
     expect(r.stderr).toContain('command exited with code 3');
     expect(r.stderr).toMatch(/log \(last \d+ lines\):[\s\S]*oops-the-stage-broke/);
     expect(jobsOf(info, d).map((j) => j.state)).toEqual(['FAILED']);
@@ -105,7 +110,7 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     expect(stale).toEqual({ ok: false, [d]: true });
   });
 
-  it('a job over its mem: limit fails its stage with the state, signal 9 and slurmstepd\'s message', async () => {
+  it("a job over its mem: limit fails its stage with the state, signal 9 and slurmstepd's message", async () => {
     const big = `big_${uid()}`;
     const p = project({
       'pipeline.yaml': `stages:
@@ -119,7 +124,9 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     const r = await runXpipe(p, info, ['repro']);
     expect(r.code).toBe(1);
     // Without cgroups Slurm's OverMemoryKill ends the job FAILED with signal 9; with cgroups it is OUT_OF_MEMORY.
-    expect(r.stderr).toMatch(new RegExp(`failed ${big}: Slurm job \\d+ ended (FAILED \\(exit code 0, signal 9\\)|OUT_OF_MEMORY)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`failed ${big}: Slurm job \\d+ ended (FAILED \\(exit code 0, signal 9\\)|OUT_OF_MEMORY)`),
+    );
     expect(r.stderr).toMatch(/log \(last \d+ lines\):[\s\S]*memory limit/i);
     expect(p.exists('pipeline.lock') ? p.read('pipeline.lock') : '').not.toContain(big);
   });
@@ -138,8 +145,13 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     const log = new EventLog(child);
     await log.until((e) => e['reason'] === 'cluster-job' && e['state'] === 'RUNNING');
     await log.until((e) => e['reason'] === 'cluster-job' && e['state'] === 'PENDING');
-    const live = () => [...jobsOf(info, run), ...jobsOf(info, queued)].filter((j) => j.state === 'RUNNING' || j.state === 'PENDING');
-    expect(live().map((j) => j.state).sort()).toEqual(['PENDING', 'RUNNING']);
+    const live = () =>
+      [...jobsOf(info, run), ...jobsOf(info, queued)].filter((j) => j.state === 'RUNNING' || j.state === 'PENDING');
+    expect(
+      live()
+        .map((j) => j.state)
+        .sort(),
+    ).toEqual(['PENDING', 'RUNNING']);
     child.kill('SIGINT');
     const done = await child;
     expect(done.exitCode).toBe(130);
@@ -184,14 +196,27 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     metrics: [metrics.yaml]
 `,
     });
-    const r = await runXpipe(p, info, ['exp', 'run', '--executor', 'slurm', '--sweep', 'train.lr=1,2,3,4', '--jobs', '4', '--name', 'lr']);
+    const r = await runXpipe(p, info, [
+      'exp',
+      'run',
+      '--executor',
+      'slurm',
+      '--sweep',
+      'train.lr=1,2,3,4',
+      '--jobs',
+      '4',
+      '--name',
+      'lr',
+    ]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const jobs = jobsOf(info, t);
     expect(jobs).toHaveLength(4);
     expect(new Set(jobs.map((j) => j.id)).size).toBe(4);
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);
     const show = await runXpipe(p, info, ['exp', 'show', '--json']);
-    const scores = (JSON.parse(show.stdout) as { status: string; metrics: Record<string, number> }[]).map((e) => e.metrics['metrics.yaml:score']).sort();
+    const scores = (JSON.parse(show.stdout) as { status: string; metrics: Record<string, number> }[])
+      .map((e) => e.metrics['metrics.yaml:score'])
+      .sort();
     expect(scores).toEqual([10, 20, 30, 40]);
   });
 });

@@ -27,18 +27,32 @@ function tinyParams(text: string): string {
 async function trainInFreshCopy(): Promise<{ files: Record<string, string>; locked: unknown }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xpipe-retrain-'));
   dirs.push(dir);
-  for (const f of ['pipeline.yaml', 'stages', 'src']) fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'params.yaml'), tinyParams(fs.readFileSync(path.join(REPO_ROOT, 'params.yaml'), 'utf8')));
+  for (const f of ['pipeline.yaml', 'stages', 'src'])
+    fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'params.yaml'),
+    tinyParams(fs.readFileSync(path.join(REPO_ROOT, 'params.yaml'), 'utf8')),
+  );
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   // pin the backend: the same bytes are promised for the same backend, not across backends
   const r = await execa(process.execPath, [XPIPE_BIN, 'repro', 'train'], {
-    cwd: dir, reject: false, env: { XPIPE_TF_BACKEND: 'wasm', XPIPE_WASM_THREADS: '1' },
+    cwd: dir,
+    reject: false,
+    env: { XPIPE_TF_BACKEND: 'wasm', XPIPE_WASM_THREADS: '1' },
   });
   if (r.exitCode !== 0) throw new Error(`repro failed:\n${String(r.stdout)}\n${String(r.stderr)}`);
   const modelDir = path.join(dir, 'models/model');
   const files = Object.fromEntries(
-    fs.readdirSync(modelDir).sort().map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(modelDir, f))).digest('hex')]),
+    fs
+      .readdirSync(modelDir)
+      .sort()
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(modelDir, f)))
+          .digest('hex'),
+      ]),
   );
   const lock = fs.readFileSync(path.join(dir, 'pipeline.lock'), 'utf8');
   const locked = lock.match(/path: models\/model\n\s+hash: (\S+)/)?.[1];

@@ -11,7 +11,8 @@ const command: Command = {
   name: 'cache',
   summary: 'Check every cache object against its hash (cache verify)',
   usage: 'xpipe cache verify [--jobs N] [--json]',
-  description: 'Reads and hashes every object under cache/. An object whose bytes do not match its hash is moved to cache/.corrupt/ ' +
+  description:
+    'Reads and hashes every object under cache/. An object whose bytes do not match its hash is moved to cache/.corrupt/ ' +
     '(never deleted) so it is not restored again; the outs that used it are rebuilt by the next "xpipe repro". Exit code 1 when any object is corrupt or unreadable.',
   positionals: true,
   options: [
@@ -25,7 +26,9 @@ const command: Command = {
   async run(args, io): Promise<ExitCode> {
     const [sub, ...rest] = args.positionals;
     if (sub !== 'verify' || rest.length > 0) {
-      io.stderr.write(`error: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${[sub, ...rest].join(' ')}"`}: use "xpipe cache verify [--jobs N] [--json]".\n`);
+      io.stderr.write(
+        `error: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${[sub, ...rest].join(' ')}"`}: use "xpipe cache verify [--jobs N] [--json]".\n`,
+      );
       return 2;
     }
     const jobs = args.options['jobs'];
@@ -42,13 +45,20 @@ const command: Command = {
     let last = 0;
     const r = await verifyCache(project.value, {
       ...(typeof jobs === 'number' ? { jobs } : {}),
-      onEvent: (e) => e.type === 'info' && e.reason === 'waiting-for-lock' && io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`),
-      ...(live ? { onProgress: (p) => {
-        const now = Date.now();
-        if (now - last < PROGRESS_MS && p.doneObjects < p.totalObjects) return;
-        last = now;
-        io.stdout.write(`\r\x1b[2K${formatVerifyProgress(p)}`);
-      } } : {}),
+      onEvent: (e) =>
+        e.type === 'info' &&
+        e.reason === 'waiting-for-lock' &&
+        io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`),
+      ...(live
+        ? {
+            onProgress: (p) => {
+              const now = Date.now();
+              if (now - last < PROGRESS_MS && p.doneObjects < p.totalObjects) return;
+              last = now;
+              io.stdout.write(`\r\x1b[2K${formatVerifyProgress(p)}`);
+            },
+          }
+        : {}),
     });
     if (live) io.stdout.write('\r\x1b[2K');
     if (!r.ok) return printStartError(io, r.error);

@@ -24,9 +24,11 @@ const command: Command = {
     const r = await checkout(project.value, {
       targets: args.positionals,
       onEvent: (e) => {
-        if (e.type === 'info' && e.reason === 'waiting-for-lock') io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...
+        if (e.type === 'info' && e.reason === 'waiting-for-lock')
+          io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...
 `);
-        else if (!json) io.stderr.write(`${formatEvent(e) ?? ''}
+        else if (!json)
+          io.stderr.write(`${formatEvent(e) ?? ''}
 `);
       },
     });
@@ -36,8 +38,13 @@ const command: Command = {
     else {
       for (const p of rep.restored) io.stdout.write(`restored ${p}\n`);
       for (const p of rep.notInCache) io.stderr.write(`not in cache: ${p} (run xpipe repro to rebuild it)\n`);
-      if (rep.corrupt.length > 0) io.stderr.write(`could not restore (corrupt cache objects): ${rep.corrupt.map((c) => c.out).join(', ')}; run xpipe repro to rebuild them\n`);
-      io.stdout.write(`${rep.restored.length} restored, ${rep.unchanged.length} already up to date, ${rep.notInCache.length} not in cache${rep.corrupt.length > 0 ? `, ${rep.corrupt.length} corrupt` : ''}\n`);
+      if (rep.corrupt.length > 0)
+        io.stderr.write(
+          `could not restore (corrupt cache objects): ${rep.corrupt.map((c) => c.out).join(', ')}; run xpipe repro to rebuild them\n`,
+        );
+      io.stdout.write(
+        `${rep.restored.length} restored, ${rep.unchanged.length} already up to date, ${rep.notInCache.length} not in cache${rep.corrupt.length > 0 ? `, ${rep.corrupt.length} corrupt` : ''}\n`,
+      );
     }
     return rep.notInCache.length + rep.corrupt.length > 0 ? 1 : 0;
   },

@@ -8,7 +8,8 @@ const command: Command = {
   name: 'dag',
   summary: 'Draw the stage graph (ASCII, Mermaid, DOT or JSON)',
   usage: 'xpipe dag [STAGE] [--mermaid | --dot | --json]',
-  description: 'Stages are boxes, arrows point from a stage to the stages that use its outs. With STAGE, only that stage and its upstream are drawn.',
+  description:
+    'Stages are boxes, arrows point from a stage to the stages that use its outs. With STAGE, only that stage and its upstream are drawn.',
   positionals: true,
   options: [
     { name: 'mermaid', type: 'boolean', description: 'Print a Mermaid flowchart (paste it into Markdown)' },
@@ -37,7 +38,9 @@ const command: Command = {
     const stage = args.positionals[0];
     if (stage !== undefined) {
       if (!graph.nodes.includes(stage)) {
-        io.stderr.write(`error: unknown stage "${stage}". Stages in pipeline.yaml: ${graph.nodes.join(', ') || 'none'}.\n`);
+        io.stderr.write(
+          `error: unknown stage "${stage}". Stages in pipeline.yaml: ${graph.nodes.join(', ') || 'none'}.\n`,
+        );
         return 2;
       }
       const { upstreamOf } = await loadReports();
@@ -45,10 +48,13 @@ const command: Command = {
     }
     const { renderDagAscii } = await import('../render/dag-ascii.js');
     const text = await import('../render/dag-text-formats.js');
-    const out = args.options['mermaid'] ? text.renderDagMermaid(graph)
-      : args.options['dot'] ? text.renderDagDot(graph)
-      : args.options['json'] ? text.renderDagJson(graph)
-      : renderDagAscii(graph);
+    const out = args.options['mermaid']
+      ? text.renderDagMermaid(graph)
+      : args.options['dot']
+        ? text.renderDagDot(graph)
+        : args.options['json']
+          ? text.renderDagJson(graph)
+          : renderDagAscii(graph);
     io.stdout.write(`${out}\n`);
     return 0;
   },

@@ -6,7 +6,8 @@ import { runTransfer, TRANSFER_OPTIONS } from './transfer-shared.js';
 
 const command: Command = {
   name: 'fetch',
-  summary: 'Download the cached outs recorded in pipeline.lock (of the given stages, default all) from a remote into cache/',
+  summary:
+    'Download the cached outs recorded in pipeline.lock (of the given stages, default all) from a remote into cache/',
   usage: 'xpipe fetch [STAGE...] [-r NAME] [-j N] [--run-cache] [--json]',
   description: [
     'Every object is hashed as it arrives and enters cache/ only when it matches its id; a corrupt object on the',
@@ -17,7 +18,10 @@ const command: Command = {
   options: TRANSFER_OPTIONS,
   examples: [
     { command: 'xpipe fetch', description: 'Fill cache/ with everything pipeline.lock records' },
-    { command: 'xpipe fetch --run-cache', description: 'Also the run cache, so repro can restore earlier runs offline' },
+    {
+      command: 'xpipe fetch --run-cache',
+      description: 'Also the run cache, so repro can restore earlier runs offline',
+    },
   ],
   run: (args, io) => runTransfer('fetch', args, io),
 };

@@ -16,7 +16,11 @@ const command: Command = {
   positionals: true,
   options: [
     { name: 'all', type: 'boolean', description: 'Also list params that did not change' },
-    { name: 'lock', type: 'boolean', description: 'Compare the workspace with what the last repro used (pipeline.lock)' },
+    {
+      name: 'lock',
+      type: 'boolean',
+      description: 'Compare the workspace with what the last repro used (pipeline.lock)',
+    },
     { name: 'json', type: 'boolean', description: 'Print JSON' },
     { name: 'md', type: 'boolean', description: 'Print a Markdown table' },
   ],
@@ -31,11 +35,15 @@ const command: Command = {
 async function runParamsDiff(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   const [sub, ...revs] = args.positionals;
   if (sub !== 'diff') {
-    io.stderr.write(`error: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`}: use "xpipe params diff [A_REV [B_REV]]".\n`);
+    io.stderr.write(
+      `error: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`}: use "xpipe params diff [A_REV [B_REV]]".\n`,
+    );
     return 2;
   }
   if (revs.length > 2 || (args.options['lock'] && revs.length > 0)) {
-    io.stderr.write(`error: "xpipe params diff" takes at most two revisions, and none with --lock (got ${revs.join(' ') || 'none'}).\n`);
+    io.stderr.write(
+      `error: "xpipe params diff" takes at most two revisions, and none with --lock (got ${revs.join(' ') || 'none'}).\n`,
+    );
     return 2;
   }
   const { openProject, loadReports } = await import('../../engine/index.js');

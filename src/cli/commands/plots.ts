@@ -13,8 +13,10 @@ const DEFAULT_OUT = 'reports/plots.html';
 
 const command: Command = {
   name: 'plots',
-  summary: 'Write an HTML report (and PNGs) of the declared plots, comparing revisions or experiments (plots show | diff)',
-  usage: 'xpipe plots show [--out FILE] [--png DIR] [--screenshot FILE]\n       xpipe plots diff [REV...] [--exp NAME]... [--out FILE] [--png DIR] [--screenshot FILE]',
+  summary:
+    'Write an HTML report (and PNGs) of the declared plots, comparing revisions or experiments (plots show | diff)',
+  usage:
+    'xpipe plots show [--out FILE] [--png DIR] [--screenshot FILE]\n       xpipe plots diff [REV...] [--exp NAME]... [--out FILE] [--png DIR] [--screenshot FILE]',
   description:
     `Charts every plot file declared in pipeline.yaml with Vega-Lite, into one HTML file that opens offline (default ${DEFAULT_OUT}). ` +
     'Templates and fields come from the plot props (template, x, y, title, x_label, y_label) or from the file shape: ' +
@@ -23,17 +25,37 @@ const command: Command = {
     'several = those revisions; --exp adds stored experiments.',
   positionals: true,
   options: [
-    { name: 'out', short: 'o', type: 'string', arg: 'FILE', description: `Where to write the HTML report (default ${DEFAULT_OUT})` },
+    {
+      name: 'out',
+      short: 'o',
+      type: 'string',
+      arg: 'FILE',
+      description: `Where to write the HTML report (default ${DEFAULT_OUT})`,
+    },
     { name: 'png', type: 'string', arg: 'DIR', description: 'Also write every chart as DIR/<plot>.png' },
-    { name: 'exp', type: 'string', arg: 'NAME', repeatable: true, description: 'diff: compare this experiment (repeatable)' },
-    { name: 'screenshot', type: 'string', arg: 'FILE', description: 'Also save a PNG screenshot of the report (needs chromium installed)' },
+    {
+      name: 'exp',
+      type: 'string',
+      arg: 'NAME',
+      repeatable: true,
+      description: 'diff: compare this experiment (repeatable)',
+    },
+    {
+      name: 'screenshot',
+      type: 'string',
+      arg: 'FILE',
+      description: 'Also save a PNG screenshot of the report (needs chromium installed)',
+    },
   ],
   examples: [
     { command: 'xpipe plots show', description: `Write ${DEFAULT_OUT} for the workspace` },
     { command: 'xpipe plots diff HEAD~1', description: 'Overlay the previous commit and the workspace' },
     { command: 'xpipe plots diff --exp lr-0.001 --exp lr-0.01', description: 'Compare two experiments' },
     { command: 'xpipe plots show --png docs/img', description: 'Also write PNGs for a README' },
-    { command: 'xpipe plots show --screenshot docs/img/plots.png', description: 'And a screenshot of the whole report (chromium)' },
+    {
+      command: 'xpipe plots show --screenshot docs/img/plots.png',
+      description: 'And a screenshot of the whole report (chromium)',
+    },
   ],
   run: (args, io) => runPlots(args, io),
 };
@@ -41,12 +63,16 @@ const command: Command = {
 async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   const [sub, ...revs] = args.positionals;
   if (sub !== 'show' && sub !== 'diff') {
-    io.stderr.write(`error: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`}: use "xpipe plots show" or "xpipe plots diff [REV...]".\n`);
+    io.stderr.write(
+      `error: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`}: use "xpipe plots show" or "xpipe plots diff [REV...]".\n`,
+    );
     return 2;
   }
   const exps = args.lists?.['exp'] ?? [];
   if (sub === 'show' && (revs.length > 0 || exps.length > 0)) {
-    io.stderr.write(`error: "xpipe plots show" draws the workspace; use "xpipe plots diff ${[...revs, ...exps.map((e) => `--exp ${e}`)].join(' ')}" to compare.\n`);
+    io.stderr.write(
+      `error: "xpipe plots show" draws the workspace; use "xpipe plots diff ${[...revs, ...exps.map((e) => `--exp ${e}`)].join(' ')}" to compare.\n`,
+    );
     return 2;
   }
   for (const flag of ['png', 'screenshot'] as const) {
@@ -66,17 +92,28 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   const plots = declaredPlots(spec);
   if (!plots.ok) return printDiagnostics(io, plots.error);
   if (plots.value.length === 0 && declaredMetrics(spec).length === 0) {
-    io.stderr.write('error: no stage declares plots or metrics files; add a "plots:" list (e.g. plots: [plots/history.csv]) to a stage in pipeline.yaml.\n');
+    io.stderr.write(
+      'error: no stage declares plots or metrics files; add a "plots:" list (e.g. plots: [plots/history.csv]) to a stage in pipeline.yaml.\n',
+    );
     return 2;
   }
   const sources = await chooseSources(root, sub, revs, exps, io);
   if (!sources) return 2;
   const out = typeof args.options['out'] === 'string' ? args.options['out'] : DEFAULT_OUT;
   const tables = exps.length > 0 ? await experimentsTable(root, exps) : undefined;
-  const report = await buildPlotsReport({ root, out: path.resolve(io.cwd, out), sources, plots: plots.value, metrics: declaredMetrics(spec), ...(tables ? { tables } : {}) });
+  const report = await buildPlotsReport({
+    root,
+    out: path.resolve(io.cwd, out),
+    sources,
+    plots: plots.value,
+    metrics: declaredMetrics(spec),
+    ...(tables ? { tables } : {}),
+  });
   for (const p of report.problems) io.stderr.write(`warning: ${p}\n`);
   const charts = report.items.length;
-  io.stdout.write(`wrote ${path.relative(io.cwd, report.file) || report.file} (${charts} chart${charts === 1 ? '' : 's'}; open it in a browser, no network needed)\n`);
+  io.stdout.write(
+    `wrote ${path.relative(io.cwd, report.file) || report.file} (${charts} chart${charts === 1 ? '' : 's'}; open it in a browser, no network needed)\n`,
+  );
   if (typeof args.options['png'] === 'string') {
     const { writeChartPng } = await import('../render/plots-png.js');
     const dir = path.resolve(io.cwd, args.options['png']);
@@ -90,14 +127,20 @@ async function runPlots(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
     const { screenshotReport } = await import('../render/plots-screenshot.js');
     const shot = path.resolve(io.cwd, args.options['screenshot']);
     const problem = await screenshotReport(report.file, shot, charts);
-    if (problem) { io.stderr.write(`error: ${problem}\n`); return 1; }
+    if (problem) {
+      io.stderr.write(`error: ${problem}\n`);
+      return 1;
+    }
     io.stdout.write(`wrote ${path.relative(io.cwd, shot)}\n`);
   }
   return charts === 0 ? 1 : 0;
 }
 
 /** The `exp show` table of the compared experiments, for the top of the report. */
-async function experimentsTable(root: string, names: string[]): Promise<Array<{ title: string; header: string[]; rows: string[][] }>> {
+async function experimentsTable(
+  root: string,
+  names: string[],
+): Promise<Array<{ title: string; header: string[]; rows: string[][] }>> {
   const { readExp, buildExpTable } = await (await import('../../engine/index.js')).loadExperiments();
   const { expTable } = await import('../render/exp-views.js');
   const records = names.map((n) => readExp(root, n)!).filter(Boolean);
@@ -106,7 +149,13 @@ async function experimentsTable(root: string, names: string[]): Promise<Array<{ 
   return [{ title: 'Experiments', ...expTable(table.columns, table.rows) }];
 }
 
-async function chooseSources(root: string, sub: string, revs: string[], exps: string[], io: CommandIO): Promise<ValueSource[] | undefined> {
+async function chooseSources(
+  root: string,
+  sub: string,
+  revs: string[],
+  exps: string[],
+  io: CommandIO,
+): Promise<ValueSource[] | undefined> {
   if (sub === 'show') return [{ kind: 'workspace' }];
   const { loadReports, loadExperiments } = await import('../../engine/index.js');
   const { revisionSource } = await loadReports();
@@ -114,7 +163,10 @@ async function chooseSources(root: string, sub: string, revs: string[], exps: st
   const sources: ValueSource[] = [];
   for (const name of names) {
     const s = await revisionSource(root, name);
-    if (!s.ok) { io.stderr.write(`error: ${s.error}\n`); return undefined; }
+    if (!s.ok) {
+      io.stderr.write(`error: ${s.error}\n`);
+      return undefined;
+    }
     sources.push(s.value);
   }
   const { expDir, readExp } = await loadExperiments();

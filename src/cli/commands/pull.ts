@@ -29,7 +29,9 @@ const command: Command = {
     if (!project.ok) return printDiagnostics(io, project.error);
     const { formatEvent } = await import('../render/text.js');
     const json = args.options['json'] === true;
-    const r = await (await loadRemotes()).pull(project.value, {
+    const r = await (
+      await loadRemotes()
+    ).pull(project.value, {
       ...opts,
       onEvent: (e) => {
         opts.onEvent?.(e);

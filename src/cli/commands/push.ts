@@ -10,7 +10,7 @@ const command: Command = {
   summary: 'Upload the cached outs recorded in pipeline.lock (of the given stages, default all) to a remote',
   usage: 'xpipe push [STAGE...] [-r NAME] [-j N] [--run-cache] [--json]',
   description: [
-    'Uploads every object of the outs pipeline.lock records that the remote lacks, in parallel. A directory\'s',
+    "Uploads every object of the outs pipeline.lock records that the remote lacks, in parallel. A directory's",
     'manifest is uploaded after all its files, and a directory pushed completely is remembered, so the next push',
     'skips its files without asking the remote. With --run-cache, run-cache records go up too, each only after',
     'every object it names is on the remote, so "xpipe repro --pull" elsewhere can restore earlier runs.',

@@ -18,25 +18,67 @@ const command: Command = {
   ].join('\n'),
   positionals: true,
   options: [
-    { name: 'force', short: 'f', type: 'boolean', description: 'Run the named stages (all, without names) even if up to date' },
+    {
+      name: 'force',
+      short: 'f',
+      type: 'boolean',
+      description: 'Run the named stages (all, without names) even if up to date',
+    },
     { name: 'single-item', short: 's', type: 'boolean', description: 'Only the named stages, not their upstream' },
     { name: 'downstream', type: 'boolean', description: 'Also the stages downstream of the named ones' },
     { name: 'dry', short: 'n', type: 'boolean', description: 'Print what would run, run nothing' },
-    { name: 'jobs', short: 'j', type: 'number', arg: 'N', description: 'Run up to N stages at once (default: number of cores)' },
-    { name: 'executor', type: 'string', arg: 'NAME', description: "Run every selected stage on this executor (default: each stage's executor:, else local)" },
-    { name: 'keep-going', short: 'k', type: 'boolean', description: 'After a failure, continue the independent branches' },
+    {
+      name: 'jobs',
+      short: 'j',
+      type: 'number',
+      arg: 'N',
+      description: 'Run up to N stages at once (default: number of cores)',
+    },
+    {
+      name: 'executor',
+      type: 'string',
+      arg: 'NAME',
+      description: "Run every selected stage on this executor (default: each stage's executor:, else local)",
+    },
+    {
+      name: 'keep-going',
+      short: 'k',
+      type: 'boolean',
+      description: 'After a failure, continue the independent branches',
+    },
     { name: 'no-run-cache', type: 'boolean', description: 'Never restore from the run cache' },
-    { name: 'pull', type: 'boolean', description: 'Before running a stale stage, fetch its outs or a matching run from the remote' },
-    { name: 'remote', short: 'r', type: 'string', arg: 'NAME', description: 'With --pull: the remote (default: the default remote)' },
+    {
+      name: 'pull',
+      type: 'boolean',
+      description: 'Before running a stale stage, fetch its outs or a matching run from the remote',
+    },
+    {
+      name: 'remote',
+      short: 'r',
+      type: 'string',
+      arg: 'NAME',
+      description: 'With --pull: the remote (default: the default remote)',
+    },
     { name: 'no-wait', type: 'boolean', description: 'Fail at once if another repro runs in this project' },
-    { name: 'watch', short: 'w', type: 'boolean', description: 'Keep watching deps and params; re-run what becomes stale' },
+    {
+      name: 'watch',
+      short: 'w',
+      type: 'boolean',
+      description: 'Keep watching deps and params; re-run what becomes stale',
+    },
     { name: 'json', type: 'boolean', description: 'Print NDJSON events instead of text' },
   ],
   examples: [
     { command: 'xpipe repro', description: 'Bring the whole pipeline up to date' },
-    { command: 'xpipe repro train --force', description: 'Re-run train (not its upstream); downstream re-runs if the model changed' },
+    {
+      command: 'xpipe repro train --force',
+      description: 'Re-run train (not its upstream); downstream re-runs if the model changed',
+    },
     { command: 'xpipe repro -n', description: 'Show what would run and why' },
-    { command: 'xpipe repro --pull', description: "Restore stages a teammate already ran (pushed with push --run-cache) instead of running them" },
+    {
+      command: 'xpipe repro --pull',
+      description: 'Restore stages a teammate already ran (pushed with push --run-cache) instead of running them',
+    },
     { command: 'xpipe repro --json | jq -c .', description: 'Machine-readable events' },
   ],
   async run(args, io): Promise<ExitCode> {
@@ -53,7 +95,10 @@ const command: Command = {
       return 2;
     }
     if (o['pull']) {
-      const rs = (await loadRemotes()).remoteRunSource(project.value, typeof o['remote'] === 'string' ? { remote: o['remote'] } : {});
+      const rs = (await loadRemotes()).remoteRunSource(
+        project.value,
+        typeof o['remote'] === 'string' ? { remote: o['remote'] } : {},
+      );
       if (!rs.ok) return printRemoteError(io, rs.error);
       source = rs.value;
     }

@@ -15,6 +15,8 @@ export function printDiagnostics(io: CommandIO, diagnostics: readonly Diagnostic
 /** Prints why a command could not start; returns its exit code. */
 export function printStartError(io: CommandIO, e: ReproError): ExitCode {
   if (e.kind === 'diagnostics') return printDiagnostics(io, e.diagnostics);
-  io.stderr.write(`error: another xpipe process (pid ${e.pid}) is working in this project and --no-wait was given. Wait for it to finish, or run without --no-wait to queue behind it.\n`);
+  io.stderr.write(
+    `error: another xpipe process (pid ${e.pid}) is working in this project and --no-wait was given. Wait for it to finish, or run without --no-wait to queue behind it.\n`,
+  );
   return 1;
 }

@@ -8,9 +8,25 @@ import type { CommandIO, ExitCode, OptionSpec } from './types.js';
 import { printDiagnostics, printStartError } from './shared.js';
 
 export const TRANSFER_OPTIONS: readonly OptionSpec[] = [
-  { name: 'remote', short: 'r', type: 'string', arg: 'NAME', description: 'The remote to use (default: the one set with "xpipe remote default")' },
-  { name: 'jobs', short: 'j', type: 'number', arg: 'N', description: "Parallel transfers (default: the remote's jobs setting, else 4 for a path remote)" },
-  { name: 'run-cache', type: 'boolean', description: 'Also transfer run-cache records (each only once all its objects are there)' },
+  {
+    name: 'remote',
+    short: 'r',
+    type: 'string',
+    arg: 'NAME',
+    description: 'The remote to use (default: the one set with "xpipe remote default")',
+  },
+  {
+    name: 'jobs',
+    short: 'j',
+    type: 'number',
+    arg: 'N',
+    description: "Parallel transfers (default: the remote's jobs setting, else 4 for a path remote)",
+  },
+  {
+    name: 'run-cache',
+    type: 'boolean',
+    description: 'Also transfer run-cache records (each only once all its objects are there)',
+  },
   { name: 'no-wait', type: 'boolean', description: 'Fail at once if another xpipe process works in this project' },
   { name: 'json', type: 'boolean', description: 'Print the report as JSON' },
 ];
@@ -34,16 +50,19 @@ export async function transferOptions(args: ParsedArgs, io: CommandIO): Promise<
     ...(typeof o['remote'] === 'string' ? { remote: o['remote'] } : {}),
     ...(typeof o['jobs'] === 'number' ? { jobs: o['jobs'] } : {}),
     onEvent: (e) => {
-      if (e.type === 'info' && e.reason === 'waiting-for-lock') io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`);
+      if (e.type === 'info' && e.reason === 'waiting-for-lock')
+        io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`);
     },
-    ...(live ? {
-      onProgress: (p) => {
-        const now = Date.now();
-        if (now - last < PROGRESS_MS && p.doneObjects < p.totalObjects) return;
-        last = now;
-        io.stdout.write(`\r\x1b[2K${formatTransferProgress(p)}`);
-      },
-    } : {}),
+    ...(live
+      ? {
+          onProgress: (p) => {
+            const now = Date.now();
+            if (now - last < PROGRESS_MS && p.doneObjects < p.totalObjects) return;
+            last = now;
+            io.stdout.write(`\r\x1b[2K${formatTransferProgress(p)}`);
+          },
+        }
+      : {}),
   };
 }
 
@@ -71,6 +90,8 @@ export async function runTransfer(op: 'push' | 'fetch', args: ParsedArgs, io: Co
   endLive(io, args);
   if (!r.ok) return printRemoteError(io, r.error);
   const { formatTransferReport } = await import('../render/remote-views.js');
-  io.stdout.write(args.options['json'] ? `${JSON.stringify({ type: op, ...r.value })}\n` : formatTransferReport(r.value));
+  io.stdout.write(
+    args.options['json'] ? `${JSON.stringify({ type: op, ...r.value })}\n` : formatTransferReport(r.value),
+  );
   return r.value.problems.length > 0 ? 1 : 0;
 }

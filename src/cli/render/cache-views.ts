@@ -18,8 +18,13 @@ export function formatVerifyReport(r: VerifyReport): string {
   for (const c of r.corrupt) lines.push(`corrupt: ${c.path} (content hashes to ${c.actual}); moved to ${c.movedTo}`);
   for (const u of r.unreadable) lines.push(`unreadable: ${u.path}: ${u.error}`);
   const rate = r.durationMs > 0 ? `, ${(r.bytes / MB / (r.durationMs / 1000)).toFixed(0)} MB/s` : '';
-  lines.push(`verified ${r.objects} objects (${size(r.bytes)}) in ${formatMs(r.durationMs)}${rate}: ${r.corrupt.length} corrupt, ${r.unreadable.length} unreadable`);
-  if (r.corrupt.length + r.unreadable.length > 0) lines.push('Outs that used these objects will be rebuilt by "xpipe repro" (or restored by "xpipe pull" from a remote).');
+  lines.push(
+    `verified ${r.objects} objects (${size(r.bytes)}) in ${formatMs(r.durationMs)}${rate}: ${r.corrupt.length} corrupt, ${r.unreadable.length} unreadable`,
+  );
+  if (r.corrupt.length + r.unreadable.length > 0)
+    lines.push(
+      'Outs that used these objects will be rebuilt by "xpipe repro" (or restored by "xpipe pull" from a remote).',
+    );
   return `${lines.join('\n')}\n`;
 }
 

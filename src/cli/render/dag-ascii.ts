@@ -19,7 +19,10 @@ interface Slot {
 }
 
 const GAP = 3;
-const UP = 1, DOWN = 2, LEFT = 4, RIGHT = 8;
+const UP = 1,
+  DOWN = 2,
+  LEFT = 4,
+  RIGHT = 8;
 
 /** Renders `graph` as text lines (without trailing spaces). */
 export function renderDagAscii(graph: PlainGraph): string {
@@ -55,17 +58,27 @@ function orderLayers(layers: Slot[][], links: Array<[string, string]>): void {
   const index = () => layers.forEach((layer) => layer.forEach((s, i) => pos.set(s.id, i)));
   index();
   const sortBy = (layer: Slot[], neighbours: (id: string) => string[]) => {
-    const key = new Map(layer.map((s, i) => {
-      const ns = neighbours(s.id).map((n) => pos.get(n)!).filter((p) => p !== undefined);
-      return [s.id, ns.length ? ns.reduce((x, y) => x + y, 0) / ns.length : i] as const;
-    }));
+    const key = new Map(
+      layer.map((s, i) => {
+        const ns = neighbours(s.id)
+          .map((n) => pos.get(n)!)
+          .filter((p) => p !== undefined);
+        return [s.id, ns.length ? ns.reduce((x, y) => x + y, 0) / ns.length : i] as const;
+      }),
+    );
     layer.sort((p, q) => key.get(p.id)! - key.get(q.id)!);
   };
   const parents = (id: string) => links.filter(([, b]) => b === id).map(([a]) => a);
   const children = (id: string) => links.filter(([a]) => a === id).map(([, b]) => b);
   for (let sweep = 0; sweep < 4; sweep++) {
-    for (let l = 1; l < layers.length; l++) { sortBy(layers[l]!, parents); index(); }
-    for (let l = layers.length - 2; l >= 0; l--) { sortBy(layers[l]!, children); index(); }
+    for (let l = 1; l < layers.length; l++) {
+      sortBy(layers[l]!, parents);
+      index();
+    }
+    for (let l = layers.length - 2; l >= 0; l--) {
+      sortBy(layers[l]!, children);
+      index();
+    }
   }
 }
 
@@ -83,11 +96,20 @@ function placeSlots(layers: Slot[][], links: Array<[string, string]>): void {
     parents.set(b, [...(parents.get(b) ?? []), byId.get(a)!]);
     children.set(a, [...(children.get(a) ?? []), byId.get(b)!]);
   }
-  for (const layer of layers) pack(layer, layer.map(() => 0));
-  const mean = (xs: Slot[] | undefined, s: Slot) => (xs?.length ? Math.round(xs.reduce((t, p) => t + centre(p), 0) / xs.length) - Math.floor(s.width / 2) : s.x);
+  for (const layer of layers)
+    pack(
+      layer,
+      layer.map(() => 0),
+    );
+  const mean = (xs: Slot[] | undefined, s: Slot) =>
+    xs?.length ? Math.round(xs.reduce((t, p) => t + centre(p), 0) / xs.length) - Math.floor(s.width / 2) : s.x;
   for (let pass = 0; pass < 6; pass++) {
     const order = pass % 2 === 0 ? layers : [...layers].reverse();
-    for (const layer of order) pack(layer, layer.map((s) => mean((pass % 2 === 0 ? parents : children).get(s.id), s)));
+    for (const layer of order)
+      pack(
+        layer,
+        layer.map((s) => mean((pass % 2 === 0 ? parents : children).get(s.id), s)),
+      );
   }
   const minX = Math.min(...layers.flat().map((s) => s.x));
   for (const s of layers.flat()) s.x -= minX;
@@ -96,10 +118,14 @@ function placeSlots(layers: Slot[][], links: Array<[string, string]>): void {
 /** Sets x to the wanted positions where possible, keeping order and gaps (left to right, then right to left). */
 function pack(layer: Slot[], want: number[]): void {
   let next = -Infinity;
-  layer.forEach((s, i) => { s.x = Math.max(next, want[i]!); next = s.x + s.width + GAP; });
+  layer.forEach((s, i) => {
+    s.x = Math.max(next, want[i]!);
+    next = s.x + s.width + GAP;
+  });
   // Pull back left where the left-to-right pass pushed slots further right than they wanted.
   for (let i = layer.length - 2; i >= 0; i--) {
-    const s = layer[i]!, right = layer[i + 1]!;
+    const s = layer[i]!,
+      right = layer[i + 1]!;
     s.x = Math.min(s.x, right.x - GAP - s.width);
     if (i > 0) s.x = Math.max(s.x, layer[i - 1]!.x + layer[i - 1]!.width + GAP);
   }
@@ -112,14 +138,23 @@ function draw(layers: Slot[][], links: Array<[string, string]>): string {
   const rows: string[][] = [];
   const masks: number[][] = [];
   const width = Math.max(...layers.flat().map((s) => s.x + s.width)) + 1;
-  const addRow = () => { rows.push(Array(width).fill(' ')); masks.push(Array(width).fill(0)); return rows.length - 1; };
-  const line = (r: number, c: number, m: number) => { masks[r]![c]! |= m; };
+  const addRow = () => {
+    rows.push(Array(width).fill(' '));
+    masks.push(Array(width).fill(0));
+    return rows.length - 1;
+  };
+  const line = (r: number, c: number, m: number) => {
+    masks[r]![c]! |= m;
+  };
 
   for (let l = 0; l < layers.length; l++) {
     const top = rows.length;
     for (let i = 0; i < 3; i++) addRow();
     for (const s of layers[l]!) {
-      if (s.label === undefined) { for (let i = 0; i < 3; i++) line(top + i, s.x, UP | DOWN); continue; }
+      if (s.label === undefined) {
+        for (let i = 0; i < 3; i++) line(top + i, s.x, UP | DOWN);
+        continue;
+      }
       const border = '+' + '-'.repeat(s.width - 2) + '+';
       for (let i = 0; i < s.width; i++) {
         rows[top]![s.x + i] = border[i]!;
@@ -130,7 +165,9 @@ function draw(layers: Slot[][], links: Array<[string, string]>): string {
     if (l === layers.length - 1) break;
     const out = links.filter(([a]) => layerOf.get(a) === l).map(([a, b]) => [byId.get(a)!, byId.get(b)!] as const);
     // One lane per source that has a bent edge: down from the source, across to every target, down again.
-    const sources = [...new Set(out.filter(([a, b]) => centre(a) !== centre(b)).map(([a]) => a))].sort((p, q) => centre(p) - centre(q));
+    const sources = [...new Set(out.filter(([a, b]) => centre(a) !== centre(b)).map(([a]) => a))].sort(
+      (p, q) => centre(p) - centre(q),
+    );
     const first = rows.length;
     for (let i = 0; i < Math.max(1, sources.length) + 2; i++) addRow();
     const last = rows.length - 1;
@@ -148,7 +185,12 @@ function draw(layers: Slot[][], links: Array<[string, string]>): string {
     }
   }
   return rows
-    .map((row, r) => row.map((ch, c) => (ch === ' ' ? maskChar(masks[r]![c]!) : ch)).join('').trimEnd())
+    .map((row, r) =>
+      row
+        .map((ch, c) => (ch === ' ' ? maskChar(masks[r]![c]!) : ch))
+        .join('')
+        .trimEnd(),
+    )
     .join('\n');
 }
 

@@ -4,7 +4,9 @@
 import type { Diagnostic, SourceLocation } from '../../engine/index.js';
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const head = d.location ? `error: ${d.location.file}:${d.location.line}:${d.location.column}: ${d.message}` : `error: ${d.message}`;
+  const head = d.location
+    ? `error: ${d.location.file}:${d.location.line}:${d.location.column}: ${d.message}`
+    : `error: ${d.message}`;
   const parts = [head];
   if (d.location) parts.push(snippet(d.location));
   for (const r of d.related ?? []) parts.push(`  see ${r.file}:${r.line}:${r.column}`, snippet(r));

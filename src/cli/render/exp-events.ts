@@ -22,7 +22,13 @@ export function expEventPrinter(out: Writer, err: Writer): (e: ExpEvent) => void
         if (e.shared.length > 0) out.write(`shared stages run once first: ${e.shared.join(', ')}\n`);
         return;
       case 'start':
-        out.write(`[${e.exp}] start: ${Object.entries(e.overrides).map(([k, v]) => `${k}=${formatValue(v as never)}`).join(' ') || 'workspace params'}\n`);
+        out.write(
+          `[${e.exp}] start: ${
+            Object.entries(e.overrides)
+              .map(([k, v]) => `${k}=${formatValue(v as never)}`)
+              .join(' ') || 'workspace params'
+          }\n`,
+        );
         return;
       case 'engine': {
         const ev = e.event;
@@ -35,7 +41,13 @@ export function expEventPrinter(out: Writer, err: Writer): (e: ExpEvent) => void
           return;
         }
         const text = formatEvent(ev);
-        if (text !== undefined) (ev.type === 'failure' ? err : out).write(`${text.split('\n').map((l) => `[${e.exp}] ${l}`).join('\n')}\n`);
+        if (text !== undefined)
+          (ev.type === 'failure' ? err : out).write(
+            `${text
+              .split('\n')
+              .map((l) => `[${e.exp}] ${l}`)
+              .join('\n')}\n`,
+          );
         return;
       }
       case 'done': {

@@ -12,7 +12,13 @@ import type { TextTable } from './report-table.js';
 /** `Experiment | Status | Duration | Backend | <params...> | <metrics...>`. */
 export function expTable(columns: ExpColumn[], rows: ExpRow[], sortColumn?: ExpColumn): TextTable {
   return {
-    header: ['Experiment', 'Status', 'Duration', 'Backend', ...columns.map((c) => (c === sortColumn ? `${c.title} (sorted)` : c.title))],
+    header: [
+      'Experiment',
+      'Status',
+      'Duration',
+      'Backend',
+      ...columns.map((c) => (c === sortColumn ? `${c.title} (sorted)` : c.title)),
+    ],
     rows: rows.map((r) => [
       r.name,
       r.status || '-',
@@ -32,6 +38,8 @@ export function expJson(columns: ExpColumn[], rows: ExpRow[]): unknown[] {
     durationMs: r.durationMs ?? null,
     backend: r.backend ?? null,
     params: Object.fromEntries(columns.flatMap((c, i) => (c.kind === 'param' ? [[c.key, r.values[i] ?? null]] : []))),
-    metrics: Object.fromEntries(columns.flatMap((c, i) => (c.kind === 'metric' ? [[`${c.file}:${c.key}`, r.values[i] ?? null]] : []))),
+    metrics: Object.fromEntries(
+      columns.flatMap((c, i) => (c.kind === 'metric' ? [[`${c.file}:${c.key}`, r.values[i] ?? null]] : [])),
+    ),
   }));
 }

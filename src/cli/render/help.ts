@@ -23,7 +23,10 @@ export function formatMainHelp(entries: readonly CommandEntry[], version: string
 }
 
 export function formatCommandHelp(c: Command): string {
-  const optText = [...c.options, { name: 'help', short: 'h', type: 'boolean' as const, description: 'Show this help' }].map((o) => {
+  const optText = [
+    ...c.options,
+    { name: 'help', short: 'h', type: 'boolean' as const, description: 'Show this help' },
+  ].map((o) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.type !== 'boolean' ? ` ${('arg' in o && o.arg) || 'VALUE'}` : ''}`;
     return `  ${flag.padEnd(26)} ${o.description}`;
   });

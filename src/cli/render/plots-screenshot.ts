@@ -16,7 +16,9 @@ import { writeFileAtomic } from '../../engine/index.js';
 export function findChromium(): string | undefined {
   for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
     try {
-      const found = execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'pipe' }).toString().trim();
+      const found = execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'pipe' })
+        .toString()
+        .trim();
       if (found) return found;
     } catch {
       /* not installed under this name */
@@ -31,21 +33,40 @@ export function findChromium(): string | undefined {
  */
 export async function screenshotReport(htmlFile: string, pngFile: string, charts: number): Promise<string | undefined> {
   const browser = findChromium();
-  if (!browser) return 'cannot take a screenshot: no chromium found on PATH. Install it (Debian/Ubuntu: apt-get install chromium) or open the HTML report in a browser.';
+  if (!browser)
+    return 'cannot take a screenshot: no chromium found on PATH. Install it (Debian/Ubuntu: apt-get install chromium) or open the HTML report in a browser.';
   const profile = mkdtempSync(path.join(os.tmpdir(), 'xpipe-shot-'));
   const height = Math.min(16_000, 400 + charts * 450);
   const raw = path.join(profile, 'shot.png');
   try {
-    const r = spawnSync(browser, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--hide-scrollbars',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profile}`, '--virtual-time-budget=15000', `--window-size=1200,${height}`,
-      `--screenshot=${raw}`, pathToFileURL(htmlFile).href,
-    ], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    if (r.status !== 0 || !existsSync(raw)) return `cannot take a screenshot: ${browser} exited with ${r.status ?? r.signal}: ${String(r.stderr).trim().split('\n').slice(-3).join(' ')}`;
+    const r = spawnSync(
+      browser,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--hide-scrollbars',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--virtual-time-budget=15000',
+        `--window-size=1200,${height}`,
+        `--screenshot=${raw}`,
+        pathToFileURL(htmlFile).href,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 },
+    );
+    if (r.status !== 0 || !existsSync(raw))
+      return `cannot take a screenshot: ${browser} exited with ${r.status ?? r.signal}: ${String(r.stderr).trim().split('\n').slice(-3).join(' ')}`;
     const { default: sharp } = await import('sharp');
-    const png = await sharp(raw).trim({ background: '#ffffff', threshold: 8 })
-      .extend({ top: 16, bottom: 16, left: 16, right: 16, background: '#ffffff' }).png().toBuffer();
+    const png = await sharp(raw)
+      .trim({ background: '#ffffff', threshold: 8 })
+      .extend({ top: 16, bottom: 16, left: 16, right: 16, background: '#ffffff' })
+      .png()
+      .toBuffer();
     writeFileAtomic(pngFile, png);
     return undefined;
   } finally {

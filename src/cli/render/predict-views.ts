@@ -14,7 +14,11 @@ export function predictTable(o: PredictOutcome): TextTable {
     rows: o.images.map((img) => {
       if (!img.probabilities) return [img.file, 'error', ...o.labels.map(() => '-')];
       const positive = o.labels.filter((_, l) => img.decisions![l]);
-      return [img.file, positive.join(', ') || '(none)', ...img.probabilities.map((p, l) => `${p.toFixed(3)}${img.decisions![l] ? '*' : ''}`)];
+      return [
+        img.file,
+        positive.join(', ') || '(none)',
+        ...img.probabilities.map((p, l) => `${p.toFixed(3)}${img.decisions![l] ? '*' : ''}`),
+      ];
     }),
   };
 }

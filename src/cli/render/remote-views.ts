@@ -2,13 +2,22 @@
  * Text for the remote commands: the transfer progress line, push/fetch/pull reports, `status --cloud`,
  * and the one paragraph per remote failure (what went wrong, on which remote, what to do).
  */
-import { assertNever, type CloudStatus, type OutProblem, type PullReport, type RemoteFailure, type TransferProgress, type TransferReport } from '../../engine/index.js';
+import {
+  assertNever,
+  type CloudStatus,
+  type OutProblem,
+  type PullReport,
+  type RemoteFailure,
+  type TransferProgress,
+  type TransferReport,
+} from '../../engine/index.js';
 import { formatDuration, formatMs } from './progress-line.js';
 
 /** `pushing  412/1000 files  1.2/3.4 MB  8.5 MB/s  ETA 0:12`. */
 export function formatTransferProgress(p: TransferProgress): string {
   const rate = p.elapsedMs > 0 ? p.doneBytes / (p.elapsedMs / 1000) : 0;
-  const eta = rate > 0 && p.totalBytes > p.doneBytes ? `  ETA ${formatDuration((p.totalBytes - p.doneBytes) / rate)}` : '';
+  const eta =
+    rate > 0 && p.totalBytes > p.doneBytes ? `  ETA ${formatDuration((p.totalBytes - p.doneBytes) / rate)}` : '';
   return `${p.direction === 'push' ? 'pushing' : 'fetching'}  ${p.doneObjects}/${p.totalObjects} files  ${bytes(p.doneBytes)}/${bytes(p.totalBytes)}  ${bytes(rate)}/s${eta}`;
 }
 
@@ -16,10 +25,18 @@ export function formatTransferProgress(p: TransferProgress): string {
 export function formatTransferReport(r: TransferReport): string {
   const lines = r.problems.map((p) => formatOutProblem(r, p));
   const rate = r.durationMs > 0 && r.bytes > 0 ? `, ${bytes(r.bytes / (r.durationMs / 1000))}/s` : '';
-  const verb = r.direction === 'push' ? `pushed ${r.objects} objects (${bytes(r.bytes)}) to` : `fetched ${r.objects} objects (${bytes(r.bytes)}) from`;
-  lines.push(`${verb} ${r.remote} in ${formatMs(r.durationMs)}${rate}; ${r.alreadyThere} already ${r.direction === 'push' ? 'on the remote' : 'in cache/'}`);
+  const verb =
+    r.direction === 'push'
+      ? `pushed ${r.objects} objects (${bytes(r.bytes)}) to`
+      : `fetched ${r.objects} objects (${bytes(r.bytes)}) from`;
+  lines.push(
+    `${verb} ${r.remote} in ${formatMs(r.durationMs)}${rate}; ${r.alreadyThere} already ${r.direction === 'push' ? 'on the remote' : 'in cache/'}`,
+  );
   if (r.runCache) {
-    const skipped = r.runCache.skipped > 0 ? ` (${r.runCache.skipped} left out: not all their objects are ${r.direction === 'push' ? 'on the remote' : 'in cache/'})` : '';
+    const skipped =
+      r.runCache.skipped > 0
+        ? ` (${r.runCache.skipped} left out: not all their objects are ${r.direction === 'push' ? 'on the remote' : 'in cache/'})`
+        : '';
     lines.push(`run cache: ${r.runCache.copied} records ${r.direction === 'push' ? 'pushed' : 'fetched'}${skipped}`);
   }
   return `${lines.join('\n')}\n`;
@@ -47,14 +64,20 @@ export function formatPullCheckout(r: PullReport): string {
   const c = r.checkout;
   const lines = c.restored.map((p) => `restored ${p}`);
   const fetchProblems = new Set(r.fetch.problems.map((p) => p.out));
-  for (const p of c.notInCache) if (!fetchProblems.has(p)) lines.push(`not restored: ${p} is neither in cache/ nor on the remote`);
-  lines.push(`${c.restored.length} restored, ${c.unchanged.length} already up to date, ${c.notInCache.length + c.corrupt.length} not restored`);
+  for (const p of c.notInCache)
+    if (!fetchProblems.has(p)) lines.push(`not restored: ${p} is neither in cache/ nor on the remote`);
+  lines.push(
+    `${c.restored.length} restored, ${c.unchanged.length} already up to date, ${c.notInCache.length + c.corrupt.length} not restored`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 /** The `status --cloud` table and totals. */
 export function formatCloudStatus(s: CloudStatus): string {
-  const rows = [['stage', 'out', 'workspace', 'cache', 'remote'], ...s.outs.map((o) => [o.stage, o.path, o.workspace ? 'yes' : 'no', o.cache, o.remote])];
+  const rows = [
+    ['stage', 'out', 'workspace', 'cache', 'remote'],
+    ...s.outs.map((o) => [o.stage, o.path, o.workspace ? 'yes' : 'no', o.cache, o.remote]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const table = rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd());
   return [

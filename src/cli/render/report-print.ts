@@ -16,7 +16,12 @@ export function tableFormat(args: ParsedArgs): TableFormat {
 }
 
 /** Prints `r`; returns 0, or 2 with one paragraph per problem on stderr. */
-export function printComparison(r: Result<Comparison, string[]>, keyTitle: 'Param' | 'Metric', args: ParsedArgs, io: CommandIO): ExitCode {
+export function printComparison(
+  r: Result<Comparison, string[]>,
+  keyTitle: 'Param' | 'Metric',
+  args: ParsedArgs,
+  io: CommandIO,
+): ExitCode {
   if (!r.ok) {
     for (const e of r.error) io.stderr.write(`error: ${e}\n`);
     return 2;

@@ -24,12 +24,17 @@ export function renderTable(table: TextTable, format: TableFormat = 'text'): str
     case 'md': {
       const cell = (s: string) => s.replace(/\|/g, '\\|');
       const align = table.header.map((_, i) => (isNumericColumn(table, i) ? '---:' : '---'));
-      return [table.header.map(cell), align, ...table.rows.map((r) => r.map(cell))].map((r) => `| ${r.join(' | ')} |`).join('\n');
+      return [table.header.map(cell), align, ...table.rows.map((r) => r.map(cell))]
+        .map((r) => `| ${r.join(' | ')} |`)
+        .join('\n');
     }
     case 'text': {
       const widths = table.header.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
       const line = (r: string[]) =>
-        r.map((c, i) => (isNumericColumn(table, i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+        r
+          .map((c, i) => (isNumericColumn(table, i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd();
       return [line(table.header), ...table.rows.map(line)].join('\n');
     }
   }

@@ -33,7 +33,10 @@ function signed(n: number): string {
 export function metricsTable(values: FileValues): TextTable {
   const rows: string[][] = [];
   for (const [file, flat] of values) {
-    if (!flat) { rows.push([file, '(missing)', '-']); continue; }
+    if (!flat) {
+      rows.push([file, '(missing)', '-']);
+      continue;
+    }
     for (const [k, v] of flat) rows.push([file, k, formatValue(v)]);
   }
   return { header: ['Path', 'Metric', 'Value'], rows };
@@ -51,6 +54,12 @@ export function diffJson(rows: DiffRow[], labels: [string, string]): unknown {
   return {
     old: labels[0],
     new: labels[1],
-    rows: rows.map((r) => ({ path: r.path, key: r.key, old: r.old ?? null, new: r.new ?? null, ...(r.change !== undefined ? { change: r.change } : {}) })),
+    rows: rows.map((r) => ({
+      path: r.path,
+      key: r.key,
+      old: r.old ?? null,
+      new: r.new ?? null,
+      ...(r.change !== undefined ? { change: r.change } : {}),
+    })),
   };
 }

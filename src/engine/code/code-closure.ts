@@ -41,7 +41,10 @@ export class CodeClosure {
   /** Files parsed (not served by the cache) in this process; for tests and the benchmark. */
   filesParsed = 0;
 
-  constructor(private readonly root: string, private readonly file = path.join(root, '.xpipe', 'state', 'code.json')) {}
+  constructor(
+    private readonly root: string,
+    private readonly file = path.join(root, '.xpipe', 'state', 'code.json'),
+  ) {}
 
   /** The closure of `roots` (project paths; the first is the module). */
   stageCode(roots: readonly string[]): StageCode {
@@ -54,7 +57,8 @@ export class CodeClosure {
       if (!isParsable(file)) continue;
       const parsed = this.parse(file);
       if (!parsed) continue;
-      for (const p of parsed.problems) warnings.push({ kind: p.kind, file, line: p.line, ...(p.message ? { message: p.message } : {}) });
+      for (const p of parsed.problems)
+        warnings.push({ kind: p.kind, file, line: p.line, ...(p.message ? { message: p.message } : {}) });
       for (const imp of parsed.imports) {
         const r = this.resolve(file, imp.specifier);
         if (r.kind === 'local') {
@@ -71,8 +75,13 @@ export class CodeClosure {
       }
     }
     const rootSet = new Set(roots);
-    const files = [...importerOf].filter(([p]) => !rootSet.has(p)).map(([p, importer]) => ({ path: p, importer })).sort(byKey((f) => f.path));
-    const pkgs = [...packages].map(([name, importer]) => ({ name, importer, hash: this.packageHash(name) })).sort(byKey((p) => p.name));
+    const files = [...importerOf]
+      .filter(([p]) => !rootSet.has(p))
+      .map(([p, importer]) => ({ path: p, importer }))
+      .sort(byKey((f) => f.path));
+    const pkgs = [...packages]
+      .map(([name, importer]) => ({ name, importer, hash: this.packageHash(name) }))
+      .sort(byKey((p) => p.name));
     return { files, packages: pkgs, warnings };
   }
 
@@ -112,7 +121,12 @@ export class CodeClosure {
       else {
         result = parseImports(fs.readFileSync(abs, 'utf8'), rel);
         this.filesParsed++;
-        Object.defineProperty(data.files, rel, { value: [st.ino, st.size, st.mtimeMs, result], enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(data.files, rel, {
+          value: [st.ino, st.size, st.mtimeMs, result],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         this.dirty = true;
       }
     }

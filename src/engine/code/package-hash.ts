@@ -24,7 +24,9 @@ export type LockPackages = Record<string, LockPackage>;
 
 export function readLockPackages(root: string): LockPackages | undefined {
   try {
-    const data = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages?: LockPackages };
+    const data = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+      packages?: LockPackages;
+    };
     return data.packages && typeof data.packages === 'object' ? data.packages : undefined;
   } catch {
     return undefined;
@@ -56,7 +58,8 @@ export function packageHash(packages: LockPackages, name: string): string {
     seen.add(key);
     let entry = packages[key] as LockPackage;
     // A workspace/file link: its target entry holds the version and dependencies.
-    if (entry.link && entry.resolved && Object.hasOwn(packages, entry.resolved)) entry = packages[entry.resolved] as LockPackage;
+    if (entry.link && entry.resolved && Object.hasOwn(packages, entry.resolved))
+      entry = packages[entry.resolved] as LockPackage;
     rows.push(JSON.stringify([key, entry.version ?? null, entry.resolved ?? null, entry.integrity ?? null]));
     const deps = { ...entry.peerDependencies, ...entry.optionalDependencies, ...entry.dependencies };
     for (const dep of Object.keys(deps)) {
@@ -70,7 +73,9 @@ export function packageHash(packages: LockPackages, name: string): string {
 /** Without a lock file: the installed version (or "not installed"). */
 export function installedPackageHash(root: string, name: string): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return hashBytes(`installed: ${name}@${pkg.version ?? '?'}`);
   } catch {
     return hashBytes(`not installed: ${name}`);

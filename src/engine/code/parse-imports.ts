@@ -35,7 +35,13 @@ export const DYNAMIC_IMPORT_PRAGMA = 'xpipe-dynamic-import';
 
 interface Lexer {
   initSync(): void;
-  parse(source: string, name?: string): readonly [ReadonlyArray<{ n: string | undefined; t: number; s: number; e: number; ss: number; se: number; d: number }>, ...unknown[]];
+  parse(
+    source: string,
+    name?: string,
+  ): readonly [
+    ReadonlyArray<{ n: string | undefined; t: number; s: number; e: number; ss: number; se: number; d: number }>,
+    ...unknown[],
+  ];
 }
 
 const require = createRequire(import.meta.url);
@@ -58,7 +64,10 @@ function isTypeOnly(statement: string): boolean {
   if (TYPE_ONLY_STATEMENT.test(statement)) return true;
   const braced = BRACED.exec(statement);
   if (!braced) return false;
-  const names = (braced[1] as string).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = (braced[1] as string)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return names.length > 0 && names.every((n) => /^type\s/.test(n));
 }
 
@@ -69,7 +78,8 @@ export function parseImports(source: string, file: string): ParsedFile {
     records = getLexer().parse(source, file)[0];
   } catch (e) {
     const stripped = stripTypes(source, file);
-    if (stripped === undefined) return { imports: [], problems: [{ kind: 'parse-error', line: errorLine(e), message: (e as Error).message }] };
+    if (stripped === undefined)
+      return { imports: [], problems: [{ kind: 'parse-error', line: errorLine(e), message: (e as Error).message }] };
     return parseImports(stripped, file);
   }
   const lineOf = lineCounter(source);
@@ -126,7 +136,8 @@ function stripTypes(source: string, file: string): string | undefined {
   if (!/\.[cm]?tsx?$/.test(file)) return undefined;
   try {
     const esbuild = require('esbuild') as { transformSync(code: string, o: object): { code: string } };
-    return esbuild.transformSync(source, { loader: file.endsWith('x') ? 'tsx' : 'ts', format: 'esm', sourcefile: file }).code;
+    return esbuild.transformSync(source, { loader: file.endsWith('x') ? 'tsx' : 'ts', format: 'esm', sourcefile: file })
+      .code;
   } catch {
     return undefined;
   }

@@ -25,12 +25,23 @@ export interface EditReport {
   file: string;
 }
 
-export function addRemote(root: string, name: string, url: string, opts: EditTarget & { makeDefault?: boolean; force?: boolean } = {}): Result<EditReport, string> {
-  if (!REMOTE_NAME.test(name)) return err(`"${name}" is not a valid remote name: use letters, digits, ".", "_" or "-", starting with a letter or digit.`);
+export function addRemote(
+  root: string,
+  name: string,
+  url: string,
+  opts: EditTarget & { makeDefault?: boolean; force?: boolean } = {},
+): Result<EditReport, string> {
+  if (!REMOTE_NAME.test(name))
+    return err(
+      `"${name}" is not a valid remote name: use letters, digits, ".", "_" or "-", starting with a letter or digit.`,
+    );
   const parsed = parseRemoteUrl(url, root);
   if (!parsed.ok) return err(`remote URL "${url}" is not usable: ${parsed.error}.`);
   const current = loadProjectConfig(root);
-  if (current.ok && current.value.remotes.has(name) && !opts.force) return err(`remote "${name}" already exists; use "xpipe remote modify ${name} url URL" to change it, or add it with --force to replace it.`);
+  if (current.ok && current.value.remotes.has(name) && !opts.force)
+    return err(
+      `remote "${name}" already exists; use "xpipe remote modify ${name} url URL" to change it, or add it with --force to replace it.`,
+    );
   return edit(root, opts, (doc) => {
     doc.setIn(['remote', name], doc.createNode({ url }));
     if (opts.makeDefault) doc.setIn(['core', 'remote'], name);
@@ -58,20 +69,31 @@ export function removeRemote(root: string, name: string): Result<EditReport[], s
       reports.push({ file: local ? LOCAL_CONFIG_FILE : CONFIG_FILE });
     }
   }
-  if (reports.length === 0) return err(`no remote named "${name}" in ${CONFIG_FILE} or ${LOCAL_CONFIG_FILE}; "xpipe remote list" shows the configured ones.`);
+  if (reports.length === 0)
+    return err(
+      `no remote named "${name}" in ${CONFIG_FILE} or ${LOCAL_CONFIG_FILE}; "xpipe remote list" shows the configured ones.`,
+    );
   return ok(reports);
 }
 
 export function setDefaultRemote(root: string, name: string, opts: EditTarget = {}): Result<EditReport, string> {
   const current = loadProjectConfig(root);
-  if (current.ok && !current.value.remotes.has(name)) return err(`no remote named "${name}"; add it first with "xpipe remote add ${name} URL".`);
+  if (current.ok && !current.value.remotes.has(name))
+    return err(`no remote named "${name}"; add it first with "xpipe remote add ${name} URL".`);
   return edit(root, opts, (doc) => doc.setIn(['core', 'remote'], name));
 }
 
 /** Sets `key` of remote `name` to `value`, or removes it when `value` is undefined (--unset). */
-export function modifyRemote(root: string, name: string, key: string, value: string | undefined, opts: EditTarget = {}): Result<EditReport, string> {
+export function modifyRemote(
+  root: string,
+  name: string,
+  key: string,
+  value: string | undefined,
+  opts: EditTarget = {},
+): Result<EditReport, string> {
   const current = loadProjectConfig(root);
-  if (current.ok && !current.value.remotes.has(name)) return err(`no remote named "${name}"; add it first with "xpipe remote add ${name} URL".`);
+  if (current.ok && !current.value.remotes.has(name))
+    return err(`no remote named "${name}"; add it first with "xpipe remote add ${name} URL".`);
   let typed: string | number | undefined;
   if (value !== undefined) {
     const checked = checkRemoteValue(key, value);
@@ -81,7 +103,8 @@ export function modifyRemote(root: string, name: string, key: string, value: str
       if (!parsed.ok) return err(`remote URL "${value}" is not usable: ${parsed.error}.`);
     }
     typed = checked.value;
-  } else if (key === 'url') return err('the url of a remote cannot be unset; remove the remote instead ("xpipe remote remove NAME").');
+  } else if (key === 'url')
+    return err('the url of a remote cannot be unset; remove the remote instead ("xpipe remote remove NAME").');
   return edit(root, opts, (doc) => {
     if (typed === undefined) doc.deleteIn(['remote', name, key]);
     else doc.setIn(['remote', name, key], typed);
@@ -97,7 +120,10 @@ type Doc = ReturnType<ReturnType<typeof yamlLib>['parseDocument']>;
 function readDoc(file: string): Result<Doc, string> {
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const doc = yamlLib().parseDocument(text);
-  if (doc.errors.length > 0) return err(`${path.basename(path.dirname(file))}/${path.basename(file)} is not valid YAML (${doc.errors[0]?.message.split('\n')[0]}); fix it by hand first.`);
+  if (doc.errors.length > 0)
+    return err(
+      `${path.basename(path.dirname(file))}/${path.basename(file)} is not valid YAML (${doc.errors[0]?.message.split('\n')[0]}); fix it by hand first.`,
+    );
   if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   return ok(doc);
 }

@@ -19,10 +19,19 @@ export interface ExpandedStage {
 type Vars = Record<string, unknown>;
 
 /** Expands one raw stage entry of pipeline.yaml. `params` are the root params.yaml values. */
-export function expandStage(file: YamlFile, name: string, raw: Record<string, unknown>, params: Vars): Result<ExpandedStage[], Diagnostic> {
+export function expandStage(
+  file: YamlFile,
+  name: string,
+  raw: Record<string, unknown>,
+  params: Vars,
+): Result<ExpandedStage[], Diagnostic> {
   const base: (string | number)[] = ['stages', name];
   const bad = (path: (string | number)[], message: string): Result<never, Diagnostic> =>
-    err({ code: 'bad-interpolation', message: `${message} (stage "${name}").`, location: file.locate([...base, ...path]) });
+    err({
+      code: 'bad-interpolation',
+      message: `${message} (stage "${name}").`,
+      location: file.locate([...base, ...path]),
+    });
   const interp = (v: unknown, vars: Vars, path: (string | number)[]): Result<unknown, Diagnostic> => {
     const r = interpolate(v, vars, path);
     return r.ok ? r : bad(r.error.path, r.error.message);
@@ -31,11 +40,19 @@ export function expandStage(file: YamlFile, name: string, raw: Record<string, un
   if ('foreach' in raw) {
     const extra = Object.keys(raw).filter((k) => k !== 'foreach' && k !== 'do');
     if (extra.length > 0) {
-      return err({ code: 'unknown-field', message: `Stage "${name}" uses foreach, so its fields belong under "do:"; move "${extra[0]}" there.`, location: file.locate([...base, extra[0] ?? ''], { key: true }) });
+      return err({
+        code: 'unknown-field',
+        message: `Stage "${name}" uses foreach, so its fields belong under "do:"; move "${extra[0]}" there.`,
+        location: file.locate([...base, extra[0] ?? ''], { key: true }),
+      });
     }
     const doDef = raw['do'];
     if (doDef === null || typeof doDef !== 'object' || Array.isArray(doDef)) {
-      return err({ code: 'missing-field', message: `Stage "${name}" uses foreach but has no "do:" map; add "do:" with the stage fields to repeat.`, location: file.locate(base, { key: true }) });
+      return err({
+        code: 'missing-field',
+        message: `Stage "${name}" uses foreach but has no "do:" map; add "do:" with the stage fields to repeat.`,
+        location: file.locate(base, { key: true }),
+      });
     }
     const items = interp(raw['foreach'], params, ['foreach']);
     if (!items.ok) return items;
@@ -54,8 +71,10 @@ export function expandStage(file: YamlFile, name: string, raw: Record<string, un
     const m = interp(raw['matrix'], params, ['matrix']);
     if (!m.ok) return m;
     const matrix = m.value;
-    if (matrix === null || typeof matrix !== 'object' || Array.isArray(matrix)) return bad(['matrix'], 'matrix must be a map of name: [values]');
-    for (const [k, v] of Object.entries(matrix)) if (!Array.isArray(v) || v.length === 0) return bad(['matrix', k], `matrix.${k} must be a non-empty list`);
+    if (matrix === null || typeof matrix !== 'object' || Array.isArray(matrix))
+      return bad(['matrix'], 'matrix must be a map of name: [values]');
+    for (const [k, v] of Object.entries(matrix))
+      if (!Array.isArray(v) || v.length === 0) return bad(['matrix', k], `matrix.${k} must be a non-empty list`);
     const rest = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'matrix'));
     const out: ExpandedStage[] = [];
     for (const combo of cartesian(matrix as Record<string, unknown[]>)) {

@@ -18,7 +18,8 @@ const WHOLE = /^\$\{\s*([^}]*?)\s*\}$/;
 export function lookup(vars: Readonly<Record<string, unknown>>, expr: string): { found: boolean; value: unknown } {
   let cur: unknown = vars;
   for (const part of expr.split('.')) {
-    if (cur === null || typeof cur !== 'object' || !(part in (cur as Record<string, unknown>))) return { found: false, value: undefined };
+    if (cur === null || typeof cur !== 'object' || !(part in (cur as Record<string, unknown>)))
+      return { found: false, value: undefined };
     cur = (cur as Record<string, unknown>)[part];
   }
   return { found: true, value: cur };
@@ -55,7 +56,11 @@ export function interpolate(
   return ok(value);
 }
 
-function interpolateString(s: string, vars: Readonly<Record<string, unknown>>, path: (string | number)[]): Result<unknown, InterpolationError> {
+function interpolateString(
+  s: string,
+  vars: Readonly<Record<string, unknown>>,
+  path: (string | number)[],
+): Result<unknown, InterpolationError> {
   const whole = WHOLE.exec(s);
   if (whole) {
     const r = lookup(vars, whole[1] ?? '');
@@ -67,7 +72,10 @@ function interpolateString(s: string, vars: Readonly<Record<string, unknown>>, p
     const r = lookup(vars, expr);
     if (!r.found) failure ??= { path, message: unknownMessage(expr, vars) };
     else if (r.value !== null && typeof r.value === 'object') {
-      failure ??= { path, message: `\${${expr}} is a ${Array.isArray(r.value) ? 'list' : 'map'} and cannot be placed inside a string; refer to one of its values instead` };
+      failure ??= {
+        path,
+        message: `\${${expr}} is a ${Array.isArray(r.value) ? 'list' : 'map'} and cannot be placed inside a string; refer to one of its values instead`,
+      };
     }
     return String(r.value);
   });

@@ -42,7 +42,10 @@ export function findProjectRoot(from: string): Result<string, Diagnostic> {
     if (fs.existsSync(path.join(dir, PIPELINE_FILE))) return ok(dir);
     const parent = path.dirname(dir);
     if (parent === dir) {
-      return err({ code: 'no-project', message: `No ${PIPELINE_FILE} found in this directory or any parent. Run xpipe inside a project, i.e. a directory holding ${PIPELINE_FILE}.` });
+      return err({
+        code: 'no-project',
+        message: `No ${PIPELINE_FILE} found in this directory or any parent. Run xpipe inside a project, i.e. a directory holding ${PIPELINE_FILE}.`,
+      });
     }
     dir = parent;
   }
@@ -62,16 +65,34 @@ function load(root: string, opts: LoadOptions, cache: ParseCache): Result<Loaded
   const file = pipelineFile.value;
   const top = file.value;
   if (top === null || typeof top !== 'object' || Array.isArray(top)) {
-    return err([{ code: 'wrong-type', message: `${PIPELINE_FILE} must be a map with a "stages:" key.`, location: file.locate([]) }]);
+    return err([
+      {
+        code: 'wrong-type',
+        message: `${PIPELINE_FILE} must be a map with a "stages:" key.`,
+        location: file.locate([]),
+      },
+    ]);
   }
   for (const key of Object.keys(top)) {
     if (key !== 'stages' && key !== 'vars') {
-      return err([{ code: 'unknown-field', message: `Unknown top-level field "${key}" in ${PIPELINE_FILE}; only "stages" is allowed.`, location: file.locate([key], { key: true }) }]);
+      return err([
+        {
+          code: 'unknown-field',
+          message: `Unknown top-level field "${key}" in ${PIPELINE_FILE}; only "stages" is allowed.`,
+          location: file.locate([key], { key: true }),
+        },
+      ]);
     }
   }
   const rawStages = (top as Record<string, unknown>)['stages'] ?? {};
   if (rawStages === null || typeof rawStages !== 'object' || Array.isArray(rawStages)) {
-    return err([{ code: 'wrong-type', message: `"stages" in ${PIPELINE_FILE} must be a map of stage name → definition.`, location: file.locate(['stages']) }]);
+    return err([
+      {
+        code: 'wrong-type',
+        message: `"stages" in ${PIPELINE_FILE} must be a map of stage name → definition.`,
+        location: file.locate(['stages']),
+      },
+    ]);
   }
 
   const params = new Map<ProjectPath, unknown>();
@@ -90,14 +111,21 @@ function load(root: string, opts: LoadOptions, cache: ParseCache): Result<Loaded
   if (opts.paramsOverride?.has(rootParamsPath) || fs.existsSync(path.join(root, rootParamsPath))) {
     const r = loadParams(rootParamsPath);
     if (!r.ok) return err([r.error]);
-    if (r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value)) rootParams = r.value as Record<string, unknown>;
+    if (r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value))
+      rootParams = r.value as Record<string, unknown>;
   }
 
   const stages: StageSpec[] = [];
   const seen = new Set<string>();
   for (const [name, raw] of Object.entries(rawStages)) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      return err([{ code: 'wrong-type', message: `Stage "${name}" in ${PIPELINE_FILE} must be a map of fields (cmd/module, deps, outs, ...).`, location: file.locate(['stages', name]) }]);
+      return err([
+        {
+          code: 'wrong-type',
+          message: `Stage "${name}" in ${PIPELINE_FILE} must be a map of fields (cmd/module, deps, outs, ...).`,
+          location: file.locate(['stages', name]),
+        },
+      ]);
     }
     const expanded = expandStage(file, name, raw as Record<string, unknown>, rootParams);
     if (!expanded.ok) return err([expanded.error]);
@@ -105,7 +133,13 @@ function load(root: string, opts: LoadOptions, cache: ParseCache): Result<Loaded
       const v = validateStage(file, e);
       if (!v.ok) return err([v.error]);
       if (seen.has(v.value.name)) {
-        return err([{ code: 'duplicate-out', message: `Stage name "${v.value.name}" is produced twice by foreach/matrix expansion; make the keys unique.`, location: file.locate(['stages', name], { key: true }) }]);
+        return err([
+          {
+            code: 'duplicate-out',
+            message: `Stage name "${v.value.name}" is produced twice by foreach/matrix expansion; make the keys unique.`,
+            location: file.locate(['stages', name], { key: true }),
+          },
+        ]);
       }
       seen.add(v.value.name);
       stages.push(v.value);
@@ -127,15 +161,26 @@ function load(root: string, opts: LoadOptions, cache: ParseCache): Result<Loaded
   return ok({ spec, graph });
 }
 
-function checkParams(stages: StageSpec[], loadParams: (rel: ProjectPath) => Result<unknown, Diagnostic>): Diagnostic | undefined {
+function checkParams(
+  stages: StageSpec[],
+  loadParams: (rel: ProjectPath) => Result<unknown, Diagnostic>,
+): Diagnostic | undefined {
   for (const s of stages) {
     for (const p of s.params) {
       const values = loadParams(p.file);
       if (!values.ok) {
-        return { ...values.error, message: `Stage "${s.name}" reads params from ${p.file}, which does not exist or cannot be read. Create it or fix the params entry.`, ...(p.location ? { location: p.location } : {}) };
+        return {
+          ...values.error,
+          message: `Stage "${s.name}" reads params from ${p.file}, which does not exist or cannot be read. Create it or fix the params entry.`,
+          ...(p.location ? { location: p.location } : {}),
+        };
       }
       if (!paramValue(values.value, p.key).found) {
-        return { code: 'missing-param', message: `Stage "${s.name}" declares param "${p.key}", but ${p.file} has no such key. Add it to ${p.file} or remove it from the stage's params.`, ...(p.location ? { location: p.location } : {}) };
+        return {
+          code: 'missing-param',
+          message: `Stage "${s.name}" declares param "${p.key}", but ${p.file} has no such key. Add it to ${p.file} or remove it from the stage's params.`,
+          ...(p.location ? { location: p.location } : {}),
+        };
       }
     }
   }
@@ -144,24 +189,40 @@ function checkParams(stages: StageSpec[], loadParams: (rel: ProjectPath) => Resu
 
 function cycleDiagnostic(graph: StageGraph, cycle: string[]): Diagnostic {
   const first = graph.byName.get(cycle[0] as string);
-  const related = cycle.slice(1, -1).map((n) => graph.byName.get(n)?.location).filter((l) => l !== undefined);
-  const message = cycle.length === 2
-    ? `Stage "${cycle[0]}" depends on its own output (a dep overlaps one of its outs). Remove the overlap between its deps and outs.`
-    : `The pipeline has a dependency cycle: ${cycle.join(' → ')}. Each arrow means "produces a dep of"; break the cycle by removing one of these deps.`;
+  const related = cycle
+    .slice(1, -1)
+    .map((n) => graph.byName.get(n)?.location)
+    .filter((l) => l !== undefined);
+  const message =
+    cycle.length === 2
+      ? `Stage "${cycle[0]}" depends on its own output (a dep overlaps one of its outs). Remove the overlap between its deps and outs.`
+      : `The pipeline has a dependency cycle: ${cycle.join(' → ')}. Each arrow means "produces a dep of"; break the cycle by removing one of these deps.`;
   return { code: 'cycle', message, ...(first?.location ? { location: first.location } : {}), related };
 }
 
 function checkDepsExist(root: string, stages: StageSpec[]): Diagnostic | undefined {
   for (const s of stages) {
     if (s.command.kind === 'module' && !fs.existsSync(path.join(root, s.command.module))) {
-      return { code: 'missing-dep', message: `Stage module "${s.command.declared}" of stage "${s.name}" does not exist. Create it or fix the "module" path (relative to the stage's wdir).`, ...(s.command.location ? { location: s.command.location } : {}) };
+      return {
+        code: 'missing-dep',
+        message: `Stage module "${s.command.declared}" of stage "${s.name}" does not exist. Create it or fix the "module" path (relative to the stage's wdir).`,
+        ...(s.command.location ? { location: s.command.location } : {}),
+      };
     }
     for (const d of s.deps) {
       if (fs.existsSync(path.join(root, d.path))) continue;
       // Produced by a stage (an edge exists through this dep)?
-      const produced = stages.some((o) => o.outs.some((out) => out.path === d.path || d.path.startsWith(out.path + '/') || out.path.startsWith(d.path + '/')));
+      const produced = stages.some((o) =>
+        o.outs.some(
+          (out) => out.path === d.path || d.path.startsWith(out.path + '/') || out.path.startsWith(d.path + '/'),
+        ),
+      );
       if (produced) continue;
-      return { code: 'missing-dep', message: `Dependency "${d.declared}" of stage "${s.name}" does not exist and no stage produces it. Create it, add a stage that outputs it, or fix the path.`, ...(d.location ? { location: d.location } : {}) };
+      return {
+        code: 'missing-dep',
+        message: `Dependency "${d.declared}" of stage "${s.name}" does not exist and no stage produces it. Create it, add a stage that outputs it, or fix the path.`,
+        ...(d.location ? { location: d.location } : {}),
+      };
     }
   }
   return undefined;

@@ -38,7 +38,9 @@ export class ParseCache {
   /** The cached value of `name` if its text is unchanged. */
   get(name: string, text: string): { hit: true; value: unknown } | { hit: false } {
     const e = this.load()[name];
-    return e && Object.hasOwn(this.load(), name) && e.hash === hashBytes(text) ? { hit: true, value: e.value } : { hit: false };
+    return e && Object.hasOwn(this.load(), name) && e.hash === hashBytes(text)
+      ? { hit: true, value: e.value }
+      : { hit: false };
   }
 
   set(name: string, text: string, value: unknown): void {

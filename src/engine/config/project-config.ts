@@ -62,7 +62,8 @@ export const REMOTE_KEYS: Readonly<Record<RemoteKey, 'string' | 'positive-int'>>
 };
 
 /** Keys that would hold a secret: refused with a pointer to where credentials belong. */
-const SECRET_KEYS = /^(password|passphrase|secret|secret_?access_?key|access_?key_?id|aws_.*|session_?token|token|key_?secret|credentials?)$/i;
+const SECRET_KEYS =
+  /^(password|passphrase|secret|secret_?access_?key|access_?key_?id|aws_.*|session_?token|token|key_?secret|credentials?)$/i;
 
 export interface RemoteConfig {
   name: string;
@@ -95,22 +96,35 @@ export function loadProjectConfig(root: string): Result<ProjectConfig, Diagnosti
     const settings = { ...shared.remotes.get(name), ...local.remotes.get(name) };
     const where = local.remotes.get(name)?.url !== undefined ? LOCAL_CONFIG_FILE : CONFIG_FILE;
     if (settings.url === undefined) {
-      problems.push({ code: 'missing-field', message: `Remote "${name}" has no url in ${CONFIG_FILE} or ${LOCAL_CONFIG_FILE}. Add one with "xpipe remote modify ${name} url URL", or remove the remote.` });
+      problems.push({
+        code: 'missing-field',
+        message: `Remote "${name}" has no url in ${CONFIG_FILE} or ${LOCAL_CONFIG_FILE}. Add one with "xpipe remote modify ${name} url URL", or remove the remote.`,
+      });
       continue;
     }
     const url = parseRemoteUrl(settings.url, root);
     if (!url.ok) {
-      problems.push({ code: 'wrong-type', message: `The url of remote "${name}" in ${where} is not usable: ${url.error}.` });
+      problems.push({
+        code: 'wrong-type',
+        message: `The url of remote "${name}" in ${where} is not usable: ${url.error}.`,
+      });
       continue;
     }
     remotes.set(name, { name, url: url.value, settings: settings as RemoteSettings });
   }
   const defaultRemote = local.defaultRemote ?? shared.defaultRemote;
   if (defaultRemote !== undefined && !remotes.has(defaultRemote)) {
-    problems.push({ code: 'unknown-remote', message: `core.remote names "${defaultRemote}", but no remote of that name is configured. Set another default with "xpipe remote default NAME", or add it with "xpipe remote add ${defaultRemote} URL".` });
+    problems.push({
+      code: 'unknown-remote',
+      message: `core.remote names "${defaultRemote}", but no remote of that name is configured. Set another default with "xpipe remote default NAME", or add it with "xpipe remote add ${defaultRemote} URL".`,
+    });
   }
   if (problems.length > 0) return err(problems);
-  return ok({ ...(defaultRemote !== undefined ? { defaultRemote } : {}), remotes, executors: { ...shared.executors, ...local.executors } });
+  return ok({
+    ...(defaultRemote !== undefined ? { defaultRemote } : {}),
+    remotes,
+    executors: { ...shared.executors, ...local.executors },
+  });
 }
 
 /** The remote named `name`, or the default remote; errors say how to configure one. */
@@ -120,13 +134,18 @@ export function resolveRemote(config: ProjectConfig, name?: string): Result<Remo
   if (wanted === undefined) {
     return err({
       code: 'unknown-remote',
-      message: known.length === 0
-        ? 'No remote is configured. Add one with "xpipe remote add -d NAME URL" (a path, ssh://host/path or s3://bucket/prefix).'
-        : `No default remote is set; name one with -r NAME (configured: ${known.join(', ')}), or set a default with "xpipe remote default NAME".`,
+      message:
+        known.length === 0
+          ? 'No remote is configured. Add one with "xpipe remote add -d NAME URL" (a path, ssh://host/path or s3://bucket/prefix).'
+          : `No default remote is set; name one with -r NAME (configured: ${known.join(', ')}), or set a default with "xpipe remote default NAME".`,
     });
   }
   const remote = config.remotes.get(wanted);
-  if (!remote) return err({ code: 'unknown-remote', message: `Unknown remote "${wanted}". ${known.length > 0 ? `Configured remotes: ${known.join(', ')}.` : 'No remote is configured.'} Add it with "xpipe remote add ${wanted} URL".` });
+  if (!remote)
+    return err({
+      code: 'unknown-remote',
+      message: `Unknown remote "${wanted}". ${known.length > 0 ? `Configured remotes: ${known.join(', ')}.` : 'No remote is configured.'} Add it with "xpipe remote add ${wanted} URL".`,
+    });
   return ok(remote);
 }
 
@@ -134,13 +153,16 @@ export function resolveRemote(config: ProjectConfig, name?: string): Result<Remo
 export function checkRemoteValue(key: string, value: unknown): Result<string | number, string> {
   if (SECRET_KEYS.test(key)) return err(secretMessage(key));
   const type = REMOTE_KEYS[key as RemoteKey];
-  if (type === undefined) return err(`"${key}" is not a remote setting; known settings: ${Object.keys(REMOTE_KEYS).join(', ')}`);
+  if (type === undefined)
+    return err(`"${key}" is not a remote setting; known settings: ${Object.keys(REMOTE_KEYS).join(', ')}`);
   if (type === 'positive-int') {
     const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return err(`"${key}" must be a positive whole number, got ${JSON.stringify(value)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+      return err(`"${key}" must be a positive whole number, got ${JSON.stringify(value)}`);
     return ok(n);
   }
-  if (typeof value !== 'string' || value.trim() === '') return err(`"${key}" must be a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || value.trim() === '')
+    return err(`"${key}" must be a non-empty string, got ${JSON.stringify(value)}`);
   return ok(value);
 }
 
@@ -168,7 +190,8 @@ function validateConfig(y: YamlFile, problems: Diagnostic[]): RawFileConfig | un
   const fail = (code: Diagnostic['code'], at: (string | number)[], message: string, key = false) => {
     let location = y.locate(at, { key });
     // The printer shows the source line: never echo a credential someone wrote into the file.
-    if (location && code === 'secret-in-config') location = { ...location, sourceLine: location.sourceLine.replace(/:(\s*).*$/, ':$1***') };
+    if (location && code === 'secret-in-config')
+      location = { ...location, sourceLine: location.sourceLine.replace(/:(\s*).*$/, ':$1***') };
     problems.push({ code, message, ...(location ? { location } : {}) });
   };
   const out: RawFileConfig = { remotes: new Map(), executors: {} };
@@ -180,35 +203,64 @@ function validateConfig(y: YamlFile, problems: Diagnostic[]): RawFileConfig | un
   }
   for (const [section, value] of Object.entries(top)) {
     if (section === 'core') {
-      if (!isMap(value)) fail('wrong-type', ['core'], `"core" in ${y.file} must be a map, e.g. core: { remote: origin }.`);
+      if (!isMap(value))
+        fail('wrong-type', ['core'], `"core" in ${y.file} must be a map, e.g. core: { remote: origin }.`);
       else {
         for (const [k, v] of Object.entries(value)) {
-          if (k !== 'remote') fail('unknown-field', ['core', k], `Unknown setting "core.${k}" in ${y.file}. Known: core.remote.`, true);
-          else if (typeof v !== 'string' || v === '') fail('wrong-type', ['core', k], `"core.remote" in ${y.file} must be the name of a remote.`);
+          if (k !== 'remote')
+            fail('unknown-field', ['core', k], `Unknown setting "core.${k}" in ${y.file}. Known: core.remote.`, true);
+          else if (typeof v !== 'string' || v === '')
+            fail('wrong-type', ['core', k], `"core.remote" in ${y.file} must be the name of a remote.`);
           else out.defaultRemote = v;
         }
       }
     } else if (section === 'remote') {
-      if (!isMap(value)) fail('wrong-type', ['remote'], `"remote" in ${y.file} must map remote names to their settings.`);
+      if (!isMap(value))
+        fail('wrong-type', ['remote'], `"remote" in ${y.file} must map remote names to their settings.`);
       else {
         for (const [name, settings] of Object.entries(value)) {
           if (!isMap(settings)) {
-            fail('wrong-type', ['remote', name], `Remote "${name}" in ${y.file} must be a map of settings, e.g. { url: s3://bucket/prefix }.`);
+            fail(
+              'wrong-type',
+              ['remote', name],
+              `Remote "${name}" in ${y.file} must be a map of settings, e.g. { url: s3://bucket/prefix }.`,
+            );
             continue;
           }
           const s: Partial<RemoteSettings> = {};
           for (const [k, v] of Object.entries(settings)) {
             const checked = checkRemoteValue(k, v);
-            if (!checked.ok) fail(SECRET_KEYS.test(k) ? 'secret-in-config' : REMOTE_KEYS[k as RemoteKey] === undefined ? 'unknown-field' : 'wrong-type', ['remote', name, k], `Remote "${name}" in ${y.file}: ${checked.error}.`, true);
+            if (!checked.ok)
+              fail(
+                SECRET_KEYS.test(k)
+                  ? 'secret-in-config'
+                  : REMOTE_KEYS[k as RemoteKey] === undefined
+                    ? 'unknown-field'
+                    : 'wrong-type',
+                ['remote', name, k],
+                `Remote "${name}" in ${y.file}: ${checked.error}.`,
+                true,
+              );
             else (s as Record<string, unknown>)[k] = checked.value;
           }
           out.remotes.set(name, s);
         }
       }
     } else if (section === 'executor') {
-      if (!isMap(value) || !Object.values(value).every(isMap)) fail('wrong-type', ['executor'], `"executor" in ${y.file} must map executor names to their settings, e.g. executor: { slurm: { partition: gpu } }.`);
+      if (!isMap(value) || !Object.values(value).every(isMap))
+        fail(
+          'wrong-type',
+          ['executor'],
+          `"executor" in ${y.file} must map executor names to their settings, e.g. executor: { slurm: { partition: gpu } }.`,
+        );
       else out.executors = value as Record<string, Record<string, unknown>>;
-    } else fail('unknown-field', [section], `Unknown section "${section}" in ${y.file}. Known sections: core, remote, executor.`, true);
+    } else
+      fail(
+        'unknown-field',
+        [section],
+        `Unknown section "${section}" in ${y.file}. Known sections: core, remote, executor.`,
+        true,
+      );
   }
   return out;
 }

@@ -47,7 +47,9 @@ export function parseYaml(file: string, text: string, cache?: ParseCache): Resul
   }
   let starts: number[] | undefined;
   return ok({
-    file, text, value,
+    file,
+    text,
+    value,
     locate: (p, o) => locate((doc ??= parseDoc(text)), file, text, (starts ??= lineStarts(text)), p, o?.key ?? false),
   });
 }
@@ -58,12 +60,22 @@ export function readYaml(absPath: string, file: string, cache?: ParseCache): Res
   try {
     text = fs.readFileSync(absPath, 'utf8');
   } catch {
-    return err({ code: 'missing-file', message: `${file} does not exist or cannot be read. Create it, or fix the name that refers to it.` });
+    return err({
+      code: 'missing-file',
+      message: `${file} does not exist or cannot be read. Create it, or fix the name that refers to it.`,
+    });
   }
   return parseYaml(file, text, cache);
 }
 
-function locate(doc: Document, file: string, text: string, starts: number[], path: readonly (string | number)[], key: boolean): SourceLocation | undefined {
+function locate(
+  doc: Document,
+  file: string,
+  text: string,
+  starts: number[],
+  path: readonly (string | number)[],
+  key: boolean,
+): SourceLocation | undefined {
   const { isMap, isSeq, isScalar } = yamlLib();
   let node: Node | null | undefined = doc.contents as Node | null;
   let found: Node | undefined = node ?? undefined;
@@ -83,6 +95,7 @@ function locate(doc: Document, file: string, text: string, starts: number[], pat
   const range = found?.range;
   if (!range) return undefined;
   let end = range[1];
-  if (isMap(found) || isSeq(found)) end = text.indexOf('\n', range[0]) === -1 ? text.length : text.indexOf('\n', range[0]);
+  if (isMap(found) || isSeq(found))
+    end = text.indexOf('\n', range[0]) === -1 ? text.length : text.indexOf('\n', range[0]);
   return locationFromOffset(file, text, range[0], Math.max(end, range[0] + 1), starts);
 }

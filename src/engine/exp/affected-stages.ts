@@ -9,7 +9,8 @@ import type { StageGraph } from '../graph/build-graph.js';
 
 /** Names of stages affected by changing any of `keys` in `paramsFile`. */
 export function affectedStages(graph: StageGraph, paramsFile: string, keys: readonly string[]): Set<string> {
-  const touches = (declared: string) => keys.some((k) => k === declared || k.startsWith(`${declared}.`) || declared.startsWith(`${k}.`));
+  const touches = (declared: string) =>
+    keys.some((k) => k === declared || k.startsWith(`${declared}.`) || declared.startsWith(`${k}.`));
   const out = new Set<string>();
   const visit = (name: string) => {
     if (out.has(name)) return;

@@ -28,11 +28,15 @@ export async function applyExperiment(project: Project, name: string): Promise<R
   const root = project.root;
   const rec = readExp(root, name);
   if (!rec) return err(`no experiment named "${name}" in .xpipe/exps; "xpipe exp show" lists them.`);
-  if (rec.status !== 'success') return err(`experiment "${name}" failed (${rec.error ?? 'see its record'}); only successful experiments can be applied.`);
+  if (rec.status !== 'success')
+    return err(
+      `experiment "${name}" failed (${rec.error ?? 'see its record'}); only successful experiments can be applied.`,
+    );
   const changedParams: string[] = [];
   for (const [file, values] of Object.entries(rec.params)) {
     const full = path.join(root, file);
-    if (!fs.existsSync(full)) return err(`cannot apply "${name}": its params file ${file} does not exist in the workspace.`);
+    if (!fs.existsSync(full))
+      return err(`cannot apply "${name}": its params file ${file} does not exist in the workspace.`);
     const doc = parseDocument(fs.readFileSync(full, 'utf8'));
     if (doc.errors.length > 0) return err(`cannot apply "${name}": ${file} is not valid YAML; fix it first.`);
     for (const [key, value] of Object.entries(values ?? {})) {
@@ -53,7 +57,12 @@ export async function applyExperiment(project: Project, name: string): Promise<R
     files.push(f);
   }
   const co = await checkout(project);
-  if (!co.ok) return err(co.error.kind === 'busy' ? `another xpipe process (pid ${co.error.pid}) is working in this project; try again when it finishes.` : co.error.diagnostics.map((d) => d.message).join(' '));
+  if (!co.ok)
+    return err(
+      co.error.kind === 'busy'
+        ? `another xpipe process (pid ${co.error.pid}) is working in this project; try again when it finishes.`
+        : co.error.diagnostics.map((d) => d.message).join(' '),
+    );
   return ok({ changedParams, files, checkout: co.value });
 }
 

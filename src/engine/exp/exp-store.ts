@@ -54,7 +54,11 @@ export const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$/;
 /** A short readable name from the overrides, e.g. `lr-0.01-arch-resnet18`, unique in the store. */
 export function nameFor(root: string, overrides: Record<string, unknown>, taken: Set<string>): string {
   const parts = Object.entries(overrides).map(([k, v]) => `${k.split('.').pop()}-${String(v)}`);
-  let base = parts.join('-').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || `exp-${crypto.randomBytes(3).toString('hex')}`;
+  let base =
+    parts
+      .join('-')
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .slice(0, 60) || `exp-${crypto.randomBytes(3).toString('hex')}`;
   if (!/^[A-Za-z0-9]/.test(base)) base = `exp-${base}`;
   let name = base;
   for (let i = 2; taken.has(name) || fs.existsSync(expDir(root, name)); i++) name = `${base}-${i}`;
@@ -90,7 +94,9 @@ export function listExps(root: string): { exps: ExpRecord[]; problems: string[] 
       if (rec.schema !== 'xpipe-exp/1') throw new Error('unknown schema');
       exps.push(rec);
     } catch (e) {
-      problems.push(`${path.relative(root, file)}: unreadable experiment record (${e instanceof Error ? e.message : String(e)}); delete the folder or restore it from git.`);
+      problems.push(
+        `${path.relative(root, file)}: unreadable experiment record (${e instanceof Error ? e.message : String(e)}); delete the folder or restore it from git.`,
+      );
     }
   }
   exps.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.name.localeCompare(b.name));

@@ -41,26 +41,43 @@ export interface ExpTableOptions {
 }
 
 /** Names of common quality measures; such metrics are shown first when columns must be chosen. */
-const QUALITY = /(^|[._])(auc|ap|average_precision|acc|accuracy|f1|loss|val_loss|precision|recall|score|error|mae|mse|rmse|r2|iou|dice)([._]|$)/i;
+const QUALITY =
+  /(^|[._])(auc|ap|average_precision|acc|accuracy|f1|loss|val_loss|precision|recall|score|error|mae|mse|rmse|r2|iou|dice)([._]|$)/i;
 
 /** A stored experiment, or the workspace baseline (status `workspace`). */
-type Rec = Pick<ExpRecord, 'name' | 'params' | 'metrics' | 'overrides'> & Partial<Omit<ExpRecord, 'status'>> & { status?: string };
+type Rec = Pick<ExpRecord, 'name' | 'params' | 'metrics' | 'overrides'> &
+  Partial<Omit<ExpRecord, 'status'>> & { status?: string };
 
 /** Builds the table for `records` (the first may be a `workspace` baseline). */
-export function buildExpTable(records: Rec[], opts: ExpTableOptions = {}): { columns: ExpColumn[]; rows: ExpRow[]; sortColumn?: ExpColumn } | { error: string } {
+export function buildExpTable(
+  records: Rec[],
+  opts: ExpTableOptions = {},
+): { columns: ExpColumn[]; rows: ExpRow[]; sortColumn?: ExpColumn } | { error: string } {
   const paramCols = varyingParams(records);
   const allMetricCols = metricColumns(records);
-  let metricCols = allMetricCols.filter((c) => c.key.split('.').length <= 2 && records.some((r) => typeof r.metrics[c.file]?.[c.key] === 'number'));
+  let metricCols = allMetricCols.filter(
+    (c) => c.key.split('.').length <= 2 && records.some((r) => typeof r.metrics[c.file]?.[c.key] === 'number'),
+  );
   if (opts.metrics?.length) {
     metricCols = [];
     for (const m of opts.metrics) {
       const col = findMetric(allMetricCols, m);
-      if (!col) return { error: `unknown metric '${m}' in --metrics; known metrics: ${allMetricCols.map((c) => c.key).slice(0, 20).join(', ')}.` };
+      if (!col)
+        return {
+          error: `unknown metric '${m}' in --metrics; known metrics: ${allMetricCols
+            .map((c) => c.key)
+            .slice(0, 20)
+            .join(', ')}.`,
+        };
       metricCols.push(col);
     }
   } else {
     // Prefer metrics that differ between experiments: they answer "which run was best".
-    const varying = metricCols.filter((c) => records.some((r) => !sameValue(r.metrics[c.file]?.[c.key] as Scalar, records[0]!.metrics[c.file]?.[c.key] as Scalar)));
+    const varying = metricCols.filter((c) =>
+      records.some(
+        (r) => !sameValue(r.metrics[c.file]?.[c.key] as Scalar, records[0]!.metrics[c.file]?.[c.key] as Scalar),
+      ),
+    );
     const pool = records.length > 1 && varying.length > 0 ? varying : metricCols;
     // Quality measures (AUC, loss, F1, ...) before bookkeeping such as image counts or throughput.
     const rank = (c: ExpColumn) => (QUALITY.test(c.key) ? 0 : 1);
@@ -69,7 +86,13 @@ export function buildExpTable(records: Rec[], opts: ExpTableOptions = {}): { col
   let sortColumn: ExpColumn | undefined;
   if (opts.sortBy) {
     sortColumn = findMetric(allMetricCols, opts.sortBy);
-    if (!sortColumn) return { error: `cannot sort by '${opts.sortBy}': no experiment has that metric. Known metrics: ${allMetricCols.map((c) => c.key).slice(0, 20).join(', ')}.` };
+    if (!sortColumn)
+      return {
+        error: `cannot sort by '${opts.sortBy}': no experiment has that metric. Known metrics: ${allMetricCols
+          .map((c) => c.key)
+          .slice(0, 20)
+          .join(', ')}.`,
+      };
     if (!metricCols.includes(sortColumn)) metricCols = [sortColumn, ...metricCols];
   }
   dedupeTitles([...paramCols, ...metricCols]);
@@ -77,18 +100,21 @@ export function buildExpTable(records: Rec[], opts: ExpTableOptions = {}): { col
   const rows: ExpRow[] = records.map((r) => ({
     name: r.name,
     // An experiment that ran no stage was restored entirely from the run cache.
-    status: r.status === 'success' && r.ran?.length === 0 ? 'cached' : r.status ?? '',
+    status: r.status === 'success' && r.ran?.length === 0 ? 'cached' : (r.status ?? ''),
     ...(r.startedAt ? { startedAt: r.startedAt } : {}),
     ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
     ...(r.backend ? { backend: r.backend } : {}),
-    values: columns.map((c) => (c.kind === 'param' ? r.params[c.file]?.[c.key] : r.metrics[c.file]?.[c.key]) as Scalar | undefined),
+    values: columns.map(
+      (c) => (c.kind === 'param' ? r.params[c.file]?.[c.key] : r.metrics[c.file]?.[c.key]) as Scalar | undefined,
+    ),
   }));
   if (sortColumn) {
     const i = columns.indexOf(sortColumn);
     const sign = opts.sortOrder === 'asc' ? 1 : -1;
     const num = (row: ExpRow) => (typeof row.values[i] === 'number' ? (row.values[i] as number) : undefined);
     rows.sort((a, b) => {
-      const x = num(a), y = num(b);
+      const x = num(a),
+        y = num(b);
       if (x === undefined || y === undefined) return x === undefined ? (y === undefined ? 0 : 1) : -1;
       return sign * (x - y);
     });
@@ -101,12 +127,20 @@ function varyingParams(records: Rec[]): ExpColumn[] {
   const seen = new Set<string>();
   for (const r of records) {
     for (const [file, values] of Object.entries(r.params)) {
-      for (const key of Object.keys(values ?? {})) if (!seen.has(`${file}\0${key}`)) { seen.add(`${file}\0${key}`); keys.push([file, key]); }
+      for (const key of Object.keys(values ?? {}))
+        if (!seen.has(`${file}\0${key}`)) {
+          seen.add(`${file}\0${key}`);
+          keys.push([file, key]);
+        }
     }
   }
   const overridden = new Set(records.flatMap((r) => Object.keys(r.overrides)));
   return keys
-    .filter(([file, key]) => overridden.has(key) || records.some((r) => !sameValue(r.params[file]?.[key] as Scalar, records[0]!.params[file]?.[key] as Scalar)))
+    .filter(
+      ([file, key]) =>
+        overridden.has(key) ||
+        records.some((r) => !sameValue(r.params[file]?.[key] as Scalar, records[0]!.params[file]?.[key] as Scalar)),
+    )
     .map(([file, key]) => ({ kind: 'param', file, key, title: key }));
 }
 
@@ -116,7 +150,10 @@ function metricColumns(records: Rec[]): ExpColumn[] {
   for (const r of records) {
     for (const [file, values] of Object.entries(r.metrics)) {
       for (const key of Object.keys(values ?? {})) {
-        if (!seen.has(`${file}\0${key}`)) { seen.add(`${file}\0${key}`); out.push({ kind: 'metric', file, key, title: key }); }
+        if (!seen.has(`${file}\0${key}`)) {
+          seen.add(`${file}\0${key}`);
+          out.push({ kind: 'metric', file, key, title: key });
+        }
       }
     }
   }
@@ -130,6 +167,10 @@ function findMetric(cols: ExpColumn[], name: string): ExpColumn | undefined {
 
 function dedupeTitles(cols: ExpColumn[]): void {
   for (const c of cols) {
-    if (cols.some((o) => o !== c && o.key === c.key)) c.title = `${c.file.split('/').pop()!.replace(/\.\w+$/, '')}:${c.key}`;
+    if (cols.some((o) => o !== c && o.key === c.key))
+      c.title = `${c.file
+        .split('/')
+        .pop()!
+        .replace(/\.\w+$/, '')}:${c.key}`;
   }
 }

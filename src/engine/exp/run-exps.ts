@@ -68,7 +68,11 @@ export async function runExperiments(project: Project, opts: ExpRunOptions): Pro
   if (opts.sets.length > 1 && shared.length > 0 && affected.size > 0) {
     const dir = createWorkdir(root, project.spec, '_shared');
     try {
-      await reproIn(project, dir, opts, { targets: shared, jobs: stageJobs, onEvent: (event) => emit({ kind: 'engine', exp: 'shared', event }) });
+      await reproIn(project, dir, opts, {
+        targets: shared,
+        jobs: stageJobs,
+        onEvent: (event) => emit({ kind: 'engine', exp: 'shared', event }),
+      });
     } finally {
       if (!opts.keep) removeWorkdir(dir);
     }
@@ -79,7 +83,15 @@ export async function runExperiments(project: Project, opts: ExpRunOptions): Pro
   const worker = async () => {
     while (next < opts.sets.length && !opts.signal?.aborted) {
       const i = next++;
-      records[i] = await runOne(project, opts, names.value[i]!, opts.sets[i]!, stageJobs, baseCommit?.ok ? baseCommit.value.commit : undefined, emit);
+      records[i] = await runOne(
+        project,
+        opts,
+        names.value[i]!,
+        opts.sets[i]!,
+        stageJobs,
+        baseCommit?.ok ? baseCommit.value.commit : undefined,
+        emit,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, opts.sets.length) }, worker));
@@ -87,20 +99,31 @@ export async function runExperiments(project: Project, opts: ExpRunOptions): Pro
 }
 
 function chooseNames(root: string, opts: ExpRunOptions): Result<string[], string> {
-  if (opts.name !== undefined && !NAME.test(opts.name)) return err(`--name '${opts.name}': use letters, digits, '.', '_' or '-' (at most 80 characters).`);
+  if (opts.name !== undefined && !NAME.test(opts.name))
+    return err(`--name '${opts.name}': use letters, digits, '.', '_' or '-' (at most 80 characters).`);
   const taken = new Set<string>();
   if (opts.name !== undefined) {
     const names = opts.sets.length === 1 ? [opts.name] : opts.sets.map((_, i) => `${opts.name}-${i + 1}`);
     const existing = names.filter((n) => fs.existsSync(expDir(root, n)));
     if (existing.length > 0) {
-      return err(`experiment ${existing.map((n) => `"${n}"`).join(', ')} already exists; choose another --name, or delete ${existing.length > 1 ? 'them' : 'it'} with "xpipe exp remove ${existing.join(' ')}".`);
+      return err(
+        `experiment ${existing.map((n) => `"${n}"`).join(', ')} already exists; choose another --name, or delete ${existing.length > 1 ? 'them' : 'it'} with "xpipe exp remove ${existing.join(' ')}".`,
+      );
     }
     return ok(names);
   }
   return ok(opts.sets.map((s) => nameFor(root, s, taken)));
 }
 
-async function runOne(ws: Project, opts: ExpRunOptions, name: string, overrides: Overrides, stageJobs: number, baseCommit: string | undefined, emit: (e: ExpEvent) => void): Promise<ExpRecord> {
+async function runOne(
+  ws: Project,
+  opts: ExpRunOptions,
+  name: string,
+  overrides: Overrides,
+  stageJobs: number,
+  baseCommit: string | undefined,
+  emit: (e: ExpEvent) => void,
+): Promise<ExpRecord> {
   emit({ kind: 'start', exp: name, overrides });
   const started = Date.now();
   const dir = createWorkdir(ws.root, ws.spec, name);
@@ -109,11 +132,19 @@ async function runOne(ws: Project, opts: ExpRunOptions, name: string, overrides:
     let summary: SummaryEvent | undefined;
     let error: string | undefined = applied.ok ? undefined : applied.error;
     if (applied.ok) {
-      const r = await reproIn(ws, dir, opts, { jobs: stageJobs, onEvent: (event) => emit({ kind: 'engine', exp: name, event }) });
+      const r = await reproIn(ws, dir, opts, {
+        jobs: stageJobs,
+        onEvent: (event) => emit({ kind: 'engine', exp: name, event }),
+      });
       if (r.ok) summary = r.value;
-      else error = r.error.kind === 'busy' ? `the work directory is locked by process ${r.error.pid}` : r.error.diagnostics.map((d) => d.message).join(' ');
+      else
+        error =
+          r.error.kind === 'busy'
+            ? `the work directory is locked by process ${r.error.pid}`
+            : r.error.diagnostics.map((d) => d.message).join(' ');
     }
-    if (summary && summary.failed.length > 0) error = `stage${summary.failed.length > 1 ? 's' : ''} ${summary.failed.join(', ')} failed`;
+    if (summary && summary.failed.length > 0)
+      error = `stage${summary.failed.length > 1 ? 's' : ''} ${summary.failed.join(', ')} failed`;
     const record = await collectRecord(ws, dir, name, overrides, summary, error, started, baseCommit);
     saveExp(ws.root, record, dir);
     emit({ kind: 'done', record });
@@ -123,10 +154,23 @@ async function runOne(ws: Project, opts: ExpRunOptions, name: string, overrides:
   }
 }
 
-async function collectRecord(ws: Project, dir: string, name: string, overrides: Overrides, summary: SummaryEvent | undefined, error: string | undefined, started: number, baseCommit: string | undefined): Promise<ExpRecord> {
+async function collectRecord(
+  ws: Project,
+  dir: string,
+  name: string,
+  overrides: Overrides,
+  summary: SummaryEvent | undefined,
+  error: string | undefined,
+  started: number,
+  baseCommit: string | undefined,
+): Promise<ExpRecord> {
   const params = await loadFileValues(dir, { kind: 'workspace' }, declaredParams(ws.spec));
   const metricFiles = declaredMetrics(ws.spec);
-  const metrics = await loadFileValues(dir, { kind: 'workspace' }, metricFiles.map((p) => ({ path: p, keys: [] })));
+  const metrics = await loadFileValues(
+    dir,
+    { kind: 'workspace' },
+    metricFiles.map((p) => ({ path: p, keys: [] })),
+  );
   const lock = readLock(dir);
   const plotFiles = ws.spec.stages.flatMap((s) => s.outs.filter((o) => o.kind === 'plot').map((o) => o.path as string));
   const metricsObj = metrics.ok ? toObject(metrics.value) : {};
@@ -162,13 +206,23 @@ function findBackend(metrics: Record<string, Record<string, unknown> | null>, pa
   for (const values of Object.values(metrics)) {
     for (const [k, v] of Object.entries(values ?? {})) if (/(^|\.)backend$/.test(k) && typeof v === 'string') return v;
   }
-  for (const flat of params.values()) for (const [k, v] of flat ?? []) if (/(^|\.)backend$/.test(k)) return `${String(v)} (param)`;
+  for (const flat of params.values())
+    for (const [k, v] of flat ?? []) if (/(^|\.)backend$/.test(k)) return `${String(v)} (param)`;
   return 'n/a';
 }
 
 /** `repro` in an experiment's work directory, with the parent project's executors. */
-async function reproIn(parent: Project, dir: string, opts: ExpRunOptions, extra: ReproOptions): Promise<Result<SummaryEvent, ReproError>> {
+async function reproIn(
+  parent: Project,
+  dir: string,
+  opts: ExpRunOptions,
+  extra: ReproOptions,
+): Promise<Result<SummaryEvent, ReproError>> {
   const project = openProject({ root: dir, runners: parent.runners });
   if (!project.ok) return err({ kind: 'diagnostics', diagnostics: project.error });
-  return repro(project.value, { ...extra, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.executor !== undefined ? { executor: opts.executor } : {}) });
+  return repro(project.value, {
+    ...extra,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.executor !== undefined ? { executor: opts.executor } : {}),
+  });
 }

@@ -34,7 +34,8 @@ const KEY = /^[A-Za-z_][\w-]*(\.[\w-]+)*$/;
 function splitAssignment(arg: string, flag: string): Result<[string, string], string> {
   const eq = arg.indexOf('=');
   const key = arg.slice(0, eq).trim();
-  if (eq <= 0 || !KEY.test(key)) return err(`${flag} '${arg}': expected key=value with a dotted params key, e.g. ${flag} train.lr=0.01.`);
+  if (eq <= 0 || !KEY.test(key))
+    return err(`${flag} '${arg}': expected key=value with a dotted params key, e.g. ${flag} train.lr=0.01.`);
   return ok([key, arg.slice(eq + 1).trim()]);
 }
 
@@ -52,7 +53,8 @@ export function parseDistribution(text: string): Result<Distribution, string> | 
   const m = /^(uniform|loguniform|randint|choice)\((.*)\)$/.exec(text.trim());
   if (!m) return undefined;
   const args = m[2]!.split(',').map((s) => parseScalar(s.trim()));
-  if (m[1] === 'choice') return args.length > 0 ? ok({ kind: 'choice', values: args }) : err(`choice() needs at least one value.`);
+  if (m[1] === 'choice')
+    return args.length > 0 ? ok({ kind: 'choice', values: args }) : err(`choice() needs at least one value.`);
   const [low, high] = args;
   if (args.length !== 2 || typeof low !== 'number' || typeof high !== 'number' || !(low < high)) {
     return err(`${m[1]}(${m[2]}): expected two numbers low < high.`);
@@ -81,7 +83,8 @@ export function expandSweep(args: SweepArgs): Result<Overrides[], string> {
   }
   if (args.random !== undefined) return ok(sampleRandom(base, axes, args.random, args.seed ?? 0));
   const ranged = axes.find((a) => a.dist && a.dist.kind !== 'choice');
-  if (ranged) return err(`--sweep ${ranged.key}: a range like loguniform(...) needs --random N (how many samples to draw).`);
+  if (ranged)
+    return err(`--sweep ${ranged.key}: a range like loguniform(...) needs --random N (how many samples to draw).`);
   let sets: Overrides[] = [base];
   for (const axis of axes) {
     const values = axis.values ?? (axis.dist as { values: unknown[] }).values;
@@ -91,10 +94,19 @@ export function expandSweep(args: SweepArgs): Result<Overrides[], string> {
 }
 
 function splitList(rhs: string): string[] {
-  return rhs.replace(/^\[(.*)\]$/, '$1').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return rhs
+    .replace(/^\[(.*)\]$/, '$1')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
-function sampleRandom(base: Overrides, axes: Array<{ key: string; values?: unknown[]; dist?: Distribution }>, n: number, seed: number): Overrides[] {
+function sampleRandom(
+  base: Overrides,
+  axes: Array<{ key: string; values?: unknown[]; dist?: Distribution }>,
+  n: number,
+  seed: number,
+): Overrides[] {
   const rand = mulberry32(seed);
   return Array.from({ length: n }, () => {
     const set: Overrides = { ...base };
@@ -105,10 +117,14 @@ function sampleRandom(base: Overrides, axes: Array<{ key: string; values?: unkno
 
 function sample(d: Distribution, rand: () => number): unknown {
   switch (d.kind) {
-    case 'choice': return d.values[Math.floor(rand() * d.values.length)];
-    case 'uniform': return round(d.low + rand() * (d.high - d.low));
-    case 'loguniform': return round(Math.exp(Math.log(d.low) + rand() * (Math.log(d.high) - Math.log(d.low))));
-    case 'randint': return Math.floor(d.low + rand() * (d.high - d.low + 1));
+    case 'choice':
+      return d.values[Math.floor(rand() * d.values.length)];
+    case 'uniform':
+      return round(d.low + rand() * (d.high - d.low));
+    case 'loguniform':
+      return round(Math.exp(Math.log(d.low) + rand() * (Math.log(d.high) - Math.log(d.low))));
+    case 'randint':
+      return Math.floor(d.low + rand() * (d.high - d.low + 1));
   }
 }
 

@@ -32,7 +32,8 @@ export function createWorkdir(root: string, spec: PipelineSpec, name: string): s
     for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if ((!rel && SKIP.has(entry.name)) || outs.has(child)) continue;
-      const from = path.join(root, child), to = path.join(dir, child);
+      const from = path.join(root, child),
+        to = path.join(dir, child);
       if (entry.isDirectory()) {
         fs.mkdirSync(to, { recursive: true });
         copy(child);
@@ -80,10 +81,14 @@ function overriddenDocument(dir: string, file: string, overrides: Overrides): Re
     return err(`cannot set params: ${file} does not exist in the project.`);
   }
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) return err(`cannot set params: ${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}).`);
+  if (doc.errors.length > 0)
+    return err(`cannot set params: ${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}).`);
   for (const [key, value] of Object.entries(overrides)) {
     const at = key.split('.');
-    if (!doc.hasIn(at)) return err(`unknown param '${key}': ${file} has no such key. Check the spelling (xpipe params diff --all lists every param).`);
+    if (!doc.hasIn(at))
+      return err(
+        `unknown param '${key}': ${file} has no such key. Check the spelling (xpipe params diff --all lists every param).`,
+      );
     doc.setIn(at, value);
   }
   return ok(doc.toString());

@@ -18,7 +18,11 @@ export interface BaselineRecord {
 }
 
 export async function workspaceRecord(root: string, spec: PipelineSpec): Promise<BaselineRecord | undefined> {
-  const metrics = await loadFileValues(root, { kind: 'workspace' }, declaredMetrics(spec).map((path) => ({ path, keys: [] })));
+  const metrics = await loadFileValues(
+    root,
+    { kind: 'workspace' },
+    declaredMetrics(spec).map((path) => ({ path, keys: [] })),
+  );
   if (!metrics.ok || [...metrics.value.values()].every((v) => v === undefined)) return undefined;
   const params = await loadFileValues(root, { kind: 'workspace' }, declaredParams(spec));
   return {

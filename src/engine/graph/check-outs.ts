@@ -19,17 +19,22 @@ export function checkOuts(stages: readonly StageSpec[]): Diagnostic[] {
     while (open.length > 0 && !covers((open[open.length - 1] as { out: OutSpec }).out.path, cur.out.path)) open.pop();
     for (const prev of open) {
       if (prev.out.path === cur.out.path) {
-        const who = prev.stage === cur.stage ? `stage "${cur.stage}" declares it twice` : `stages "${prev.stage}" and "${cur.stage}" both declare it`;
+        const who =
+          prev.stage === cur.stage
+            ? `stage "${cur.stage}" declares it twice`
+            : `stages "${prev.stage}" and "${cur.stage}" both declare it`;
         diagnostics.push({
           code: 'duplicate-out',
           message: `Output "${cur.out.path}" has more than one producer: ${who}. Each out must belong to exactly one stage; remove one declaration.`,
-          ...loc(cur.out), related: rel(prev.out),
+          ...loc(cur.out),
+          related: rel(prev.out),
         });
       } else {
         diagnostics.push({
           code: 'overlapping-outs',
           message: `Output "${cur.out.path}" of stage "${cur.stage}" lies inside output "${prev.out.path}" of stage "${prev.stage}", so one stage would write into the other's outs. Move one of them to a separate path.`,
-          ...loc(cur.out), related: rel(prev.out),
+          ...loc(cur.out),
+          related: rel(prev.out),
         });
       }
     }

@@ -20,7 +20,10 @@ export function resolveTargets(graph: StageGraph, targets: readonly string[]): R
       const group = graph.stages.filter((s) => s.name.startsWith(`${t}@`)).map((s) => s.name);
       if (group.length === 0) {
         const known = graph.stages.map((s) => s.name).join(', ');
-        return err({ code: 'unknown-stage', message: `Unknown stage "${t}". Stages in pipeline.yaml: ${known || 'none'}.` });
+        return err({
+          code: 'unknown-stage',
+          message: `Unknown stage "${t}". Stages in pipeline.yaml: ${known || 'none'}.`,
+        });
       }
       out.push(...group);
     }

@@ -35,12 +35,20 @@ export class DirIndex {
   }
 
   summary(rel: string): DirSummary | undefined {
-    return this.pending.get(rel)?.summary ?? readJson<DirSummary & { rel: string }>(`${this.base(rel)}.sum.json`, (v) => v.rel === rel);
+    return (
+      this.pending.get(rel)?.summary ??
+      readJson<DirSummary & { rel: string }>(`${this.base(rel)}.sum.json`, (v) => v.rel === rel)
+    );
   }
 
   /** Per-file entries keyed by path relative to the directory (empty when unknown). */
   files(rel: string): Record<string, FileEntry> {
-    return this.pending.get(rel)?.files ?? readJson<{ rel: string; files: Record<string, FileEntry> }>(`${this.base(rel)}.files.json`, (v) => v.rel === rel)?.files ?? {};
+    return (
+      this.pending.get(rel)?.files ??
+      readJson<{ rel: string; files: Record<string, FileEntry> }>(`${this.base(rel)}.files.json`, (v) => v.rel === rel)
+        ?.files ??
+      {}
+    );
   }
 
   set(rel: string, summary: DirSummary, files: Record<string, FileEntry>): void {

@@ -67,7 +67,9 @@ export class PathHasher {
       this.memo.set(rel, undefined);
       return undefined;
     }
-    const result = st.isDirectory() ? this.hashDir(abs, rel, opts.needManifest ?? false) : { hash: this.hashFile(abs, rel, st), size: st.size };
+    const result = st.isDirectory()
+      ? this.hashDir(abs, rel, opts.needManifest ?? false)
+      : { hash: this.hashFile(abs, rel, st), size: st.size };
     this.memo.set(rel, result);
     return result;
   }
@@ -120,7 +122,8 @@ export class PathHasher {
     for (const s of stamps) sigText += `${s.p}\0${s.e[0]}\0${s.e[1]}\0${s.e[2]}\n`;
     const sig = hashBytes(sigText);
     const summary = this.dirs.summary(rel);
-    if (summary && summary.sig === sig && !needManifest) return { hash: summary.hash, size: summary.size, nfiles: summary.nfiles };
+    if (summary && summary.sig === sig && !needManifest)
+      return { hash: summary.hash, size: summary.size, nfiles: summary.nfiles };
     const known = this.dirs.files(rel);
     const files: Record<string, FileEntry> = {};
     const manifest: ManifestEntry[] = [];
@@ -138,7 +141,8 @@ export class PathHasher {
       size += s.e[1];
     }
     const result = { hash: manifestHash(manifest), size, nfiles: manifest.length, manifest };
-    if (!summary || summary.sig !== sig || summary.hash !== result.hash) this.dirs.set(rel, { sig, hash: result.hash, size, nfiles: manifest.length }, files);
+    if (!summary || summary.sig !== sig || summary.hash !== result.hash)
+      this.dirs.set(rel, { sig, hash: result.hash, size, nfiles: manifest.length }, files);
     return result;
   }
 }

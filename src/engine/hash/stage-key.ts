@@ -15,16 +15,25 @@ import { hashBytes } from './hash-file.js';
  * Not in it: desc, frozen, executor and plot display props (they change no result).
  */
 export function definitionHash(stage: StageSpec, moduleHash: ContentHash | undefined): StageKey {
-  const command = stage.command.kind === 'cmd' ? { cmd: stage.command.cmd } : { module: stage.command.module, moduleHash: moduleHash ?? null };
-  return asStageKey(hashBytes(canonicalJson({
-    command,
-    wdir: stage.wdir,
-    deps: stage.deps.map((d) => d.path).sort(),
-    params: stage.params.map((p) => `${p.file}:${p.key}`).sort(),
-    outs: stage.outs.map((o) => ({ path: o.path, kind: o.kind, cache: o.cache, persist: o.persist })).sort((a, b) => (a.path < b.path ? -1 : 1)),
-    env: [...stage.env].sort(),
-    alwaysChanged: stage.alwaysChanged,
-  })));
+  const command =
+    stage.command.kind === 'cmd'
+      ? { cmd: stage.command.cmd }
+      : { module: stage.command.module, moduleHash: moduleHash ?? null };
+  return asStageKey(
+    hashBytes(
+      canonicalJson({
+        command,
+        wdir: stage.wdir,
+        deps: stage.deps.map((d) => d.path).sort(),
+        params: stage.params.map((p) => `${p.file}:${p.key}`).sort(),
+        outs: stage.outs
+          .map((o) => ({ path: o.path, kind: o.kind, cache: o.cache, persist: o.persist }))
+          .sort((a, b) => (a.path < b.path ? -1 : 1)),
+        env: [...stage.env].sort(),
+        alwaysChanged: stage.alwaysChanged,
+      }),
+    ),
+  );
 }
 
 /** The environment a run depends on: Node version, platform, and the stage's declared env variables. */
@@ -49,6 +58,12 @@ export interface CodeKey {
  * run can be restored instead of running. `code` is left out of the hashed object for cmd stages so their
  * keys stay what they were.
  */
-export function runKey(definition: StageKey, deps: Record<string, ContentHash>, params: ParamValues, environment: Record<string, unknown>, code?: CodeKey): StageKey {
+export function runKey(
+  definition: StageKey,
+  deps: Record<string, ContentHash>,
+  params: ParamValues,
+  environment: Record<string, unknown>,
+  code?: CodeKey,
+): StageKey {
   return asStageKey(hashBytes(canonicalJson({ definition, deps, params, environment, ...(code ? { code } : {}) })));
 }

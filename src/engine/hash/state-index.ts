@@ -52,7 +52,12 @@ export class StateIndex {
   set(key: string, stamp: FileStamp, hash: ContentHash): void {
     this.load();
     // defineProperty: a file named `__proto__` must not touch the prototype.
-    Object.defineProperty(this.entries, key, { value: [stamp.ino, stamp.size, stamp.mtimeMs, hash], enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(this.entries, key, {
+      value: [stamp.ino, stamp.size, stamp.mtimeMs, hash],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     this.dirty = true;
   }
 

@@ -84,7 +84,8 @@ export function diffStage(entry: LockEntry | undefined, current: CurrentStage, o
     for (const [key, value] of Object.entries(values)) {
       if (!(key in old)) continue; // reported as param-added
       const prefix = file === 'params.yaml' ? '' : `${file}:`;
-      for (const c of diffParamValue(key, old[key], value)) reasons.push({ kind: 'param-changed', key: prefix + c.key, old: c.old, new: c.new });
+      for (const c of diffParamValue(key, old[key], value))
+        reasons.push({ kind: 'param-changed', key: prefix + c.key, old: c.old, new: c.new });
     }
   }
 
@@ -125,23 +126,35 @@ function codeReasons(entry: LockEntry, cur: CurrentStage): StaleReason[] {
     if (old === undefined) out.push({ kind: 'package-added', name: p.name, importer: p.importer });
     else if (p.hash !== old) out.push({ kind: 'package-changed', name: p.name, importer: p.importer });
   }
-  for (const p of entry.packages ?? []) if (!currentPkgs.has(p.name)) out.push({ kind: 'package-removed', name: p.name });
+  for (const p of entry.packages ?? [])
+    if (!currentPkgs.has(p.name)) out.push({ kind: 'package-removed', name: p.name });
   return out;
 }
 
 function definitionReasons(entry: LockEntry, cur: CurrentStage): StaleReason[] {
   const out: StaleReason[] = [];
   if (entry.cmd !== cur.cmd) out.push({ kind: 'cmd-changed', old: entry.cmd, new: cur.cmd });
-  if (cur.module !== undefined && (entry.module !== cur.module || entry.module_hash !== cur.moduleHash)) out.push({ kind: 'module-changed', path: cur.module });
-  const setDiff = (a: string[], b: string[]) => ({ added: b.filter((x) => !a.includes(x)), removed: a.filter((x) => !b.includes(x)) });
-  const deps = setDiff(entry.deps.map((d) => d.path), cur.deps.map((d) => d.path));
+  if (cur.module !== undefined && (entry.module !== cur.module || entry.module_hash !== cur.moduleHash))
+    out.push({ kind: 'module-changed', path: cur.module });
+  const setDiff = (a: string[], b: string[]) => ({
+    added: b.filter((x) => !a.includes(x)),
+    removed: a.filter((x) => !b.includes(x)),
+  });
+  const deps = setDiff(
+    entry.deps.map((d) => d.path),
+    cur.deps.map((d) => d.path),
+  );
   deps.added.forEach((path) => out.push({ kind: 'dep-added', path }));
   deps.removed.forEach((path) => out.push({ kind: 'dep-removed', path }));
-  const keys = (p: ParamValues) => Object.entries(p).flatMap(([f, v]) => Object.keys(v).map((k) => (f === 'params.yaml' ? k : `${f}:${k}`)));
+  const keys = (p: ParamValues) =>
+    Object.entries(p).flatMap(([f, v]) => Object.keys(v).map((k) => (f === 'params.yaml' ? k : `${f}:${k}`)));
   const params = setDiff(keys(entry.params), keys(cur.params));
   params.added.forEach((key) => out.push({ kind: 'param-added', key }));
   params.removed.forEach((key) => out.push({ kind: 'param-removed', key }));
-  const outs = setDiff(entry.outs.map((o) => o.path), cur.outs.map((o) => o.path));
+  const outs = setDiff(
+    entry.outs.map((o) => o.path),
+    cur.outs.map((o) => o.path),
+  );
   outs.added.forEach((path) => out.push({ kind: 'out-added', path }));
   outs.removed.forEach((path) => out.push({ kind: 'out-removed', path }));
   if (out.length === 0) out.push({ kind: 'definition-changed' });

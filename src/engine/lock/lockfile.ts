@@ -77,11 +77,15 @@ export function readLock(root: string, cache?: ParseCache): Result<LockFile, Dia
     const cached = cache?.get(LOCK_FILE, text);
     const data = (cached?.hit ? cached.value : yamlLib().parse(text)) as { schema?: unknown; stages?: unknown } | null;
     if (data === null) return ok({ stages: {} });
-    if (data.schema !== LOCK_SCHEMA || data.stages === null || typeof data.stages !== 'object') throw new Error('bad schema');
+    if (data.schema !== LOCK_SCHEMA || data.stages === null || typeof data.stages !== 'object')
+      throw new Error('bad schema');
     if (!cached?.hit) cache?.set(LOCK_FILE, text, data);
     return ok({ stages: (data.stages ?? {}) as Record<string, LockEntry> });
   } catch {
-    return err({ code: 'yaml-syntax', message: `${LOCK_FILE} is corrupt or from another tool (expected "schema: ${LOCK_SCHEMA}"). Restore it from git, or delete it to re-run every stage.` });
+    return err({
+      code: 'yaml-syntax',
+      message: `${LOCK_FILE} is corrupt or from another tool (expected "schema: ${LOCK_SCHEMA}"). Restore it from git, or delete it to re-run every stage.`,
+    });
   }
 }
 
@@ -102,8 +106,15 @@ function orderEntry(e: LockEntry): Record<string, unknown> {
   out['definition'] = e.definition;
   out['deps'] = [...e.deps].sort(byPath).map(orderPath);
   if (e.code !== undefined) out['code'] = [...e.code].sort(byPath).map((c) => ({ path: c.path, hash: c.hash }));
-  if (e.packages !== undefined) out['packages'] = [...e.packages].sort((a, b) => byPath({ path: a.name }, { path: b.name })).map((p) => ({ name: p.name, hash: p.hash }));
-  out['params'] = Object.fromEntries(Object.keys(e.params).sort().map((f) => [f, sortObject(e.params[f])]));
+  if (e.packages !== undefined)
+    out['packages'] = [...e.packages]
+      .sort((a, b) => byPath({ path: a.name }, { path: b.name }))
+      .map((p) => ({ name: p.name, hash: p.hash }));
+  out['params'] = Object.fromEntries(
+    Object.keys(e.params)
+      .sort()
+      .map((f) => [f, sortObject(e.params[f])]),
+  );
   out['outs'] = [...e.outs].sort(byPath).map((o) => ({
     ...orderPath(o),
     ...(o.kind ? { kind: o.kind } : {}),
@@ -124,7 +135,11 @@ function byPath(a: { path: string }, b: { path: string }): number {
 function sortObject(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortObject);
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortObject((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortObject((v as Record<string, unknown>)[k])]),
+    );
   }
   return v;
 }

@@ -62,7 +62,13 @@ export function lineStarts(text: string): number[] {
 }
 
 /** Builds a SourceLocation from a file's text and a 0-based character range. */
-export function locationFromOffset(file: string, text: string, start: number, end: number, starts: readonly number[] = lineStarts(text)): SourceLocation {
+export function locationFromOffset(
+  file: string,
+  text: string,
+  start: number,
+  end: number,
+  starts: readonly number[] = lineStarts(text),
+): SourceLocation {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {

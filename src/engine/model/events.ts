@@ -40,14 +40,34 @@ export type InfoEvent =
    * it; with `rerun` the stage runs instead (repro), otherwise the out stays unrestored (checkout).
    * Paths are relative to the project root.
    */
-  | { type: 'info'; reason: 'corrupt-object'; stage: string; out: string; object: string; problem: 'corrupt' | 'unreadable' | 'missing'; movedTo?: string; error?: string; rerun: boolean }
+  | {
+      type: 'info';
+      reason: 'corrupt-object';
+      stage: string;
+      out: string;
+      object: string;
+      problem: 'corrupt' | 'unreadable' | 'missing';
+      movedTo?: string;
+      error?: string;
+      rerun: boolean;
+    }
   | { type: 'info'; reason: 'progress-done'; stage: string; label: string; summary?: string; seconds: number }
   /**
    * A stage's cluster job changed state (`SUBMITTED`, `PENDING`, `RUNNING`, `COMPLETED`, ...), or is still
    * running (`elapsedSeconds`). `attached`: a job submitted by an earlier, interrupted xpipe for the same
    * work, followed instead of submitting a duplicate. `log` is the job's log, relative to the project root.
    */
-  | { type: 'info'; reason: 'cluster-job'; stage: string; executor: string; jobId: string; state: string; elapsedSeconds?: number; attached?: boolean; log?: string };
+  | {
+      type: 'info';
+      reason: 'cluster-job';
+      stage: string;
+      executor: string;
+      jobId: string;
+      state: string;
+      elapsedSeconds?: number;
+      attached?: boolean;
+      log?: string;
+    };
 
 /** A stage finished well (or had nothing to do). */
 export type SuccessEvent =
@@ -81,7 +101,20 @@ export type FailureEvent =
    * `NO_RESULT`); `exitCode`/`signal` are the job's, `detail` what the stage itself reported, `logTail` the
    * last lines of `log` (relative to the project root).
    */
-  | { type: 'failure'; reason: 'cluster-job'; stage: string; executor: string; jobId?: string; state: string; exitCode?: number; signal?: number; slurmReason?: string; detail?: string; log?: string; logTail: string[] }
+  | {
+      type: 'failure';
+      reason: 'cluster-job';
+      stage: string;
+      executor: string;
+      jobId?: string;
+      state: string;
+      exitCode?: number;
+      signal?: number;
+      slurmReason?: string;
+      detail?: string;
+      log?: string;
+      logTail: string[];
+    }
   /** --watch: pipeline.yaml or params became invalid; watching continues until it is fixed. */
   | { type: 'failure'; reason: 'config-error'; diagnostics: Diagnostic[] };
 

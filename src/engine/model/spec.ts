@@ -53,7 +53,8 @@ export interface ParamSpec {
 export interface StageSpec {
   /** Unique name; expanded stages are `base@key`. */
   name: string;
-  command: { kind: 'cmd'; cmd: string } | { kind: 'module'; module: ProjectPath; declared: string; location?: SourceLocation };
+  command:
+    { kind: 'cmd'; cmd: string } | { kind: 'module'; module: ProjectPath; declared: string; location?: SourceLocation };
   /** Project-relative working directory ('.' for the root). */
   wdir: ProjectPath;
   deps: DepSpec[];

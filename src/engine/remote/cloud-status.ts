@@ -34,7 +34,10 @@ export interface CloudStatus {
   pull: { objects: number; bytes: number };
 }
 
-export async function cloudStatus(project: Project, opts: RemoteSessionOptions & { targets?: string[] } = {}): Promise<Result<CloudStatus, RemoteOpError>> {
+export async function cloudStatus(
+  project: Project,
+  opts: RemoteSessionOptions & { targets?: string[] } = {},
+): Promise<Result<CloudStatus, RemoteOpError>> {
   const r = await withRemote(project, { ...opts, create: false, mutex: false }, async (s) => {
     const stages = selectLockStages(project, opts.targets ?? []);
     if (!stages.ok) return stages;
@@ -52,7 +55,11 @@ export async function cloudStatus(project: Project, opts: RemoteSessionOptions &
         closures.set(o.hash, [o.hash]);
         continue;
       }
-      const manifest = localDirs.has(o.hash) ? await local.readManifest(o.hash) : remoteDirs.has(o.hash) ? await readRemoteManifest(remote, o.hash) : undefined;
+      const manifest = localDirs.has(o.hash)
+        ? await local.readManifest(o.hash)
+        : remoteDirs.has(o.hash)
+          ? await readRemoteManifest(remote, o.hash)
+          : undefined;
       for (const e of manifest ?? []) sizes.set(e.h, e.s);
       closures.set(o.hash, manifest && [o.hash, ...manifest.map((e) => e.h)]);
     }
@@ -66,11 +73,17 @@ export async function cloudStatus(project: Project, opts: RemoteSessionOptions &
       return n === ids.length ? 'complete' : n === 0 ? 'absent' : 'partial';
     };
     const all = [...new Set([...closures.values()].flatMap((c) => c ?? []))];
-    const sum = (ids: ObjectId[]) => ({ objects: ids.length, bytes: ids.reduce((a, id) => a + (sizes.get(id) ?? 0), 0) });
+    const sum = (ids: ObjectId[]) => ({
+      objects: ids.length,
+      bytes: ids.reduce((a, id) => a + (sizes.get(id) ?? 0), 0),
+    });
     const result: CloudStatus = {
-      remote: s.config.name, url: s.url,
+      remote: s.config.name,
+      url: s.url,
       outs: outs.map((o) => ({
-        stage: o.stage, path: o.path, hash: o.hash,
+        stage: o.stage,
+        path: o.path,
+        hash: o.hash,
         workspace: project.hasher.hash(o.path)?.hash === o.hash,
         cache: presence(closures.get(o.hash), inLocal, o.hash),
         remote: presence(closures.get(o.hash), inRemote, o.hash),

@@ -19,7 +19,10 @@ export class CompleteDirs {
   private dirs: Set<string>;
   private dirty = false;
 
-  private constructor(private readonly file: string, private readonly url: string) {
+  private constructor(
+    private readonly file: string,
+    private readonly url: string,
+  ) {
     this.dirs = new Set();
     try {
       const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { v: number; url: string; dirs: string[] };

@@ -40,7 +40,12 @@ export class RemoteFailureError extends Error {
   }
 }
 
-export function remoteFailure(remote: RemoteConfig, problem: RemoteProblem, detail: string, where: RemoteFailure['where'] = 'remote'): RemoteFailureError {
+export function remoteFailure(
+  remote: RemoteConfig,
+  problem: RemoteProblem,
+  detail: string,
+  where: RemoteFailure['where'] = 'remote',
+): RemoteFailureError {
   return new RemoteFailureError({ problem, remote: remote.name, url: describeRemoteUrl(remote.url), where, detail });
 }
 

@@ -3,7 +3,16 @@
  * (`xpipe remote ...`), the remote registry, push / fetch / pull, `status --cloud` and the remote run
  * source of `repro --pull`.
  */
-export { loadProjectConfig, resolveRemote, REMOTE_KEYS, CONFIG_FILE, LOCAL_CONFIG_FILE, type ProjectConfig, type RemoteConfig, type RemoteSettings } from '../config/project-config.js';
+export {
+  loadProjectConfig,
+  resolveRemote,
+  REMOTE_KEYS,
+  CONFIG_FILE,
+  LOCAL_CONFIG_FILE,
+  type ProjectConfig,
+  type RemoteConfig,
+  type RemoteSettings,
+} from '../config/project-config.js';
 export { addRemote, removeRemote, setDefaultRemote, modifyRemote, type EditReport } from '../config/config-edit.js';
 export { parseRemoteUrl, describeRemoteUrl, type RemoteUrl } from './remote-url.js';
 export { openRemote, type RemoteStores, type RemoteBackend, type OpenContext } from './registry.js';

@@ -55,18 +55,33 @@ export class Meter {
   totalBytes = 0;
   private last = 0;
 
-  constructor(private readonly direction: 'push' | 'fetch', private readonly onProgress?: (p: TransferProgress) => void) {}
+  constructor(
+    private readonly direction: 'push' | 'fetch',
+    private readonly onProgress?: (p: TransferProgress) => void,
+  ) {}
 
   report(force = false): void {
     if (!this.onProgress) return;
     const now = Date.now();
     if (!force && now - this.last < PROGRESS_MS) return;
     this.last = now;
-    this.onProgress({ direction: this.direction, doneObjects: this.doneObjects, totalObjects: this.totalObjects, doneBytes: this.doneBytes, totalBytes: this.totalBytes, elapsedMs: now - this.started });
+    this.onProgress({
+      direction: this.direction,
+      doneObjects: this.doneObjects,
+      totalObjects: this.totalObjects,
+      doneBytes: this.doneBytes,
+      totalBytes: this.totalBytes,
+      elapsedMs: now - this.started,
+    });
   }
 }
 
-export async function moveObjects(from: ObjectStore, to: ObjectStore, ids: readonly ObjectId[], opts: MoveOptions): Promise<MoveResult> {
+export async function moveObjects(
+  from: ObjectStore,
+  to: ObjectStore,
+  ids: readonly ObjectId[],
+  opts: MoveOptions,
+): Promise<MoveResult> {
   const result: MoveResult = { moved: new Set(), absent: new Set(), corrupt: new Map(), bytes: 0 };
   if (ids.length === 0) return result;
   const meter = opts.meter ?? new Meter(opts.direction, opts.onProgress);

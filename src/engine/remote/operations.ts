@@ -14,7 +14,16 @@ import { checkoutOuts, corruptObjectEvent, type CheckoutReport } from '../cache/
 import { CompleteDirs } from './dir-memory.js';
 import type { TransferProgress } from './move-objects.js';
 import { fetchOuts, pushOuts, type TransferReport } from './transfer.js';
-import { lockOuts, runCacheOuts, runsOf, selectLockStages, withRemote, type RemoteOpError, type RemoteSession, type RemoteSessionOptions } from './session.js';
+import {
+  lockOuts,
+  runCacheOuts,
+  runsOf,
+  selectLockStages,
+  withRemote,
+  type RemoteOpError,
+  type RemoteSession,
+  type RemoteSessionOptions,
+} from './session.js';
 
 export interface TransferCommandOptions extends RemoteSessionOptions {
   /** Stage names; empty = every stage in pipeline.lock. */
@@ -35,7 +44,10 @@ function jobsFor(s: RemoteSession, opts: TransferCommandOptions): number {
   return Math.max(1, opts.jobs ?? s.config.settings.jobs ?? s.stores.defaultJobs);
 }
 
-export async function push(project: Project, opts: TransferCommandOptions = {}): Promise<Result<TransferReport, RemoteOpError>> {
+export async function push(
+  project: Project,
+  opts: TransferCommandOptions = {},
+): Promise<Result<TransferReport, RemoteOpError>> {
   const r = await withRemote(project, { ...opts, create: true, mutex: true }, async (s) => {
     const stages = selectLockStages(project, opts.targets ?? []);
     if (!stages.ok) return stages;
@@ -43,7 +55,12 @@ export async function push(project: Project, opts: TransferCommandOptions = {}):
     const localRuns = runsOf(project.runCache.records, only);
     const outs = [...lockOuts(project, stages.value), ...(opts.runCache ? await runCacheOuts(localRuns) : [])];
     const memory = CompleteDirs.forRemote(project.root, s.url);
-    const report = await pushOuts(project.store, s.stores, outs, memory, { remote: s.config, url: s.url, jobs: jobsFor(s, opts), onProgress: opts.onProgress });
+    const report = await pushOuts(project.store, s.stores, outs, memory, {
+      remote: s.config,
+      url: s.url,
+      jobs: jobsFor(s, opts),
+      onProgress: opts.onProgress,
+    });
     if (opts.runCache) {
       const t = await transferRunCache(
         { runs: localRuns, objects: project.store },
@@ -57,37 +74,60 @@ export async function push(project: Project, opts: TransferCommandOptions = {}):
   return r.ok ? r.value : r;
 }
 
-async function fetchIn(project: Project, s: RemoteSession, opts: TransferCommandOptions): Promise<Result<TransferReport, RemoteOpError>> {
+async function fetchIn(
+  project: Project,
+  s: RemoteSession,
+  opts: TransferCommandOptions,
+): Promise<Result<TransferReport, RemoteOpError>> {
   const stages = selectLockStages(project, opts.targets ?? []);
   if (!stages.ok) return stages;
   const only = (opts.targets ?? []).length > 0 ? new Set(stages.value) : undefined;
   const remoteRuns = runsOf(s.stores.kv, only);
   const outs = [...lockOuts(project, stages.value), ...(opts.runCache ? await runCacheOuts(remoteRuns) : [])];
-  const report = await fetchOuts(project.store, s.stores, outs, { remote: s.config, url: s.url, jobs: jobsFor(s, opts), onProgress: opts.onProgress });
+  const report = await fetchOuts(project.store, s.stores, outs, {
+    remote: s.config,
+    url: s.url,
+    jobs: jobsFor(s, opts),
+    onProgress: opts.onProgress,
+  });
   if (opts.runCache) {
-    const t = await transferRunCache({ runs: remoteRuns, objects: s.stores.objects }, { runs: project.runCache, objects: project.store }, (id) => project.store.closure(id));
+    const t = await transferRunCache(
+      { runs: remoteRuns, objects: s.stores.objects },
+      { runs: project.runCache, objects: project.store },
+      (id) => project.store.closure(id),
+    );
     report.runCache = { copied: t.copied.length, skipped: t.skippedIncomplete.length };
   }
   return ok(report);
 }
 
-export async function fetch(project: Project, opts: TransferCommandOptions = {}): Promise<Result<TransferReport, RemoteOpError>> {
+export async function fetch(
+  project: Project,
+  opts: TransferCommandOptions = {},
+): Promise<Result<TransferReport, RemoteOpError>> {
   const r = await withRemote(project, { ...opts, create: false, mutex: true }, (s) => fetchIn(project, s, opts));
   return r.ok ? r.value : r;
 }
 
 /** fetch, then restore the selected outs from the cache (verified) into the workspace. */
-export async function pull(project: Project, opts: TransferCommandOptions = {}): Promise<Result<PullReport, RemoteOpError>> {
+export async function pull(
+  project: Project,
+  opts: TransferCommandOptions = {},
+): Promise<Result<PullReport, RemoteOpError>> {
   const r = await withRemote(project, { ...opts, create: false, mutex: true }, async (s) => {
     const fetched = await fetchIn(project, s, opts);
     if (!fetched.ok) return fetched;
     const stages = selectLockStages(project, opts.targets ?? []);
     if (!stages.ok) return stages;
     const checkout = await checkoutOuts(project.lock, stages.value, project.store, project.hasher, project.root);
-    for (const c of checkout.corrupt) for (const o of c.objects) opts.onEvent?.(corruptObjectEvent(project.root, c.stage, c.out, o, false));
+    for (const c of checkout.corrupt)
+      for (const o of c.objects) opts.onEvent?.(corruptObjectEvent(project.root, c.stage, c.out, o, false));
     project.hasher.save();
     const rel = (p: string) => path.relative(project.root, p);
-    const corrupt = checkout.corrupt.map((c) => ({ ...c, objects: c.objects.map((o) => ({ ...o, path: rel(o.path), ...(o.movedTo ? { movedTo: rel(o.movedTo) } : {}) })) }));
+    const corrupt = checkout.corrupt.map((c) => ({
+      ...c,
+      objects: c.objects.map((o) => ({ ...o, path: rel(o.path), ...(o.movedTo ? { movedTo: rel(o.movedTo) } : {}) })),
+    }));
     return ok({ fetch: fetched.value, checkout: { ...checkout, corrupt } });
   });
   return r.ok ? r.value : err(r.error);

@@ -39,7 +39,11 @@ const BACKENDS: Readonly<Record<RemoteUrl['kind'], () => Promise<RemoteBackend>>
   s3: () => import('./backends/s3.js'),
 };
 
-export async function openRemote(remote: RemoteConfig, root: string, opts: { create?: boolean } = {}): Promise<RemoteStores> {
+export async function openRemote(
+  remote: RemoteConfig,
+  root: string,
+  opts: { create?: boolean } = {},
+): Promise<RemoteStores> {
   const kind = remote.url.kind;
   const backend = await BACKENDS[kind]();
   return backend.open(remote, { root, create: opts.create ?? false });

@@ -27,7 +27,10 @@ export function parseRemoteUrl(text: string, baseDir: string): Result<RemoteUrl,
     } catch {
       return err('it is not a valid file:// URL; write file:///absolute/path or just the path');
     }
-    if (u.host !== '' && u.host !== 'localhost') return err(`file:// URLs name no host (got "${u.host}"); write file:///absolute/path, or ssh://${u.host}/path for another machine`);
+    if (u.host !== '' && u.host !== 'localhost')
+      return err(
+        `file:// URLs name no host (got "${u.host}"); write file:///absolute/path, or ssh://${u.host}/path for another machine`,
+      );
     return ok({ kind: 'local', path: decodeURIComponent(u.pathname) });
   }
   if (scheme === 'ssh') {
@@ -38,7 +41,10 @@ export function parseRemoteUrl(text: string, baseDir: string): Result<RemoteUrl,
       return err('it is not a valid ssh:// URL; write ssh://[user@]host[:port]/path');
     }
     if (u.hostname === '') return err('it names no host; write ssh://[user@]host[:port]/path');
-    if (u.password !== '') return err('it contains a password; xpipe never stores passwords: remove it and use an SSH key (the agent, ~/.ssh/config or keyfile)');
+    if (u.password !== '')
+      return err(
+        'it contains a password; xpipe never stores passwords: remove it and use an SSH key (the agent, ~/.ssh/config or keyfile)',
+      );
     const p = decodeURIComponent(u.pathname);
     if (p === '' || p === '/') return err('it names no directory on the host; write ssh://host/absolute/path');
     return ok({
@@ -52,7 +58,8 @@ export function parseRemoteUrl(text: string, baseDir: string): Result<RemoteUrl,
   if (scheme === 's3') {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(t);
     const bucket = m?.[1] ?? '';
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) return err(`"${bucket}" is not a valid S3 bucket name (3-63 lower-case letters, digits, "." or "-")`);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+      return err(`"${bucket}" is not a valid S3 bucket name (3-63 lower-case letters, digits, "." or "-")`);
     const prefix = (m?.[2] ?? '').replace(/\/+$/, '');
     return ok({ kind: 's3', bucket, prefix });
   }

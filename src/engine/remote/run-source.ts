@@ -22,7 +22,10 @@ export interface OpenedRunSource extends RemoteRunSource {
   close(): Promise<void>;
 }
 
-export function remoteRunSource(project: Project, opts: { remote?: string; jobs?: number } = {}): Result<OpenedRunSource, RemoteOpError> {
+export function remoteRunSource(
+  project: Project,
+  opts: { remote?: string; jobs?: number } = {},
+): Result<OpenedRunSource, RemoteOpError> {
   const found = findRemote(project, opts.remote);
   if (!found.ok) return err(found.error);
   const config = found.value;
@@ -30,14 +33,23 @@ export function remoteRunSource(project: Project, opts: { remote?: string; jobs?
   let opening: Promise<RemoteStores> | undefined;
   const stores = () => (opening ??= openRemote(config, project.root, { create: false }));
   const describe = (e: unknown): string => {
-    if (e instanceof RemoteFailureError) return `could not use remote "${config.name}" (${url}): ${e.failure.problem}: ${e.failure.detail}`;
+    if (e instanceof RemoteFailureError)
+      return `could not use remote "${config.name}" (${url}): ${e.failure.problem}: ${e.failure.detail}`;
     throw e;
   };
   const fetchAll = async (stage: string, outs: readonly LockedOut[]): Promise<string | undefined> => {
     const s = await stores();
-    const refs = outs.filter((o) => o.cache !== false).map((o) => ({ stage, path: o.path, hash: o.hash as ObjectId, size: o.size }));
-    const r = await fetchOuts(project.store, s, refs, { remote: config, url, jobs: opts.jobs ?? config.settings.jobs ?? s.defaultJobs });
-    return r.problems.length > 0 ? `remote "${config.name}" (${url}) could not deliver ${r.problems.map(problemText).join('; ')}` : undefined;
+    const refs = outs
+      .filter((o) => o.cache !== false)
+      .map((o) => ({ stage, path: o.path, hash: o.hash as ObjectId, size: o.size }));
+    const r = await fetchOuts(project.store, s, refs, {
+      remote: config,
+      url,
+      jobs: opts.jobs ?? config.settings.jobs ?? s.defaultJobs,
+    });
+    return r.problems.length > 0
+      ? `remote "${config.name}" (${url}) could not deliver ${r.problems.map(problemText).join('; ')}`
+      : undefined;
   };
   return ok({
     name: config.name,

@@ -45,12 +45,18 @@ export function findRemote(project: Project, name?: string): Result<RemoteConfig
 
 /** Runs `fn` with the remote open (and, with `mutex`, the project mutex held). */
 export async function withRemote<T>(
-  project: Project, opts: RemoteSessionOptions & { create: boolean; mutex: boolean },
+  project: Project,
+  opts: RemoteSessionOptions & { create: boolean; mutex: boolean },
   fn: (s: RemoteSession) => Promise<T>,
 ): Promise<Result<T, RemoteOpError>> {
   const config = findRemote(project, opts.remote);
   if (!config.ok) return config;
-  const m = opts.mutex ? await acquireProjectMutex(project.root, { wait: opts.wait ?? true, onWait: (pid) => opts.onEvent?.({ type: 'info', reason: 'waiting-for-lock', pid }) }) : undefined;
+  const m = opts.mutex
+    ? await acquireProjectMutex(project.root, {
+        wait: opts.wait ?? true,
+        onWait: (pid) => opts.onEvent?.({ type: 'info', reason: 'waiting-for-lock', pid }),
+      })
+    : undefined;
   if (m && !m.ok) return err({ kind: 'busy', pid: m.heldBy });
   let stores: RemoteStores | undefined;
   try {
@@ -76,16 +82,21 @@ export function selectLockStages(project: Project, targets: readonly string[]): 
 
 /** The cached outs pipeline.lock records for `stages` (`cache: false` outs are not in any store). */
 export function lockOuts(project: Project, stages: readonly string[]): OutRef[] {
-  return stages.flatMap((stage) => (project.lock.stages[stage]?.outs ?? [])
-    .filter((o) => o.cache !== false)
-    .map((o) => ({ stage, path: o.path, hash: o.hash as ObjectId, size: o.size })));
+  return stages.flatMap((stage) =>
+    (project.lock.stages[stage]?.outs ?? [])
+      .filter((o) => o.cache !== false)
+      .map((o) => ({ stage, path: o.path, hash: o.hash as ObjectId, size: o.size })),
+  );
 }
 
 /** The outs named by the run-cache records of `runs` (for `--run-cache`), as optional outs. */
 export async function runCacheOuts(runs: RunCache): Promise<OutRef[]> {
   const out: OutRef[] = [];
   for (const entries of (await runs.all()).values()) {
-    for (const e of entries) for (const o of e.outs) if (o.cache !== false) out.push({ stage: e.stage, path: o.path, hash: o.hash as ObjectId, size: o.size, optional: true });
+    for (const e of entries)
+      for (const o of e.outs)
+        if (o.cache !== false)
+          out.push({ stage: e.stage, path: o.path, hash: o.hash as ObjectId, size: o.size, optional: true });
   }
   return out;
 }

@@ -62,7 +62,13 @@ export interface TransferOptions {
   onProgress?: ((p: TransferProgress) => void) | undefined;
 }
 
-export async function pushOuts(local: LocalObjectStore, remote: RemoteStores, outs: readonly OutRef[], memory: CompleteDirs, opts: TransferOptions): Promise<TransferReport> {
+export async function pushOuts(
+  local: LocalObjectStore,
+  remote: RemoteStores,
+  outs: readonly OutRef[],
+  memory: CompleteDirs,
+  opts: TransferOptions,
+): Promise<TransferReport> {
   const meter = new Meter('push', opts.onProgress);
   const problems: OutProblem[] = [];
   const sizes = new Map<ObjectId, number>();
@@ -70,7 +76,9 @@ export async function pushOuts(local: LocalObjectStore, remote: RemoteStores, ou
   /** Directories complete in the local cache → their files. */
   const dirs = new Map<ObjectId, ObjectId[]>();
   for (const out of outs) {
-    const missing = (ids: ObjectId[]) => !out.optional && problems.push({ stage: out.stage, out: out.path, problem: 'missing-local', objects: ids.map((id) => ({ id })) });
+    const missing = (ids: ObjectId[]) =>
+      !out.optional &&
+      problems.push({ stage: out.stage, out: out.path, problem: 'missing-local', objects: ids.map((id) => ({ id })) });
     if (!out.hash.endsWith('.dir')) {
       sizes.set(out.hash, out.size);
       if (await local.has(out.hash)) files.add(out.hash);
@@ -103,35 +111,65 @@ export async function pushOuts(local: LocalObjectStore, remote: RemoteStores, ou
   // Verified on the way up too: a corrupt object in cache/ (disk fault, an edit) must never reach the
   // remote under an id its bytes do not have. Hashing costs far less than the transfer.
   const move = { direction: 'push' as const, jobs: opts.jobs, verify: true, sizes, remote: opts.remote, meter };
-  const sent = await moveObjects(local, remote.objects, toQuery.filter((id) => !filesThere.has(id)), move);
+  const sent = await moveObjects(
+    local,
+    remote.objects,
+    toQuery.filter((id) => !filesThere.has(id)),
+    move,
+  );
   // A file that vanished from cache/ mid-push (gc) leaves its directory incomplete: keep its manifest back.
   const lost = new Set([...sent.absent, ...sent.corrupt.keys()]);
   for (const out of outs) {
-    const ids = out.hash.endsWith('.dir') ? dirs.get(out.hash) ?? [] : [out.hash];
+    const ids = out.hash.endsWith('.dir') ? (dirs.get(out.hash) ?? []) : [out.hash];
     const bad = ids.filter((id) => sent.corrupt.has(id));
-    if (bad.length > 0) problems.push({ stage: out.stage, out: out.path, problem: 'corrupt-local', objects: bad.map((id) => ({ id, actual: sent.corrupt.get(id) ?? '' })) });
+    if (bad.length > 0)
+      problems.push({
+        stage: out.stage,
+        out: out.path,
+        problem: 'corrupt-local',
+        objects: bad.map((id) => ({ id, actual: sent.corrupt.get(id) ?? '' })),
+      });
   }
   const complete = dirIds.filter((d) => !(dirs.get(d) ?? []).some((id) => lost.has(id)));
-  const sentDirs = await moveObjects(local, remote.objects, complete.filter((d) => !dirsThere.has(d)), move);
+  const sentDirs = await moveObjects(
+    local,
+    remote.objects,
+    complete.filter((d) => !dirsThere.has(d)),
+    move,
+  );
   for (const d of complete) if (dirsThere.has(d) || sentDirs.moved.has(d)) memory.add(d);
   memory.save();
   const moved = sent.moved.size + sentDirs.moved.size;
   return {
-    remote: opts.remote.name, url: opts.url, direction: 'push',
-    objects: moved, bytes: sent.bytes + sentDirs.bytes,
+    remote: opts.remote.name,
+    url: opts.url,
+    direction: 'push',
+    objects: moved,
+    bytes: sent.bytes + sentDirs.bytes,
     alreadyThere: files.size - toQuery.length + filesThere.size + dirsThere.size,
-    durationMs: Date.now() - meter.started, problems,
+    durationMs: Date.now() - meter.started,
+    problems,
   };
 }
 
-export async function fetchOuts(local: LocalObjectStore, remote: RemoteStores, outs: readonly OutRef[], opts: TransferOptions): Promise<TransferReport> {
+export async function fetchOuts(
+  local: LocalObjectStore,
+  remote: RemoteStores,
+  outs: readonly OutRef[],
+  opts: TransferOptions,
+): Promise<TransferReport> {
   const meter = new Meter('fetch', opts.onProgress);
   const sizes = new Map<ObjectId, number>();
   const move = { direction: 'fetch' as const, jobs: opts.jobs, verify: true, sizes, remote: opts.remote, meter };
   const wanted = outs.filter((o) => o.hash.endsWith('.dir'));
   const needDirs = [...new Set(wanted.map((o) => o.hash))];
   const haveDirs = await local.hasMany(needDirs);
-  const gotDirs = await moveObjects(remote.objects, local, needDirs.filter((d) => !haveDirs.has(d)), move);
+  const gotDirs = await moveObjects(
+    remote.objects,
+    local,
+    needDirs.filter((d) => !haveDirs.has(d)),
+    move,
+  );
   const closures = new Map<ObjectId, ObjectId[] | undefined>();
   const need = new Set<ObjectId>();
   for (const out of outs) {
@@ -148,7 +186,12 @@ export async function fetchOuts(local: LocalObjectStore, remote: RemoteStores, o
   }
   const needIds = [...need];
   const have = await local.hasMany(needIds);
-  const got = await moveObjects(remote.objects, local, needIds.filter((id) => !have.has(id)), move);
+  const got = await moveObjects(
+    remote.objects,
+    local,
+    needIds.filter((id) => !have.has(id)),
+    move,
+  );
   local.save();
   const problems: OutProblem[] = [];
   for (const out of outs) {
@@ -157,13 +200,29 @@ export async function fetchOuts(local: LocalObjectStore, remote: RemoteStores, o
     const corrupt = ids.filter((id) => gotDirs.corrupt.has(id) || got.corrupt.has(id));
     const absent = ids.filter((id) => gotDirs.absent.has(id) || got.absent.has(id));
     const actual = (id: ObjectId) => gotDirs.corrupt.get(id) ?? got.corrupt.get(id);
-    if (corrupt.length > 0) problems.push({ stage: out.stage, out: out.path, problem: 'corrupt-remote', objects: corrupt.map((id) => ({ id, actual: actual(id) ?? '' })) });
-    if (absent.length > 0) problems.push({ stage: out.stage, out: out.path, problem: 'missing-remote', objects: absent.map((id) => ({ id })) });
+    if (corrupt.length > 0)
+      problems.push({
+        stage: out.stage,
+        out: out.path,
+        problem: 'corrupt-remote',
+        objects: corrupt.map((id) => ({ id, actual: actual(id) ?? '' })),
+      });
+    if (absent.length > 0)
+      problems.push({
+        stage: out.stage,
+        out: out.path,
+        problem: 'missing-remote',
+        objects: absent.map((id) => ({ id })),
+      });
   }
   return {
-    remote: opts.remote.name, url: opts.url, direction: 'fetch',
-    objects: gotDirs.moved.size + got.moved.size, bytes: gotDirs.bytes + got.bytes,
+    remote: opts.remote.name,
+    url: opts.url,
+    direction: 'fetch',
+    objects: gotDirs.moved.size + got.moved.size,
+    bytes: gotDirs.bytes + got.bytes,
     alreadyThere: haveDirs.size + have.size,
-    durationMs: Date.now() - meter.started, problems,
+    durationMs: Date.now() - meter.started,
+    problems,
   };
 }

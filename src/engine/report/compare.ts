@@ -49,8 +49,14 @@ export async function compare(req: CompareRequest): Promise<Result<Comparison, s
   const git = await isGitRepo(req.root);
   const lock = req.lock ?? (!git && req.a === undefined ? req.lockFallback : undefined);
   if (lock) {
-    const empty = Object.keys(lock.stages).length === 0 ? ' pipeline.lock records no runs yet (run xpipe repro), so every value is new.' : '';
-    const note = (req.lock ? '' : 'not a git repository: comparing the workspace with pipeline.lock (the values the last repro used).') + empty;
+    const empty =
+      Object.keys(lock.stages).length === 0
+        ? ' pipeline.lock records no runs yet (run xpipe repro), so every value is new.'
+        : '';
+    const note =
+      (req.lock
+        ? ''
+        : 'not a git repository: comparing the workspace with pipeline.lock (the values the last repro used).') + empty;
     const rows = diffFileValues(restrict(lockedParamValues(lock), current.value), current.value, { all: req.all });
     return ok({ labels: ['pipeline.lock', 'workspace'], rows, ...(note ? { note: note.trim() } : {}) });
   }
@@ -66,7 +72,10 @@ export async function compare(req: CompareRequest): Promise<Result<Comparison, s
   if (!left.ok) return left;
   const right = b.kind === 'workspace' ? current : await loadFileValues(req.root, b, req.files);
   if (!right.ok) return right;
-  return ok({ labels: [sourceLabel(a.value), sourceLabel(b)], rows: diffFileValues(left.value, right.value, { all: req.all }) });
+  return ok({
+    labels: [sourceLabel(a.value), sourceLabel(b)],
+    rows: diffFileValues(left.value, right.value, { all: req.all }),
+  });
 }
 
 /** Keeps only the files present in `like` (the lock also records params files of removed stages). */

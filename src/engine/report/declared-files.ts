@@ -30,7 +30,9 @@ export function declaredParams(spec: PipelineSpec): FileSelection[] {
 
 /** Metrics files, in stage then declaration order. */
 export function declaredMetrics(spec: PipelineSpec): string[] {
-  return [...new Set(spec.stages.flatMap((s) => s.outs.filter((o) => o.kind === 'metric').map((o) => o.path as string)))];
+  return [
+    ...new Set(spec.stages.flatMap((s) => s.outs.filter((o) => o.kind === 'metric').map((o) => o.path as string))),
+  ];
 }
 
 /** Plot declarations with validated props. */

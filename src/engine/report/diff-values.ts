@@ -42,7 +42,12 @@ export function diffFileValues(a: FileValues, b: FileValues, options: DiffOption
   return rows;
 }
 
-function diffOne(path: string, key: string, o: Scalar | Scalar[] | undefined, n: Scalar | Scalar[] | undefined): DiffRow {
+function diffOne(
+  path: string,
+  key: string,
+  o: Scalar | Scalar[] | undefined,
+  n: Scalar | Scalar[] | undefined,
+): DiffRow {
   const changed = !sameValue(o, n);
   const row: DiffRow = { path, key, old: o, new: n, changed };
   if (typeof o === 'number' && typeof n === 'number') row.change = roundDelta(n - o);

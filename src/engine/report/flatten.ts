@@ -49,7 +49,8 @@ const ID_FIELDS = ['label', 'name', 'id', 'class'];
 
 /** The identifying field of an array of objects, when every item has a distinct text value for it. */
 export function idField(items: unknown[]): string | undefined {
-  if (items.length === 0 || !items.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) return undefined;
+  if (items.length === 0 || !items.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x)))
+    return undefined;
   return ID_FIELDS.find((f) => {
     const values = items.map((x) => (x as Record<string, unknown>)[f]);
     return values.every((v) => typeof v === 'string' && v !== '') && new Set(values).size === values.length;

@@ -22,7 +22,12 @@ export interface GitError {
 }
 
 async function git(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  const r = await execa('git', args, { cwd, reject: false, stripFinalNewline: true, env: { GIT_TERMINAL_PROMPT: '0' } });
+  const r = await execa('git', args, {
+    cwd,
+    reject: false,
+    stripFinalNewline: true,
+    env: { GIT_TERMINAL_PROMPT: '0' },
+  });
   return { ok: r.exitCode === 0, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
@@ -35,15 +40,24 @@ export async function isGitRepo(dir: string): Promise<boolean> {
 /** Resolves `name` to a commit in the repository holding `dir`. */
 export async function resolveRevision(dir: string, name: string): Promise<Result<Revision, GitError>> {
   if (!(await isGitRepo(dir))) {
-    return err({ kind: 'not-a-repo', message: `cannot read revision '${name}': ${dir} is not inside a git repository.` });
+    return err({
+      kind: 'not-a-repo',
+      message: `cannot read revision '${name}': ${dir} is not inside a git repository.`,
+    });
   }
   const r = await git(dir, ['rev-parse', '--verify', '--quiet', `${name}^{commit}`]);
   if (r.ok) return ok({ name, commit: r.stdout.trim() });
   const head = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD']);
   if (!head.ok) {
-    return err({ kind: 'no-commits', message: `cannot read revision '${name}': the git repository has no commits yet. Commit your params and metrics files first, or compare against pipeline.lock with --lock.` });
+    return err({
+      kind: 'no-commits',
+      message: `cannot read revision '${name}': the git repository has no commits yet. Commit your params and metrics files first, or compare against pipeline.lock with --lock.`,
+    });
   }
-  return err({ kind: 'bad-revision', message: `unknown git revision '${name}': it is not a commit, branch or tag of this repository (check \`git log --oneline\`).` });
+  return err({
+    kind: 'bad-revision',
+    message: `unknown git revision '${name}': it is not a commit, branch or tag of this repository (check \`git log --oneline\`).`,
+  });
 }
 
 /**
@@ -56,7 +70,11 @@ export async function readAtRevision(dir: string, commit: string, projectPath: s
 }
 
 /** Like readAtRevision, for binary files (image plots). */
-export async function readBufferAtRevision(dir: string, commit: string, projectPath: string): Promise<Buffer | undefined> {
+export async function readBufferAtRevision(
+  dir: string,
+  commit: string,
+  projectPath: string,
+): Promise<Buffer | undefined> {
   const r = await execa('git', ['show', `${commit}:./${projectPath}`], { cwd: dir, reject: false, encoding: 'buffer' });
   return r.exitCode === 0 ? Buffer.from(r.stdout) : undefined;
 }

@@ -37,7 +37,8 @@ export async function readSourceText(root: string, source: ValueSource, file: st
   try {
     return await readFile(path.join(source.kind === 'dir' ? source.dir : root, file), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR')
+      return undefined;
     throw e;
   }
 }
@@ -53,7 +54,12 @@ export async function loadFileValues(
 ): Promise<Result<FileValues, string[]>> {
   const out: FileValues = new Map();
   const errors: string[] = [];
-  const where = source.kind === 'workspace' ? 'in the workspace' : source.kind === 'dir' ? `in ${source.label}` : `at revision ${revisionLabel(source.rev)}`;
+  const where =
+    source.kind === 'workspace'
+      ? 'in the workspace'
+      : source.kind === 'dir'
+        ? `in ${source.label}`
+        : `at revision ${revisionLabel(source.rev)}`;
   for (const file of files) {
     const text = await readSourceText(root, source, file.path);
     if (text === undefined) {

@@ -15,7 +15,9 @@ export function parseValues(file: string, text: string, where: string): Result<F
     return ok(flatten(data ?? {}));
   } catch (e) {
     const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return err(`cannot parse ${file} ${where}: ${reason}. Fix the file (it must be ${/\.json$/i.test(file) ? 'JSON' : 'YAML or JSON'}) and try again.`);
+    return err(
+      `cannot parse ${file} ${where}: ${reason}. Fix the file (it must be ${/\.json$/i.test(file) ? 'JSON' : 'YAML or JSON'}) and try again.`,
+    );
   }
 }
 

@@ -45,7 +45,8 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
   });
   const errTail = new LineTail(20);
   const outTail = new LineTail(5);
-  const log = (level: 'stdout' | 'stderr', message: string) => req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level, message });
+  const log = (level: 'stdout' | 'stderr', message: string) =>
+    req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level, message });
   child.stdout?.setEncoding('utf8').on('data', (c: string) => outTail.push(c).forEach((m) => log('stdout', m)));
   child.stderr?.setEncoding('utf8').on('data', (c: string) => errTail.push(c).forEach((m) => log('stderr', m)));
 
@@ -53,7 +54,8 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
   const progress = new ProgressTracker(stage.name, req.onEvent);
   child.on('message', (m: ChildMessage) => {
     if (m.type === 'result') result = m;
-    else if (m.type === 'log') req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: m.level, message: m.message });
+    else if (m.type === 'log')
+      req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: m.level, message: m.message });
     else progress.handle(m);
   });
   const onAbort = () => {
@@ -74,11 +76,44 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
   if (result?.ok === true && exit.code === 0) return { ok: true };
   if (result && !result.ok) {
     return result.kind === 'input'
-      ? { ok: false, failure: { type: 'failure', reason: 'stage-input-error', stage: stage.name, message: result.message } }
-      : { ok: false, failure: { type: 'failure', reason: 'stage-error', stage: stage.name, message: result.message, ...(result.stack ? { stack: result.stack } : {}) } };
+      ? {
+          ok: false,
+          failure: { type: 'failure', reason: 'stage-input-error', stage: stage.name, message: result.message },
+        }
+      : {
+          ok: false,
+          failure: {
+            type: 'failure',
+            reason: 'stage-error',
+            stage: stage.name,
+            message: result.message,
+            ...(result.stack ? { stack: result.stack } : {}),
+          },
+        };
   }
-  if (exit.signal) return { ok: false, failure: { type: 'failure', reason: 'signal', stage: stage.name, command, signal: exit.signal, stderrTail: errTail.tail } };
-  return { ok: false, failure: { type: 'failure', reason: 'exit-non-zero', stage: stage.name, command, exitCode: exit.code ?? -1, stderrTail: errTail.tail } };
+  if (exit.signal)
+    return {
+      ok: false,
+      failure: {
+        type: 'failure',
+        reason: 'signal',
+        stage: stage.name,
+        command,
+        signal: exit.signal,
+        stderrTail: errTail.tail,
+      },
+    };
+  return {
+    ok: false,
+    failure: {
+      type: 'failure',
+      reason: 'exit-non-zero',
+      stage: stage.name,
+      command,
+      exitCode: exit.code ?? -1,
+      stderrTail: errTail.tail,
+    },
+  };
 }
 
 /** Turns progress messages into samples with rate and ETA. */
@@ -88,7 +123,10 @@ class ProgressTracker {
   private unit = 'it';
   private started = 0;
 
-  constructor(private readonly stage: string, private readonly emit: RunRequest['onEvent']) {}
+  constructor(
+    private readonly stage: string,
+    private readonly emit: RunRequest['onEvent'],
+  ) {}
 
   handle(m: Exclude<ChildMessage, { type: 'result' | 'log' }>): void {
     const now = Date.now();
@@ -97,7 +135,14 @@ class ProgressTracker {
       this.sample(0, now);
     } else if (m.type === 'progress-update') this.sample(m.done, now);
     else {
-      this.emit({ type: 'info', reason: 'progress-done', stage: this.stage, label: this.label, seconds: (now - this.started) / 1000, ...(m.summary !== undefined ? { summary: m.summary } : {}) });
+      this.emit({
+        type: 'info',
+        reason: 'progress-done',
+        stage: this.stage,
+        label: this.label,
+        seconds: (now - this.started) / 1000,
+        ...(m.summary !== undefined ? { summary: m.summary } : {}),
+      });
     }
   }
 
@@ -105,6 +150,16 @@ class ProgressTracker {
     const elapsed = (now - this.started) / 1000;
     const rate = elapsed > 0 ? done / elapsed : 0;
     const etaSeconds = rate > 0 ? Math.max(0, (this.total - done) / rate) : undefined;
-    this.emit({ type: 'info', reason: 'progress', stage: this.stage, label: this.label, done, total: this.total, unit: this.unit, rate, etaSeconds });
+    this.emit({
+      type: 'info',
+      reason: 'progress',
+      stage: this.stage,
+      label: this.label,
+      done,
+      total: this.total,
+      unit: this.unit,
+      rate,
+      etaSeconds,
+    });
   }
 }

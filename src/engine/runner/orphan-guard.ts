@@ -52,7 +52,13 @@ export function spawnGuarded(opts: GuardedSpawn): GuardedChild {
   const [file, ...args] = opts.argv as [string, ...string[]];
   const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', 'pipe', ...(opts.ipc ? ['ipc' as const] : [])];
   // detached: setsid(), so the stage's group is its own and a terminal's Ctrl-C reaches xpipe first.
-  const child = spawn('/bin/sh', ['-c', WATCHER_SCRIPT, 'xpipe-stage', file, ...args], { cwd: opts.cwd, env: opts.env, stdio, detached: true, serialization: 'advanced' });
+  const child = spawn('/bin/sh', ['-c', WATCHER_SCRIPT, 'xpipe-stage', file, ...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio,
+    detached: true,
+    serialization: 'advanced',
+  });
   const pipe = child.stdio[WATCH_FD] as Socket | null;
   // A watcher that is already gone makes the write fail with EPIPE: nothing left to guard.
   pipe?.on('error', () => {});

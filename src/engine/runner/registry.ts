@@ -21,7 +21,10 @@ export class RunnerRegistry {
 
   /** The registry every project starts with. */
   static builtIn(): RunnerRegistry {
-    return new RunnerRegistry({ [DEFAULT_EXECUTOR]: localRunner, slurm: lazyRunner(async () => new (await import('./slurm/runner.js')).SlurmRunner()) });
+    return new RunnerRegistry({
+      [DEFAULT_EXECUTOR]: localRunner,
+      slurm: lazyRunner(async () => new (await import('./slurm/runner.js')).SlurmRunner()),
+    });
   }
 
   names(): string[] {
@@ -37,7 +40,12 @@ export class RunnerRegistry {
     const problems: Diagnostic[] = [];
     const known = this.names().join(', ');
     if (override !== undefined && !this.runners.has(override)) {
-      return err([{ code: 'unknown-executor', message: `Unknown executor "${override}" given with --executor. Known executors: ${known}.` }]);
+      return err([
+        {
+          code: 'unknown-executor',
+          message: `Unknown executor "${override}" given with --executor. Known executors: ${known}.`,
+        },
+      ]);
     }
     for (const stage of stages) {
       const name = override ?? stage.executor?.name ?? DEFAULT_EXECUTOR;
@@ -45,7 +53,11 @@ export class RunnerRegistry {
       if (runner) out.set(stage.name, runner);
       else {
         const location = stage.executor?.location;
-        problems.push({ code: 'unknown-executor', message: `Stage "${stage.name}" asks for executor "${name}", which this xpipe does not know. Known executors: ${known}. Fix "executor:" of the stage in pipeline.yaml, or remove it to run locally.`, ...(location ? { location } : {}) });
+        problems.push({
+          code: 'unknown-executor',
+          message: `Stage "${stage.name}" asks for executor "${name}", which this xpipe does not know. Known executors: ${known}. Fix "executor:" of the stage in pipeline.yaml, or remove it to run locally.`,
+          ...(location ? { location } : {}),
+        });
       }
     }
     return problems.length > 0 ? err(problems) : ok(out);
@@ -56,7 +68,10 @@ export class RunnerRegistry {
  * A runner whose module loads on first use (so `xpipe status` never loads the Slurm executor); one
  * instance per registry, i.e. per opened project, so all of a command's stages share its poller.
  */
-export function lazyRunner(load: () => Promise<StageRunner>, opts: { preparesOuts?: boolean } = { preparesOuts: true }): StageRunner {
+export function lazyRunner(
+  load: () => Promise<StageRunner>,
+  opts: { preparesOuts?: boolean } = { preparesOuts: true },
+): StageRunner {
   let runner: Promise<StageRunner> | undefined;
   const get = () => (runner ??= load());
   return {

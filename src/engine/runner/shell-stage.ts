@@ -23,8 +23,24 @@ export async function runShellStage(req: RunRequest): Promise<RunOutcome> {
   });
   const out = new LineTail(5);
   const errTail = new LineTail(20);
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => out.push(c).forEach((message) => req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stdout', message })));
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => errTail.push(c).forEach((message) => req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stderr', message })));
+  child.stdout
+    ?.setEncoding('utf8')
+    .on('data', (c: string) =>
+      out
+        .push(c)
+        .forEach((message) =>
+          req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stdout', message }),
+        ),
+    );
+  child.stderr
+    ?.setEncoding('utf8')
+    .on('data', (c: string) =>
+      errTail
+        .push(c)
+        .forEach((message) =>
+          req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stderr', message }),
+        ),
+    );
   const onAbort = () => killGroup(child);
   req.signal.addEventListener('abort', onAbort, { once: true });
   // The watcher is released at the first process's exit; 'close' (all output read) comes after it.
@@ -37,12 +53,37 @@ export async function runShellStage(req: RunRequest): Promise<RunOutcome> {
       });
       child.once('close', (code, signal) => resolve({ code, signal }));
     });
-    out.end().forEach((message) => req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stdout', message }));
-    errTail.end().forEach((message) => req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stderr', message }));
+    out
+      .end()
+      .forEach((message) => req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stdout', message }));
+    errTail
+      .end()
+      .forEach((message) => req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stderr', message }));
     if (req.signal.aborted) return { ok: false, failure: { type: 'failure', reason: 'cancelled', stage: stage.name } };
-    if (exit.signal) return { ok: false, failure: { type: 'failure', reason: 'signal', stage: stage.name, command, signal: exit.signal, stderrTail: errTail.tail } };
+    if (exit.signal)
+      return {
+        ok: false,
+        failure: {
+          type: 'failure',
+          reason: 'signal',
+          stage: stage.name,
+          command,
+          signal: exit.signal,
+          stderrTail: errTail.tail,
+        },
+      };
     if (exit.code !== 0) {
-      return { ok: false, failure: { type: 'failure', reason: 'exit-non-zero', stage: stage.name, command, exitCode: exit.code ?? -1, stderrTail: errTail.tail } };
+      return {
+        ok: false,
+        failure: {
+          type: 'failure',
+          reason: 'exit-non-zero',
+          stage: stage.name,
+          command,
+          exitCode: exit.code ?? -1,
+          stderrTail: errTail.tail,
+        },
+      };
     }
     return { ok: true };
   } finally {

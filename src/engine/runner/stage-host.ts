@@ -76,7 +76,12 @@ async function runStage(init: InitMessage): Promise<void> {
   const mod = (await import(pathToFileURL(init.modulePath).href)) as { default?: StageDefinition };
   const def = mod.default;
   if (!def || typeof def.run !== 'function') {
-    await send({ type: 'result', ok: false, kind: 'input', message: `${path.relative(init.root, init.modulePath)} has no default export made with defineStage({ run(ctx) {...} }). Export the stage as the module's default.` });
+    await send({
+      type: 'result',
+      ok: false,
+      kind: 'input',
+      message: `${path.relative(init.root, init.modulePath)} has no default export made with defineStage({ run(ctx) {...} }). Export the stage as the module's default.`,
+    });
     process.exit(1);
   }
   await def.run(makeContext(init));
@@ -109,7 +114,13 @@ process.on('message', (message: ParentMessage) => {
     async (e: unknown) => {
       const error = e instanceof Error ? e : new Error(String(e));
       const input = error.name === 'StageInputError';
-      await send({ type: 'result', ok: false, kind: input ? 'input' : 'error', message: error.message, ...(input || !error.stack ? {} : { stack: error.stack }) });
+      await send({
+        type: 'result',
+        ok: false,
+        kind: input ? 'input' : 'error',
+        message: error.message,
+        ...(input || !error.stack ? {} : { stack: error.stack }),
+      });
       process.exit(1);
     },
   );

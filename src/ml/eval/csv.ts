@@ -55,7 +55,10 @@ export function confusionCsv(
 ): string {
   const lines = ['label,at,actual,predicted,count'];
   for (const r of perLabel) {
-    for (const [at, c] of [['0.5', r.at_0_5.confusion], ['tuned', r.at_tuned.confusion]] as const) {
+    for (const [at, c] of [
+      ['0.5', r.at_0_5.confusion],
+      ['tuned', r.at_tuned.confusion],
+    ] as const) {
       const l = csvField(r.label);
       lines.push(`${l},${at},positive,positive,${c.tp}`, `${l},${at},positive,negative,${c.fn}`);
       lines.push(`${l},${at},negative,positive,${c.fp}`, `${l},${at},negative,negative,${c.tn}`);

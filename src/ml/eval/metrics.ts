@@ -43,7 +43,7 @@ export function aucRoc(scores: ArrayLike<number>, labels: ArrayLike<number>): Ma
   );
   // Mid-ranks: tied scores share the average of their ranks, which counts each tie as ½.
   let rankSumPos = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && scores[order[j + 1] as number] === scores[order[i] as number]) j++;
     const midRank = (i + j) / 2 + 1;
@@ -102,7 +102,11 @@ export interface PrPoint {
 export function prCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): PrPoint[] {
   const { pos } = counts(labels);
   if (pos === 0) return [];
-  return steps(scores, labels).map((s) => ({ threshold: s.threshold, recall: s.tp / pos, precision: s.tp / (s.tp + s.fp) }));
+  return steps(scores, labels).map((s) => ({
+    threshold: s.threshold,
+    recall: s.tp / pos,
+    precision: s.tp / (s.tp + s.fp),
+  }));
 }
 
 /** Average precision Σ (R_n − R_{n−1}) P_n over distinct thresholds (scikit-learn's definition). */
@@ -197,7 +201,8 @@ export function bootstrapInterval(
   if (values.length === 0) return { low: null, high: null, resamples: 0 };
   values.sort((a, b) => a - b);
   const alpha = (1 - (options.level ?? 0.95)) / 2;
-  const at = (q: number): number => values[Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)))] as number;
+  const at = (q: number): number =>
+    values[Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)))] as number;
   return { low: at(alpha), high: at(1 - alpha), resamples: values.length };
 }
 

@@ -19,7 +19,9 @@ export function parseTuneOptions(params: Readonly<Record<string, unknown>>): Thr
     fallback: r.probability('fallback', 0.5),
   };
   if (o.strategy === 'cost' && o.costFn === 0 && o.costFp === 0) {
-    throw new InputError('expected tune_threshold.c_fn or tune_threshold.c_fp to be positive with strategy cost, got both 0');
+    throw new InputError(
+      'expected tune_threshold.c_fn or tune_threshold.c_fp to be positive with strategy cost, got both 0',
+    );
   }
   return o;
 }

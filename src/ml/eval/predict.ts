@@ -52,7 +52,8 @@ export function logitsToProbabilities(task: Task, logits: Float32Array, numLabel
     for (let c = 0; c < numLabels; c++) max = Math.max(max, logits[r * numLabels + c] as number);
     let sum = 0;
     for (let c = 0; c < numLabels; c++) sum += Math.exp((logits[r * numLabels + c] as number) - max);
-    for (let c = 0; c < numLabels; c++) out[r * numLabels + c] = Math.exp((logits[r * numLabels + c] as number) - max) / sum;
+    for (let c = 0; c < numLabels; c++)
+      out[r * numLabels + c] = Math.exp((logits[r * numLabels + c] as number) - max) / sum;
   }
   return out;
 }

@@ -12,7 +12,14 @@
 import type { Task } from '../data/preprocessed-format.js';
 import { column } from './predict.js';
 import {
-  aucRoc, averagePrecision, bootstrapInterval, confusionAt, macro, rates, type Confusion, type Maybe,
+  aucRoc,
+  averagePrecision,
+  bootstrapInterval,
+  confusionAt,
+  macro,
+  rates,
+  type Confusion,
+  type Maybe,
 } from './metrics.js';
 
 export interface EvalInput {
@@ -68,10 +75,19 @@ function collect(entries: Record<string, Maybe>): { values: Record<string, Num>;
 export function atThreshold(c: Confusion, threshold: number): AtThreshold {
   const r = rates(c);
   const { values, reasons } = collect({
-    sensitivity: r.sensitivity, specificity: r.specificity, precision: r.precision, f1: r.f1,
-    accuracy: r.accuracy, balanced_accuracy: r.balancedAccuracy,
+    sensitivity: r.sensitivity,
+    specificity: r.specificity,
+    precision: r.precision,
+    f1: r.f1,
+    accuracy: r.accuracy,
+    balanced_accuracy: r.balancedAccuracy,
   });
-  return { threshold, ...(values as unknown as Omit<AtThreshold, 'threshold' | 'confusion'>), confusion: c, ...(reasons ? { undefined: reasons } : {}) };
+  return {
+    threshold,
+    ...(values as unknown as Omit<AtThreshold, 'threshold' | 'confusion'>),
+    confusion: c,
+    ...(reasons ? { undefined: reasons } : {}),
+  };
 }
 
 function labelReport(input: EvalInput, l: number): LabelReport {
@@ -106,7 +122,12 @@ function macroAt(reports: LabelReport[], key: 'at_0_5' | 'at_tuned'): Record<str
 
 function sumConfusion(reports: LabelReport[], key: 'at_0_5' | 'at_tuned'): Confusion {
   return reports.reduce(
-    (s, r) => ({ tp: s.tp + r[key].confusion.tp, fp: s.fp + r[key].confusion.fp, tn: s.tn + r[key].confusion.tn, fn: s.fn + r[key].confusion.fn }),
+    (s, r) => ({
+      tp: s.tp + r[key].confusion.tp,
+      fp: s.fp + r[key].confusion.fp,
+      tn: s.tn + r[key].confusion.tn,
+      fn: s.fn + r[key].confusion.fn,
+    }),
     { tp: 0, fp: 0, tn: 0, fn: 0 },
   );
 }
@@ -117,10 +138,20 @@ function macroAucInterval(input: EvalInput): [Num, Num] {
   const cols = input.labels.map((_, l) => ({ s: column(input.probs, L, l), t: column(input.truth, L, l) }));
   const n = input.probs.length / L;
   const rows = Float64Array.from({ length: n }, (_, i) => i);
-  const ci = bootstrapInterval(rows, rows, (idx) => {
-    const per = cols.map(({ s, t }) => aucRoc(Array.from(idx, (i) => s[i] as number), Array.from(idx, (i) => t[i] as number)));
-    return macro(per);
-  }, { resamples: input.bootstrap, seed: input.seed + 1000 });
+  const ci = bootstrapInterval(
+    rows,
+    rows,
+    (idx) => {
+      const per = cols.map(({ s, t }) =>
+        aucRoc(
+          Array.from(idx, (i) => s[i] as number),
+          Array.from(idx, (i) => t[i] as number),
+        ),
+      );
+      return macro(per);
+    },
+    { resamples: input.bootstrap, seed: input.seed + 1000 },
+  );
   return [r6(ci.low), r6(ci.high)];
 }
 
@@ -141,7 +172,10 @@ export function multiclassReport(labels: string[], probs: Float32Array, truth: F
     const predicted = matrix.reduce((a, row) => a + row[k]!, 0);
     const precision: Maybe = predicted === 0 ? { value: null, reason: 'never predicted' } : { value: tp / predicted };
     const recall: Maybe = actual === 0 ? { value: null, reason: 'no cases of this class' } : { value: tp / actual };
-    const f1: Maybe = actual + predicted === 0 ? { value: null, reason: 'no cases and never predicted' } : { value: (2 * tp) / (actual + predicted) };
+    const f1: Maybe =
+      actual + predicted === 0
+        ? { value: null, reason: 'no cases and never predicted' }
+        : { value: (2 * tp) / (actual + predicted) };
     const { values, reasons } = collect({ precision, recall, f1 });
     return { label, support: actual, ...values, ...(reasons ? { undefined: reasons } : {}) };
   });
@@ -161,7 +195,10 @@ export function evaluationReport(input: EvalInput): Record<string, unknown> {
   const L = input.labels.length;
   const n = input.probs.length / Math.max(1, L);
   const perLabel = input.labels.map((_, l) => labelReport(input, l));
-  const micro = { auc: aucRoc(input.probs, input.truth), average_precision: averagePrecision(input.probs, input.truth) };
+  const micro = {
+    auc: aucRoc(input.probs, input.truth),
+    average_precision: averagePrecision(input.probs, input.truth),
+  };
   const microValues = collect(micro);
   return {
     task: input.task,

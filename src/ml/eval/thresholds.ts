@@ -57,7 +57,8 @@ function shortfalls(o: ThresholdOptions, t: number, c: Confusion): { name: strin
   const check = (name: string, want: number | null, got: number | null): void => {
     if (want === null) return;
     const value = got ?? 0;
-    if (value < want - 1e-12) out.push({ name, gap: want - value, text: `${name} ${want} not reachable (got ${value.toFixed(3)})` });
+    if (value < want - 1e-12)
+      out.push({ name, gap: want - value, text: `${name} ${want} not reachable (got ${value.toFixed(3)})` });
   };
   check('min_specificity', o.minSpecificity, r.specificity.value);
   check('min_sensitivity', o.minSensitivity, r.sensitivity.value);
@@ -68,19 +69,31 @@ function shortfalls(o: ThresholdOptions, t: number, c: Confusion): { name: strin
 function describe(t: number, c: Confusion, feasible: boolean, notes: string[]): ThresholdChoice {
   const r = rates(c);
   return {
-    threshold: t, feasible, notes, confusion: c,
-    sensitivity: r.sensitivity.value, specificity: r.specificity.value, precision: r.precision.value, f1: r.f1.value,
+    threshold: t,
+    feasible,
+    notes,
+    confusion: c,
+    sensitivity: r.sensitivity.value,
+    specificity: r.specificity.value,
+    precision: r.precision.value,
+    f1: r.f1.value,
   };
 }
 
 /** Chooses the threshold for one label from validation scores and 0/1 truth. */
-export function chooseThreshold(scores: ArrayLike<number>, labels: ArrayLike<number>, o: ThresholdOptions): ThresholdChoice {
+export function chooseThreshold(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  o: ThresholdOptions,
+): ThresholdChoice {
   let positives = 0;
   for (let i = 0; i < labels.length; i++) if ((labels[i] as number) > 0.5) positives++;
   if (positives === 0 || positives === labels.length) {
     const t = Math.max(o.fallback, o.minThreshold ?? 0);
     const why = positives === 0 ? 'no positive cases' : 'no negative cases';
-    return describe(t, confusionAt(scores, labels, t), true, [`${why} in the validation split; using the fallback threshold ${t}`]);
+    return describe(t, confusionAt(scores, labels, t), true, [
+      `${why} in the validation split; using the fallback threshold ${t}`,
+    ]);
   }
   const candidates = new Set<number>(Array.from(scores as ArrayLike<number>));
   candidates.add(1);
@@ -93,7 +106,8 @@ export function chooseThreshold(scores: ArrayLike<number>, labels: ArrayLike<num
     const gap = misses.reduce((s, m) => s + m.gap, 0);
     const score = objective(o, c);
     // Feasible beats infeasible; then smaller shortfall; then better objective; ties keep the higher t.
-    const better = best === null || gap < best.gap - 1e-12 || (Math.abs(gap - best.gap) <= 1e-12 && score > best.score + 1e-12);
+    const better =
+      best === null || gap < best.gap - 1e-12 || (Math.abs(gap - best.gap) <= 1e-12 && score > best.score + 1e-12);
     if (better) best = { t, c, score, gap, notes: misses.map((m) => m.text) };
   }
   const b = best!;

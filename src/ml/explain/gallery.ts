@@ -22,10 +22,14 @@ export interface GallerySection {
   images: GalleryImage[];
 }
 
-const esc = (t: string): string => t.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string);
+const esc = (t: string): string =>
+  t.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string);
 const pct = (v: number | null): string => (v === null ? 'n/a' : `${(100 * v).toFixed(0)}%`);
 
-export function galleryHtml(sections: GallerySection[], meta: { maskSource: string; lungArea: number; layer: string; steps: number }): string {
+export function galleryHtml(
+  sections: GallerySection[],
+  meta: { maskSource: string; lungArea: number; layer: string; steps: number },
+): string {
   const kinds = ['true_positive', 'false_positive', 'false_negative'];
   const body = sections
     .map((s) => {

@@ -69,11 +69,19 @@ export function splitAt(model: tf.LayersModel, layerName: string): SplitModel {
  * Grad-CAM maps for a batch of inputs and one class per image. Returns [B, h, w] in [0, 1] at the
  * feature-map resolution (all zero when no location has positive evidence).
  */
-export function gradCam(split: SplitModel, x: tf.Tensor4D, classes: readonly number[], numClasses: number): tf.Tensor3D {
+export function gradCam(
+  split: SplitModel,
+  x: tf.Tensor4D,
+  classes: readonly number[],
+  numClasses: number,
+): tf.Tensor3D {
   return tf.tidy(() => {
     const { a, constants } = split.features(x);
     // Built by hand rather than with tf.oneHot, which rejects depth 1 (a binary task has one logit).
-    const mask = tf.tensor2d(classes.map((c) => Array.from({ length: numClasses }, (_, k) => (k === c ? 1 : 0))), [classes.length, numClasses]);
+    const mask = tf.tensor2d(
+      classes.map((c) => Array.from({ length: numClasses }, (_, k) => (k === c ? 1 : 0))),
+      [classes.length, numClasses],
+    );
     const grads = tf.grad((feat: tf.Tensor) => tf.sum(tf.mul(split.head(feat as tf.Tensor4D, constants), mask)))(a);
     const weights = tf.mean(grads, [1, 2], true); // [B, 1, 1, C]
     const cam = tf.relu(tf.sum(tf.mul(a, weights), 3)); // [B, h, w]

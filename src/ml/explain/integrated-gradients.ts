@@ -29,7 +29,9 @@ export function integratedGradients(
     let total: tf.Tensor = tf.zeros(x.shape.slice(1));
     for (let start = 0; start < options.steps; start += size) {
       const count = Math.min(size, options.steps - start);
-      const alphas = tf.tensor1d(Array.from({ length: count }, (_, k) => (start + k + 0.5) / options.steps)).reshape([count, 1, 1, 1]);
+      const alphas = tf
+        .tensor1d(Array.from({ length: count }, (_, k) => (start + k + 0.5) / options.steps))
+        .reshape([count, 1, 1, 1]);
       const batch = tf.add(baseline, tf.mul(alphas, delta));
       total = tf.add(total, tf.sum(gradFn(batch), 0));
     }

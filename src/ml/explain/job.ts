@@ -58,7 +58,9 @@ function mean(values: (number | null)[]): number | null {
 
 /** Positive part scaled by its 99th percentile (IG maps are spiky; the max would hide most of the map). */
 function normalisePositive(map: Float32Array): Float32Array {
-  const positive = Array.from(map).filter((v) => v > 0).sort((a, b) => a - b);
+  const positive = Array.from(map)
+    .filter((v) => v > 0)
+    .sort((a, b) => a - b);
   const scale = positive[Math.floor(0.99 * (positive.length - 1))] ?? 0;
   return map.map((v) => (scale > 0 && v > 0 ? Math.min(1, v / scale) : 0));
 }
@@ -68,8 +70,13 @@ function normalisePositive(map: Float32Array): Float32Array {
  * explain stage and `predict --explain` compute a map.
  */
 export async function gradCamMap(
-  split: ReturnType<typeof splitAt>, data: SplitData, index: number, label: number, numLabels: number,
-  stats: PreprocessStats, channels: number,
+  split: ReturnType<typeof splitAt>,
+  data: SplitData,
+  index: number,
+  label: number,
+  numLabels: number,
+  stats: PreprocessStats,
+  channels: number,
 ): Promise<Float32Array> {
   const x = makeInputs(data, [index], stats, channels);
   const camT = gradCam(split, x, [label], numLabels);
@@ -83,7 +90,10 @@ export async function gradCamMap(
 export function countCases(job: Pick<ExplainJob, 'labelSpace' | 'data' | 'probs' | 'thresholds' | 'options'>): number {
   const L = job.labelSpace.labels.length;
   return job.labelSpace.labels.reduce(
-    (n, _, l) => n + selectCases(column(job.probs, L, l), labelColumn(job.data, l), job.thresholds[l] as number, job.options.perLabel).length,
+    (n, _, l) =>
+      n +
+      selectCases(column(job.probs, L, l), labelColumn(job.data, l), job.thresholds[l] as number, job.options.perLabel)
+        .length,
     0,
   );
 }
@@ -94,7 +104,8 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
   const H = data.height;
   const W = data.width;
   const template = data.masks ? null : templateLungMask(H, W);
-  const maskOf = (i: number): Uint8Array => (data.masks ? data.masks.subarray(i * H * W, (i + 1) * H * W) : (template as Uint8Array));
+  const maskOf = (i: number): Uint8Array =>
+    data.masks ? data.masks.subarray(i * H * W, (i + 1) * H * W) : (template as Uint8Array);
   const split = splitAt(job.model, job.layer);
   const channels = inputChannels(job.model);
   const baseline = (0 - job.stats.mean) / (job.stats.std > 0 ? job.stats.std : 1);
@@ -118,45 +129,78 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
       tf.dispose([x, igT]);
       const mask = maskOf(c.index);
       areas.push(maskArea(mask));
-      const share: Record<Method, number | null> = { grad_cam: lungShare(cam, mask), integrated_gradients: lungShare(ig, mask) };
+      const share: Record<Method, number | null> = {
+        grad_cam: lungShare(cam, mask),
+        integrated_gradients: lungShare(ig, mask),
+      };
       shares.grad_cam.push(share.grad_cam);
       shares.integrated_gradients.push(share.integrated_gradients);
       const file = `${slug(label)}/${c.kind}-${c.rank}.png`;
       const id = data.ids[c.index] as string;
       const png = await renderOverlay({
-        image: data.pixels.subarray(c.index * H * W, (c.index + 1) * H * W), height: H, width: W,
-        maps: [{ title: 'Grad-CAM', values: cam }, { title: 'Integrated Gradients', values: normalisePositive(ig) }],
-        caption: [`${label}: p = ${c.score.toFixed(3)}, threshold ${threshold.toFixed(3)}`, `${c.kind.replace('_', ' ')} #${c.rank}  ${id}`],
+        image: data.pixels.subarray(c.index * H * W, (c.index + 1) * H * W),
+        height: H,
+        width: W,
+        maps: [
+          { title: 'Grad-CAM', values: cam },
+          { title: 'Integrated Gradients', values: normalisePositive(ig) },
+        ],
+        caption: [
+          `${label}: p = ${c.score.toFixed(3)}, threshold ${threshold.toFixed(3)}`,
+          `${c.kind.replace('_', ' ')} #${c.rank}  ${id}`,
+        ],
         panel: options.panel,
       });
       await writeFile(path.join(job.outDir, file), png);
       const rounded = { grad_cam: mean([share.grad_cam]), integrated_gradients: mean([share.integrated_gradients]) };
       gallery.push({ file, id, kind: c.kind, probability: c.score, threshold, shares: rounded });
-      images.push({ label, kind: c.kind, rank: c.rank, id, probability: Number(c.score.toFixed(6)), file, lung_share: rounded });
+      images.push({
+        label,
+        kind: c.kind,
+        rank: c.rank,
+        id,
+        probability: Number(c.score.toFixed(6)),
+        file,
+        lung_share: rounded,
+      });
       job.tick?.();
     }
     const byKind = (kind: string, m: Method): number | null =>
       mean(cases.map((c, i) => (c.kind === kind ? (shares[m][i] ?? null) : null)));
     const summary = Object.fromEntries(
-      METHODS.map((m) => [m, {
-        lung_share: mean(shares[m]),
-        true_positive: byKind('true_positive', m), false_positive: byKind('false_positive', m), false_negative: byKind('false_negative', m),
-      }]),
+      METHODS.map((m) => [
+        m,
+        {
+          lung_share: mean(shares[m]),
+          true_positive: byKind('true_positive', m),
+          false_positive: byKind('false_positive', m),
+          false_negative: byKind('false_negative', m),
+        },
+      ]),
     );
     perLabel[label] = { threshold, images: cases.length, ...summary };
-    sections.push({ label, threshold, shares: { grad_cam: mean(shares.grad_cam), integrated_gradients: mean(shares.integrated_gradients) }, images: gallery });
+    sections.push({
+      label,
+      threshold,
+      shares: { grad_cam: mean(shares.grad_cam), integrated_gradients: mean(shares.integrated_gradients) },
+      images: gallery,
+    });
   }
   split.dispose();
   const lungArea = mean(areas.length > 0 ? areas : [maskArea(maskOf(0))]) ?? 0;
   const maskSource = data.masks ? 'dataset lung masks' : 'template (two ellipses; the dataset has no masks)';
-  const macro = Object.fromEntries(
-    METHODS.map((m) => [m, mean(sections.map((s) => s.shares[m] ?? null))]),
-  );
+  const macro = Object.fromEntries(METHODS.map((m) => [m, mean(sections.map((s) => s.shares[m] ?? null))]));
   return {
     metrics: {
-      methods: METHODS, layer: job.layer, ig_steps: options.steps, ig_baseline: 'black',
-      mask_source: data.masks ? 'dataset' : 'template', lung_area_fraction: lungArea,
-      macro_lung_share: macro, labels: perLabel, images,
+      methods: METHODS,
+      layer: job.layer,
+      ig_steps: options.steps,
+      ig_baseline: 'black',
+      mask_source: data.masks ? 'dataset' : 'template',
+      lung_area_fraction: lungArea,
+      macro_lung_share: macro,
+      labels: perLabel,
+      images,
     },
     sections,
     maskSource,

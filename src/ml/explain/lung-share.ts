@@ -36,7 +36,9 @@ export function templateLungMask(h: number, w: number): Uint8Array {
   const mask = new Uint8Array(h * w);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const inside = [0.3, 0.7].some((cx) => ((x + 0.5 - cx * w) / (0.18 * w)) ** 2 + ((y + 0.5 - 0.5 * h) / (0.36 * h)) ** 2 <= 1);
+      const inside = [0.3, 0.7].some(
+        (cx) => ((x + 0.5 - cx * w) / (0.18 * w)) ** 2 + ((y + 0.5 - 0.5 * h) / (0.36 * h)) ** 2 <= 1,
+      );
       mask[y * w + x] = inside ? 1 : 0;
     }
   }

@@ -18,7 +18,10 @@ export function heatColor(v: number): [number, number, number] {
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
+  );
 }
 
 export interface OverlayInput {
@@ -64,10 +67,16 @@ export async function renderOverlay(input: OverlayInput): Promise<Buffer> {
     }
   }
   const text = input.caption
-    .map((line, i) => `<text x="8" y="${20 + 22 * i}" font-family="DejaVu Sans, sans-serif" font-size="15" fill="#ffffff">${escapeXml(line)}</text>`)
+    .map(
+      (line, i) =>
+        `<text x="8" y="${20 + 22 * i}" font-family="DejaVu Sans, sans-serif" font-size="15" fill="#ffffff">${escapeXml(line)}</text>`,
+    )
     .join('');
   const titles = ['radiograph', ...input.maps.map((m) => m.title)]
-    .map((t, i) => `<text x="${i * size + 8}" y="${header + size + 16}" font-family="DejaVu Sans, sans-serif" font-size="13" fill="#cccccc">${escapeXml(t)}</text>`)
+    .map(
+      (t, i) =>
+        `<text x="${i * size + 8}" y="${header + size + 16}" font-family="DejaVu Sans, sans-serif" font-size="13" fill="#cccccc">${escapeXml(t)}</text>`,
+    )
     .join('');
   const svg = `<svg width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${text}${titles}</svg>`;
   return sharp(Buffer.from(rgb), { raw: { width, height, channels: 3 } })

@@ -16,7 +16,12 @@ export interface Case {
   score: number;
 }
 
-export function selectCases(scores: ArrayLike<number>, truth: ArrayLike<number>, threshold: number, perCategory: number): Case[] {
+export function selectCases(
+  scores: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  threshold: number,
+  perCategory: number,
+): Case[] {
   const idx = Array.from({ length: scores.length }, (_, i) => i);
   const s = (i: number): number => scores[i] as number;
   const pos = (i: number): boolean => (truth[i] as number) > 0.5;
@@ -27,8 +32,20 @@ export function selectCases(scores: ArrayLike<number>, truth: ArrayLike<number>,
       .slice(0, perCategory)
       .map((index, r) => ({ index, kind, rank: r + 1, score: s(index) }));
   return [
-    ...pick('true_positive', (i) => pos(i) && s(i) >= threshold, (a, b) => s(b) - s(a)),
-    ...pick('false_positive', (i) => !pos(i) && s(i) >= threshold, (a, b) => s(b) - s(a)),
-    ...pick('false_negative', (i) => pos(i) && s(i) < threshold, (a, b) => s(a) - s(b)),
+    ...pick(
+      'true_positive',
+      (i) => pos(i) && s(i) >= threshold,
+      (a, b) => s(b) - s(a),
+    ),
+    ...pick(
+      'false_positive',
+      (i) => !pos(i) && s(i) >= threshold,
+      (a, b) => s(b) - s(a),
+    ),
+    ...pick(
+      'false_negative',
+      (i) => pos(i) && s(i) < threshold,
+      (a, b) => s(a) - s(b),
+    ),
   ];
 }

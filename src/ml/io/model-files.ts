@@ -106,10 +106,13 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
   const old = join(parent, `.${basename(dir)}.old-${tag}`);
   try {
     await model.save(dirSaveHandler(tmp));
-    const hadOld = await rename(dir, old).then(() => true, (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-      return false;
-    });
+    const hadOld = await rename(dir, old).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        return false;
+      },
+    );
     try {
       await rename(tmp, dir);
     } catch (error) {

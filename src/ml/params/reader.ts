@@ -96,9 +96,13 @@ export class Reader {
     const v = this.value(key, fallback);
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       const what =
-        min === 1 && max === Number.MAX_SAFE_INTEGER ? 'positive integer'
-          : min === 0 && max === Number.MAX_SAFE_INTEGER ? 'non-negative integer'
-            : max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer between ${min} and ${max}`;
+        min === 1 && max === Number.MAX_SAFE_INTEGER
+          ? 'positive integer'
+          : min === 0 && max === Number.MAX_SAFE_INTEGER
+            ? 'non-negative integer'
+            : max === Number.MAX_SAFE_INTEGER
+              ? `integer >= ${min}`
+              : `integer between ${min} and ${max}`;
       invalid(what, this.field(key), v);
     }
     return v as number;

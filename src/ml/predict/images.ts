@@ -17,7 +17,8 @@ export async function listImages(cwd: string, inputs: readonly string[]): Promis
     if (!info) out.push({ file: input, error: `${input}: no such file or folder` });
     else if (info.isDirectory()) {
       const files = (await readdir(full)).filter((f) => IMAGE.test(f)).sort();
-      if (files.length === 0) out.push({ file: input, error: `${input}: the folder holds no images (.png, .jpg, .webp, .tif)` });
+      if (files.length === 0)
+        out.push({ file: input, error: `${input}: the folder holds no images (.png, .jpg, .webp, .tif)` });
       out.push(...files.map((f) => ({ file: path.join(input, f) })));
     } else out.push({ file: input });
   }

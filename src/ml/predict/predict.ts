@@ -32,7 +32,11 @@ export async function predictImages(req: PredictRequest): Promise<PredictOutcome
   const images = await listImages(req.cwd, req.inputs);
   const options = parsePreprocessParams(req.preprocess);
   const info = await initRuntime({ backend: resolveRequest(req.backend), ...(req.log ? { log: req.log } : {}) });
-  const [model, labelSpace, stats] = await Promise.all([loadModel(req.modelDir), loadLabelSpace(req.dataDir), loadStats(req.dataDir)]);
+  const [model, labelSpace, stats] = await Promise.all([
+    loadModel(req.modelDir),
+    loadLabelSpace(req.dataDir),
+    loadStats(req.dataDir),
+  ]);
   const labels = labelSpace.labels;
   const thresholds = thresholdsFromJson(await readFile(req.thresholdsFile, 'utf8'), labels, req.thresholdsName);
   const inputShape = model.inputs[0]?.shape;
@@ -55,15 +59,31 @@ export async function predictImages(req: PredictRequest): Promise<PredictOutcome
     }
   }
   if (good.length > 0) {
-    const data = asSplit(good.map((g) => g.item.file), good.map((g) => g.pixels), options.size, labels.length);
+    const data = asSplit(
+      good.map((g) => g.item.file),
+      good.map((g) => g.pixels),
+      options.size,
+      labels.length,
+    );
     const probs = await predictProbabilities(model, data, stats, labelSpace.task, req.batchSize ?? 64);
     good.forEach((g, i) => {
       const p = Array.from(probs.subarray(i * labels.length, (i + 1) * labels.length));
       g.item.probabilities = p;
       const best = p.indexOf(Math.max(...p));
-      g.item.decisions = p.map((v, l) => (labelSpace.task === 'multiclass' ? l === best : v >= (thresholds[l] as number)));
+      g.item.decisions = p.map((v, l) =>
+        labelSpace.task === 'multiclass' ? l === best : v >= (thresholds[l] as number),
+      );
     });
-    if (req.explainDir) await writeOverlays(req, model, data, stats, labels, thresholds, good.map((g) => g.item));
+    if (req.explainDir)
+      await writeOverlays(
+        req,
+        model,
+        data,
+        stats,
+        labels,
+        thresholds,
+        good.map((g) => g.item),
+      );
   }
   model.dispose();
   return { labels, thresholds, backend: info.backend, preprocessFrom: req.preprocessFrom, images };
@@ -74,20 +94,33 @@ function asSplit(ids: string[], pixels: Uint8Array[], size: number, numLabels: n
   const packed = new Uint8Array(ids.length * size * size);
   pixels.forEach((p, i) => packed.set(p, i * size * size));
   return {
-    split: 'test', n: ids.length, height: size, width: size, pixels: packed,
-    labels: new Float32Array(ids.length * numLabels), numLabels,
-    ids, patientIds: ids.map(() => ''), masks: null,
+    split: 'test',
+    n: ids.length,
+    height: size,
+    width: size,
+    pixels: packed,
+    labels: new Float32Array(ids.length * numLabels),
+    numLabels,
+    ids,
+    patientIds: ids.map(() => ''),
+    masks: null,
   };
 }
 
 /** Grad-CAM overlays for each positive label of each image (or its most probable label when none). */
 async function writeOverlays(
-  req: PredictRequest, model: tf.LayersModel, data: SplitData, stats: PreprocessStats,
-  labels: string[], thresholds: number[], items: ImagePrediction[],
+  req: PredictRequest,
+  model: tf.LayersModel,
+  data: SplitData,
+  stats: PreprocessStats,
+  labels: string[],
+  thresholds: number[],
+  items: ImagePrediction[],
 ): Promise<void> {
   const split = splitAt(model, lastConvLayerName(model));
   const channels = inputChannels(model);
-  const H = data.height, W = data.width;
+  const H = data.height,
+    W = data.width;
   for (const [i, item] of items.entries()) {
     const p = item.probabilities!;
     const chosen = item.decisions!.flatMap((d, l) => (d ? [l] : []));
@@ -96,11 +129,19 @@ async function writeOverlays(
     for (const l of targets) {
       const cam = await gradCamMap(split, data, i, l, labels.length, stats, channels);
       const png = await renderOverlay({
-        image: data.pixels.subarray(i * H * W, (i + 1) * H * W), height: H, width: W,
+        image: data.pixels.subarray(i * H * W, (i + 1) * H * W),
+        height: H,
+        width: W,
         maps: [{ title: 'Grad-CAM', values: cam }],
-        caption: [`${labels[l]}: p = ${(p[l] as number).toFixed(3)}, threshold ${(thresholds[l] as number).toFixed(3)}`, item.file],
+        caption: [
+          `${labels[l]}: p = ${(p[l] as number).toFixed(3)}, threshold ${(thresholds[l] as number).toFixed(3)}`,
+          item.file,
+        ],
       });
-      const file = path.join(req.explainDir!, `${path.basename(item.file).replace(/\.[^.]+$/, '')}-${slug(labels[l] as string)}.png`);
+      const file = path.join(
+        req.explainDir!,
+        `${path.basename(item.file).replace(/\.[^.]+$/, '')}-${slug(labels[l] as string)}.png`,
+      );
       await writeFileAtomic(file, png);
       item.overlays.push(path.relative(req.cwd, file));
     }

@@ -11,8 +11,7 @@ import { prepareThreadedWasm } from './wasm-threads.js';
 
 /** Outcome of one candidate. */
 export type Attempt =
-  | { ok: true; provider: string; notes: string[]; threads?: number }
-  | { ok: false; provider: string; reason: string };
+  { ok: true; provider: string; notes: string[]; threads?: number } | { ok: false; provider: string; reason: string };
 
 /** First line of an error's message, for one-line notes. */
 function firstLine(error: unknown): string {
@@ -46,7 +45,8 @@ export async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/
     };
   }
   try {
-    if (!(await tf.setBackend('tensorflow'))) return { ok: false, provider: pkg, reason: 'backend failed to initialise' };
+    if (!(await tf.setBackend('tensorflow')))
+      return { ok: false, provider: pkg, reason: 'backend failed to initialise' };
   } catch (error) {
     return { ok: false, provider: pkg, reason: `backend failed to initialise: ${firstLine(error)}` };
   }
@@ -78,7 +78,10 @@ export async function tryWasm(threads = 1): Promise<Attempt> {
   if (threads > 1) unrefPthreads();
   const registered = registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const build = threads > 1 ? `threaded-simd build on ${threads} worker threads (opt-in, see docs/runtime.md#using-both-cores)` : `${simd ? 'SIMD' : 'no SIMD'}, single thread`;
+  const build =
+    threads > 1
+      ? `threaded-simd build on ${threads} worker threads (opt-in, see docs/runtime.md#using-both-cores)`
+      : `${simd ? 'SIMD' : 'no SIMD'}, single thread`;
   const notes = [`wasm ${build}; project training kernels: ${registered.join(', ') || 'none new'}`];
   return { ok: true, provider, notes, threads: wasm.getThreadsCount() };
 }
@@ -95,5 +98,9 @@ function unrefPthreads(): void {
 /** The pure-JS backend: always available, far too slow to train real models. */
 export async function tryCpu(): Promise<Attempt> {
   await tf.setBackend('cpu');
-  return { ok: true, provider: '@tensorflow/tfjs-backend-cpu', notes: ['cpu backend is pure JS: fine for tests, too slow to train'] };
+  return {
+    ok: true,
+    provider: '@tensorflow/tfjs-backend-cpu',
+    notes: ['cpu backend is pure JS: fine for tests, too slow to train'],
+  };
 }

@@ -104,11 +104,17 @@ async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
   };
   const order: (() => Promise<Attempt>)[] =
     requested === 'auto'
-      ? [() => tryNative('@tensorflow/tfjs-node-gpu'), () => tryNative('@tensorflow/tfjs-node'),
-         () => tryWasm(threads), tryCpu]
+      ? [
+          () => tryNative('@tensorflow/tfjs-node-gpu'),
+          () => tryNative('@tensorflow/tfjs-node'),
+          () => tryWasm(threads),
+          tryCpu,
+        ]
       : requested === 'tensorflow'
         ? [() => tryNative('@tensorflow/tfjs-node-gpu'), () => tryNative('@tensorflow/tfjs-node')]
-        : requested === 'wasm' ? [() => tryWasm(threads)] : [tryCpu];
+        : requested === 'wasm'
+          ? [() => tryWasm(threads)]
+          : [tryCpu];
   for (const attempt of order) {
     const result = await attempt();
     if (!result.ok) {

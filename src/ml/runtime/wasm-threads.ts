@@ -28,8 +28,9 @@ export function prepareThreadedWasm(threads: number): () => void {
   const require = createRequire(import.meta.url);
   const wasmOut = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
   const factoryPath = join(wasmOut, 'tfjs-backend-wasm-threaded-simd.js');
-  const { wasmWorkerContents } = require(join(wasmOut, 'tfjs-backend-wasm-threaded-simd.worker.js')) as
-    { wasmWorkerContents: string };
+  const { wasmWorkerContents } = require(join(wasmOut, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
+    wasmWorkerContents: string;
+  };
   // The worker source is a template literal whose "\n" escapes became real newlines; tfjs re-escapes too.
   const source = `${wasmWorkerContents.replace(/\n/g, '\\n')}
 ;(function () {

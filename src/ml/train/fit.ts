@@ -78,11 +78,16 @@ function restoreWeights(model: tf.LayersModel, stored: StoredTensor[]): void {
 }
 
 /** Validation loss, macro AUC and macro AP from one pass over the validation split. */
-async function validate(input: FitInput, lossFn: LossFn): Promise<Pick<EpochRecord, 'val_loss' | 'val_auc' | 'val_ap'>> {
+async function validate(
+  input: FitInput,
+  lossFn: LossFn,
+): Promise<Pick<EpochRecord, 'val_loss' | 'val_auc' | 'val_ap'>> {
   const { model, val, stats, task } = input;
   const logits = await predictLogits(model, val, stats);
   const L = val.numLabels;
-  const valLoss = tf.tidy(() => lossFn(tf.tensor2d(val.labels, [val.n, L]), tf.tensor2d(logits, [val.n, L])).dataSync()[0]);
+  const valLoss = tf.tidy(
+    () => lossFn(tf.tensor2d(val.labels, [val.n, L]), tf.tensor2d(logits, [val.n, L])).dataSync()[0],
+  );
   const probs = logitsToProbabilities(task, logits, L);
   const aucs = [];
   const aps = [];
@@ -117,8 +122,17 @@ export async function fit(input: FitInput): Promise<FitResult> {
   const rng = new Mulberry32(o.seed);
 
   let state: CheckpointState = {
-    epochsDone: 0, rngState: rng.state, history: [], earlyStopping: initialEarlyStopping(),
-    schedule: initialScheduleState(sched), trainSeconds: 0, trainImages: 0, dropout: {}, weights: [], bestWeights: null, optimizer: [],
+    epochsDone: 0,
+    rngState: rng.state,
+    history: [],
+    earlyStopping: initialEarlyStopping(),
+    schedule: initialScheduleState(sched),
+    trainSeconds: 0,
+    trainImages: 0,
+    dropout: {},
+    weights: [],
+    bestWeights: null,
+    optimizer: [],
   };
   const restored = await input.checkpoints?.load();
   if (restored) {
@@ -163,17 +177,31 @@ export async function fit(input: FitInput): Promise<FitResult> {
       const trainSeconds = (performance.now() - started) / 1000;
       const metrics = input.validate ? await input.validate(model, epoch) : await validate(input, lossFn);
       const record: EpochRecord = {
-        epoch: epoch + 1, loss: lossSum / order.length, ...metrics, lr,
+        epoch: epoch + 1,
+        loss: lossSum / order.length,
+        ...metrics,
+        lr,
         seconds: (performance.now() - started) / 1000,
       };
-      const decision = observe({ patience: o.patience, minDelta: o.minDelta, maximize }, state.earlyStopping, epoch, monitored(record, o.monitor), record.val_loss);
+      const decision = observe(
+        { patience: o.patience, minDelta: o.minDelta, maximize },
+        state.earlyStopping,
+        epoch,
+        monitored(record, o.monitor),
+        record.val_loss,
+      );
       stop = decision.stop;
       state = {
-        epochsDone: epoch + 1, rngState: rng.state, history: [...state.history, record], earlyStopping: decision.state,
+        epochsDone: epoch + 1,
+        rngState: rng.state,
+        history: [...state.history, record],
+        earlyStopping: decision.state,
         schedule: observeMetric(sched, state.schedule, monitored(record, o.monitor)),
-        trainSeconds: state.trainSeconds + trainSeconds, trainImages: state.trainImages + order.length,
+        trainSeconds: state.trainSeconds + trainSeconds,
+        trainImages: state.trainImages + order.length,
         dropout: getDropoutState(model),
-        weights: snapshot(model), bestWeights: decision.improved ? snapshot(model) : state.bestWeights,
+        weights: snapshot(model),
+        bestWeights: decision.improved ? snapshot(model) : state.bestWeights,
         optimizer: await opt.save(),
       };
       reporter.epochEnd(record);

@@ -106,13 +106,21 @@ export async function runTrainJob(job: TrainJob): Promise<FitResult> {
     loadStats(job.dataDir),
   ]);
   if (train.numLabels !== job.labelSpace.labels.length) {
-    throw new Error(`train.json has ${train.numLabels} labels per row but labels.json lists ${job.labelSpace.labels.length}`);
+    throw new Error(
+      `train.json has ${train.numLabels} labels per row but labels.json lists ${job.labelSpace.labels.length}`,
+    );
   }
   const model = await job.buildModel(train.height, train.numLabels);
   const ckptDir = path.join(job.checkpointRoot, await checkpointKey(job.dataDir, job.options));
   const result = await fit({
-    model, task, train, val, stats,
-    trainOptions: job.options.train, loss: job.options.loss, augment: job.options.augment,
+    model,
+    task,
+    train,
+    val,
+    stats,
+    trainOptions: job.options.train,
+    loss: job.options.loss,
+    augment: job.options.augment,
     reporter: job.reporter,
     signal: job.signal,
     checkpoints: { load: () => loadCheckpoint(ckptDir), save: (s) => saveCheckpoint(ckptDir, s) },
@@ -120,7 +128,10 @@ export async function runTrainJob(job: TrainJob): Promise<FitResult> {
   // Per-label validation AUC of the kept (best) weights, for the metrics file.
   const probs = await predictProbabilities(model, val, stats, task);
   const perLabelAuc = Object.fromEntries(
-    job.labelSpace.labels.map((label, l) => [label, aucRoc(column(probs, val.numLabels, l), labelColumn(val, l)).value]),
+    job.labelSpace.labels.map((label, l) => [
+      label,
+      aucRoc(column(probs, val.numLabels, l), labelColumn(val, l)).value,
+    ]),
   );
   await job.saveModel(model, job.modelDir);
   model.dispose();

@@ -14,7 +14,12 @@ import type { Task } from '../data/preprocessed-format.js';
 import type { LossOptions, PosWeightMode } from './options.js';
 
 /** Per-label (or per-class) weights from N×L multi-hot targets. Labels with no positives get 1. */
-export function computeClassWeights(labels: Float32Array, numLabels: number, task: Task, mode: PosWeightMode): number[] {
+export function computeClassWeights(
+  labels: Float32Array,
+  numLabels: number,
+  task: Task,
+  mode: PosWeightMode,
+): number[] {
   const n = labels.length / numLabels;
   const positives = new Array<number>(numLabels).fill(0);
   for (let i = 0; i < labels.length; i++) if ((labels[i] as number) > 0.5) positives[i % numLabels]! += 1;

@@ -65,7 +65,10 @@ export function makeOptimizer(name: OptimizerName, lr: number, weightDecay: numb
       return out;
     },
     async restore(tensors) {
-      const named = tensors.map((t) => ({ name: t.name, tensor: tf.tensor(t.data, t.shape, t.name === 'iter' ? 'int32' : 'float32') }));
+      const named = tensors.map((t) => ({
+        name: t.name,
+        tensor: tf.tensor(t.data, t.shape, t.name === 'iter' ? 'int32' : 'float32'),
+      }));
       await optimizer.setWeights(named);
       // setWeights copies each value into a new variable (reference-counted data), so ours can go.
       tf.dispose(named.map((n) => n.tensor));

@@ -80,8 +80,21 @@ export function resolveTask(params: Readonly<Record<string, unknown>>, recorded:
 export function parseTrainOptions(params: Readonly<Record<string, unknown>>): TrainOptions {
   const r = new Reader(section(params, 'train'), 'train');
   r.rejectUnknown([
-    'seed', 'epochs', 'batch_size', 'optimizer', 'lr', 'weight_decay', 'momentum', 'schedule',
-    'warmup_epochs', 'min_lr', 'plateau_factor', 'plateau_patience', 'monitor', 'patience', 'min_delta',
+    'seed',
+    'epochs',
+    'batch_size',
+    'optimizer',
+    'lr',
+    'weight_decay',
+    'momentum',
+    'schedule',
+    'warmup_epochs',
+    'min_lr',
+    'plateau_factor',
+    'plateau_patience',
+    'monitor',
+    'patience',
+    'min_delta',
     'sampler',
   ]);
   const options: TrainOptions = {

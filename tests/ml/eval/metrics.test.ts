@@ -1,7 +1,14 @@
 // Metric code against hand-computed values: ties, missing classes, perfect and inverted classifiers.
 import { describe, expect, it } from 'vitest';
 import {
-  aucRoc, averagePrecision, bootstrapInterval, confusionAt, macro, prCurve, rates, rocCurve,
+  aucRoc,
+  averagePrecision,
+  bootstrapInterval,
+  confusionAt,
+  macro,
+  prCurve,
+  rates,
+  rocCurve,
 } from '../../../src/ml/eval/metrics.js';
 
 describe('aucRoc (Mann–Whitney, ties count ½)', () => {
@@ -48,13 +55,20 @@ describe('averagePrecision (Σ (R_n − R_{n−1}) P_n)', () => {
 describe('curves', () => {
   it('ROC starts at (0,0), ends at (1,1) and has one point per distinct score', () => {
     const roc = rocCurve([0.9, 0.5, 0.5, 0.1], [1, 1, 0, 0]);
-    expect(roc.map((p) => [p.fpr, p.tpr])).toEqual([[0, 0], [0, 0.5], [0.5, 1], [1, 1]]);
+    expect(roc.map((p) => [p.fpr, p.tpr])).toEqual([
+      [0, 0],
+      [0, 0.5],
+      [0.5, 1],
+      [1, 1],
+    ]);
     expect(roc[0]?.threshold).toBe(Infinity);
   });
 
   it('PR curve lists precision and recall at each threshold', () => {
     expect(prCurve([0.9, 0.8, 0.7], [1, 0, 1]).map((p) => [p.threshold, p.recall, p.precision])).toEqual([
-      [0.9, 0.5, 1], [0.8, 0.5, 0.5], [0.7, 1, 2 / 3],
+      [0.9, 0.5, 1],
+      [0.8, 0.5, 0.5],
+      [0.7, 1, 2 / 3],
     ]);
   });
 });

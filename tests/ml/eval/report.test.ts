@@ -8,7 +8,15 @@ describe('evaluationReport', () => {
   // 4 images × 2 labels; label B has no positives in this split
   const probs = new Float32Array([0.9, 0.2, 0.6, 0.7, 0.4, 0.1, 0.1, 0.3]);
   const truth = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0]);
-  const report = evaluationReport({ task: 'multilabel', labels: ['A', 'B'], probs, truth, thresholds: [0.5, 0.5], bootstrap: 50, seed: 1 });
+  const report = evaluationReport({
+    task: 'multilabel',
+    labels: ['A', 'B'],
+    probs,
+    truth,
+    thresholds: [0.5, 0.5],
+    bootstrap: 50,
+    seed: 1,
+  });
   const [a, b] = report.labels as LabelReport[];
 
   it('reports AUC and AP per label, and null with a reason for a label without positives', () => {
@@ -33,9 +41,11 @@ describe('evaluationReport', () => {
   });
 
   it('writes long-format CSVs', () => {
-    expect(confusionCsv(report.labels as LabelReport[]).split('\n').slice(0, 3)).toEqual([
-      'label,at,actual,predicted,count', 'A,0.5,positive,positive,1', 'A,0.5,positive,negative,1',
-    ]);
+    expect(
+      confusionCsv(report.labels as LabelReport[])
+        .split('\n')
+        .slice(0, 3),
+    ).toEqual(['label,at,actual,predicted,count', 'A,0.5,positive,positive,1', 'A,0.5,positive,negative,1']);
     const roc = rocCsv(['A', 'B'], probs, truth).trim().split('\n');
     expect(roc[1]).toBe('A,inf,0,0');
     expect(roc.every((line) => !line.startsWith('B,'))).toBe(true);
@@ -48,7 +58,11 @@ describe('multiclassReport', () => {
     const truth = new Float32Array([1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1]);
     const probs = new Float32Array([0.8, 0.1, 0.1, 0.3, 0.6, 0.1, 0.2, 0.7, 0.1, 0.1, 0.8, 0.1, 0.5, 0.2, 0.3]);
     const r = multiclassReport(['n', 'b', 'v'], probs, truth) as any;
-    expect(r.confusion_matrix.rows_actual_cols_predicted).toEqual([[1, 1, 0], [0, 2, 0], [1, 0, 0]]);
+    expect(r.confusion_matrix.rows_actual_cols_predicted).toEqual([
+      [1, 1, 0],
+      [0, 2, 0],
+      [1, 0, 0],
+    ]);
     expect(r.accuracy).toBe(0.6);
     expect(r.per_class[1]).toMatchObject({ label: 'b', support: 2, precision: 0.666667, recall: 1, f1: 0.8 });
     expect(r.per_class[2]).toMatchObject({ precision: null, recall: 0, f1: 0 });

@@ -4,7 +4,13 @@ import { chooseThreshold, thresholdsFromJson, type ThresholdOptions } from '../.
 import { parseTuneOptions } from '../../../src/ml/eval/options.js';
 
 const base: ThresholdOptions = {
-  strategy: 'f1', costFn: 1, costFp: 1, minSpecificity: null, minSensitivity: null, minThreshold: null, fallback: 0.5,
+  strategy: 'f1',
+  costFn: 1,
+  costFp: 1,
+  minSpecificity: null,
+  minSensitivity: null,
+  minThreshold: null,
+  fallback: 0.5,
 };
 // Sorted high → low: + + − + − − − + − −
 const scores = [0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1];
@@ -76,7 +82,9 @@ describe('options and thresholds.json', () => {
     expect(() => parseTuneOptions({ tune_threshold: { strategy: 'max' } })).toThrow(
       "expected one of f1 | youden | cost for tune_threshold.strategy, got 'max' (string)",
     );
-    expect(() => parseTuneOptions({ tune_threshold: { min_specificity: '0.9' } })).toThrow(/tune_threshold.min_specificity/);
+    expect(() => parseTuneOptions({ tune_threshold: { min_specificity: '0.9' } })).toThrow(
+      /tune_threshold.min_specificity/,
+    );
   });
 
   it('reads thresholds in label order and names a missing label', () => {

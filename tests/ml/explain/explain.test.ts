@@ -16,7 +16,16 @@ const init = (seed: number) => tf.initializers.glorotUniform({ seed });
 
 function gapModel(): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 1] });
-  const conv = tf.layers.conv2d({ name: 'feat', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  const conv = tf.layers
+    .conv2d({
+      name: 'feat',
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(1),
+    })
+    .apply(input) as tf.SymbolicTensor;
   const gap = tf.layers.globalAveragePooling2d({}).apply(conv) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 2, kernelInitializer: init(2) }).apply(gap) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
@@ -28,36 +37,79 @@ describe('Grad-CAM', () => {
     const x = tf.randomUniform([1, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
     const split = splitAt(model, 'feat');
     const cam = gradCam(split, x, [1], 2).arraySync()[0] as number[][];
-    const a = (tf.model({ inputs: model.inputs, outputs: model.getLayer('feat').output as tf.SymbolicTensor }).predict(x) as tf.Tensor4D).arraySync()[0]!;
+    const a = (
+      tf
+        .model({ inputs: model.inputs, outputs: model.getLayer('feat').output as tf.SymbolicTensor })
+        .predict(x) as tf.Tensor4D
+    ).arraySync()[0]!;
     const kernel = (model.layers[model.layers.length - 1]!.getWeights()[0] as tf.Tensor2D).arraySync();
-    const manual = a.map((row) => row.map((px) => Math.max(0, px.reduce((s, v, k) => s + v * (kernel[k]![1] as number), 0))));
+    const manual = a.map((row) =>
+      row.map((px) =>
+        Math.max(
+          0,
+          px.reduce((s, v, k) => s + v * (kernel[k]![1] as number), 0),
+        ),
+      ),
+    );
     const max = Math.max(...manual.flat());
-    for (let y = 0; y < 8; y++) for (let x2 = 0; x2 < 8; x2++) expect(cam[y]![x2]).toBeCloseTo((manual[y]![x2] as number) / max, 4);
+    for (let y = 0; y < 8; y++)
+      for (let x2 = 0; x2 < 8; x2++) expect(cam[y]![x2]).toBeCloseTo((manual[y]![x2] as number) / max, 4);
   });
 
   it('works for a single-logit (binary) head: the CAM of the one output, as for a wider head', () => {
     const input = tf.input({ shape: [8, 8, 1] });
-    const conv = tf.layers.conv2d({ name: 'feat', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({
+        name: 'feat',
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init(1),
+      })
+      .apply(input) as tf.SymbolicTensor;
     const gap = tf.layers.globalAveragePooling2d({}).apply(conv) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1, kernelInitializer: init(2) }).apply(gap) as tf.SymbolicTensor });
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 1, kernelInitializer: init(2) }).apply(gap) as tf.SymbolicTensor,
+    });
     const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
     const cam = gradCam(splitAt(model, 'feat'), x, [0, 0], 1);
     expect(cam.shape).toEqual([2, 8, 8]);
-    const a = (tf.model({ inputs: model.inputs, outputs: model.getLayer('feat').output as tf.SymbolicTensor }).predict(x) as tf.Tensor4D).arraySync()[1]!;
+    const a = (
+      tf
+        .model({ inputs: model.inputs, outputs: model.getLayer('feat').output as tf.SymbolicTensor })
+        .predict(x) as tf.Tensor4D
+    ).arraySync()[1]!;
     const kernel = (model.layers[model.layers.length - 1]!.getWeights()[0] as tf.Tensor2D).arraySync();
-    const manual = a.map((row) => row.map((px) => Math.max(0, px.reduce((s, v, k) => s + v * (kernel[k]![0] as number), 0))));
+    const manual = a.map((row) =>
+      row.map((px) =>
+        Math.max(
+          0,
+          px.reduce((s, v, k) => s + v * (kernel[k]![0] as number), 0),
+        ),
+      ),
+    );
     const max = Math.max(...manual.flat());
     const got = cam.arraySync()[1]!;
-    for (let y = 0; y < 8; y++) for (let x2 = 0; x2 < 8; x2++) expect(got[y]![x2]).toBeCloseTo(max > 0 ? (manual[y]![x2] as number) / max : 0, 4);
+    for (let y = 0; y < 8; y++)
+      for (let x2 = 0; x2 < 8; x2++) expect(got[y]![x2]).toBeCloseTo(max > 0 ? (manual[y]![x2] as number) / max : 0, 4);
   });
 
   it('replays a residual branch after the chosen layer with the shortcut held constant', () => {
     const input = tf.input({ shape: [8, 8, 1] });
-    const c1 = tf.layers.conv2d({ name: 'c1', filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: init(4) }).apply(input) as tf.SymbolicTensor;
-    const c2 = tf.layers.conv2d({ name: 'c2', filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: init(5) }).apply(c1) as tf.SymbolicTensor;
+    const c1 = tf.layers
+      .conv2d({ name: 'c1', filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: init(4) })
+      .apply(input) as tf.SymbolicTensor;
+    const c2 = tf.layers
+      .conv2d({ name: 'c2', filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: init(5) })
+      .apply(c1) as tf.SymbolicTensor;
     const sum = tf.layers.add({}).apply([c1, c2]) as tf.SymbolicTensor;
     const gap = tf.layers.globalAveragePooling2d({}).apply(sum) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1, kernelInitializer: init(6) }).apply(gap) as tf.SymbolicTensor });
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 1, kernelInitializer: init(6) }).apply(gap) as tf.SymbolicTensor,
+    });
     const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
     const split = splitAt(model, 'c2');
     const { a, constants } = split.features(x);
@@ -101,6 +153,10 @@ describe('lung share and selection', () => {
     const scores = [0.95, 0.9, 0.8, 0.6, 0.3, 0.2, 0.1];
     const truth = [1, 0, 1, 0, 1, 1, 0];
     const cases = selectCases(scores, truth, 0.5, 1);
-    expect(cases.map((c) => [c.kind, c.index])).toEqual([['true_positive', 0], ['false_positive', 1], ['false_negative', 5]]);
+    expect(cases.map((c) => [c.kind, c.index])).toEqual([
+      ['true_positive', 0],
+      ['false_positive', 1],
+      ['false_negative', 5],
+    ]);
   });
 });

@@ -19,10 +19,24 @@ function thrown(f: () => unknown): unknown {
 
 describe('user errors are recognised by type', () => {
   it('an InputError becomes the stage error; a bug with the same wording stays a bug', async () => {
-    const wording = 'expected positive integer for train.epochs, got \'0\' (number)';
-    await expect(asUserErrors(async () => { throw new InputError(wording); }, (m) => new UserFacing(m))).rejects.toBeInstanceOf(UserFacing);
+    const wording = "expected positive integer for train.epochs, got '0' (number)";
+    await expect(
+      asUserErrors(
+        async () => {
+          throw new InputError(wording);
+        },
+        (m) => new UserFacing(m),
+      ),
+    ).rejects.toBeInstanceOf(UserFacing);
     const bug = new Error(wording);
-    await expect(asUserErrors(async () => { throw bug; }, (m) => new UserFacing(m))).rejects.toBe(bug);
+    await expect(
+      asUserErrors(
+        async () => {
+          throw bug;
+        },
+        (m) => new UserFacing(m),
+      ),
+    ).rejects.toBe(bug);
     expect(inputErrorMessage(new Error(wording))).toBeNull();
     expect(isInputError(new InputError('x'))).toBe(true);
   });

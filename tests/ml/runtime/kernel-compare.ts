@@ -14,8 +14,12 @@ export function random(shape: number[], seed: number, levels = 0): Float32Array 
 }
 
 /** Runs `kernel` on `backend` with fresh tensors and returns the output values. */
-export async function run(backend: string, kernel: string, inputs: Record<string, [number[], Float32Array]>,
-  attrs: Record<string, unknown>): Promise<Float32Array> {
+export async function run(
+  backend: string,
+  kernel: string,
+  inputs: Record<string, [number[], Float32Array]>,
+  attrs: Record<string, unknown>,
+): Promise<Float32Array> {
   await tf.setBackend(backend);
   const tensors = Object.fromEntries(Object.entries(inputs).map(([k, [shape, v]]) => [k, tf.tensor(v, shape)]));
   const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;

@@ -7,7 +7,11 @@ import { initRuntime } from '../../../src/ml/runtime/index.js';
 import { random, run } from './kernel-compare.js';
 
 /** Indices of the elements where wasm and cpu differ by more than 1e-4 (relative to 1 + |cpu|). */
-async function mismatches(kernel: string, inputs: Record<string, [number[], Float32Array]>, attrs: Record<string, unknown>): Promise<number[]> {
+async function mismatches(
+  kernel: string,
+  inputs: Record<string, [number[], Float32Array]>,
+  attrs: Record<string, unknown>,
+): Promise<number[]> {
   const expected = await run('cpu', kernel, inputs, attrs);
   const actual = await run('wasm', kernel, inputs, attrs);
   expect(actual.length).toBe(expected.length);
@@ -19,7 +23,19 @@ async function mismatches(kernel: string, inputs: Record<string, [number[], Floa
 }
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-interface Case { name: string; n: number; h: number; w: number; c: number; o: number; fh: number; fw: number; sh: number; sw: number; pad: Pad }
+interface Case {
+  name: string;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  o: number;
+  fh: number;
+  fw: number;
+  sh: number;
+  sw: number;
+  pad: Pad;
+}
 
 const cases: Case[] = [
   // same padding with a 3×5 filter: top 1, left 2
@@ -30,8 +46,42 @@ const cases: Case[] = [
   { name: 'filter 4x2 same stride 2x1', n: 2, h: 9, w: 6, c: 2, o: 3, fh: 4, fw: 2, sh: 2, sw: 1, pad: 'same' },
   { name: 'filter 2x3 valid stride 2x3', n: 1, h: 8, w: 11, c: 4, o: 2, fh: 2, fw: 3, sh: 2, sw: 3, pad: 'valid' },
   // explicit padding: top 0 / bottom 2, left 2 / right 1
-  { name: 'explicit pad t0 b2 l2 r1 stride 1', n: 2, h: 5, w: 6, c: 3, o: 4, fh: 3, fw: 3, sh: 1, sw: 1, pad: [[0, 0], [0, 2], [2, 1], [0, 0]] },
-  { name: 'explicit pad t2 b0 l0 r1 stride 2', n: 1, h: 7, w: 7, c: 2, o: 3, fh: 3, fw: 3, sh: 2, sw: 2, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  {
+    name: 'explicit pad t0 b2 l2 r1 stride 1',
+    n: 2,
+    h: 5,
+    w: 6,
+    c: 3,
+    o: 4,
+    fh: 3,
+    fw: 3,
+    sh: 1,
+    sw: 1,
+    pad: [
+      [0, 0],
+      [0, 2],
+      [2, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'explicit pad t2 b0 l0 r1 stride 2',
+    n: 1,
+    h: 7,
+    w: 7,
+    c: 2,
+    o: 3,
+    fh: 3,
+    fw: 3,
+    sh: 2,
+    sw: 2,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ],
+  },
 ];
 
 function outSize(k: Case): [number, number] {
@@ -55,8 +105,14 @@ describe('wasm conv2d gradients on asymmetric geometry match cpu element by elem
     const dy: [number[], Float32Array] = [[k.n, oh, ow, k.o], random([k.n, oh, ow, k.o], 2)];
     const filter: [number[], Float32Array] = [[k.fh, k.fw, k.c, k.o], random([k.fh, k.fw, k.c, k.o], 3)];
     const base = { strides: [k.sh, k.sw], pad: k.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-    expect(await mismatches('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: [k.fh, k.fw, k.c, k.o] }), 'dW').toEqual([]);
-    expect(await mismatches('Conv2DBackpropInput', { dy, filter }, { ...base, inputShape: [k.n, k.h, k.w, k.c] }), 'dX').toEqual([]);
+    expect(
+      await mismatches('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: [k.fh, k.fw, k.c, k.o] }),
+      'dW',
+    ).toEqual([]);
+    expect(
+      await mismatches('Conv2DBackpropInput', { dy, filter }, { ...base, inputShape: [k.n, k.h, k.w, k.c] }),
+      'dX',
+    ).toEqual([]);
   });
 });
 
@@ -74,6 +130,8 @@ describe('wasm MaxPoolGrad with tied maxima matches cpu element by element', () 
     const ys = y.shape;
     tf.dispose([x, y]);
     const attrs = { filterSize, strides, pad, dimRoundingMode: undefined };
-    expect(await mismatches('MaxPoolGrad', { dy: [ys, random(ys, 11)], input: [shape, xv], output: [ys, yv] }, attrs)).toEqual([]);
+    expect(
+      await mismatches('MaxPoolGrad', { dy: [ys, random(ys, 11)], input: [shape, xv], output: [ys, yv] }, attrs),
+    ).toEqual([]);
   });
 });

@@ -16,14 +16,26 @@ function relativeError(actual: Float32Array, expected: Float32Array): number {
   return diff / scale;
 }
 
-async function compare(kernel: string, inputs: Record<string, [number[], Float32Array]>,
-  attrs: Record<string, unknown>): Promise<number> {
+async function compare(
+  kernel: string,
+  inputs: Record<string, [number[], Float32Array]>,
+  attrs: Record<string, unknown>,
+): Promise<number> {
   const expected = await run('cpu', kernel, inputs, attrs);
   const actual = await run('wasm', kernel, inputs, attrs);
   return relativeError(actual, expected);
 }
 
-interface Case { n: number; h: number; w: number; c: number; o: number; f: number; s: number; pad: 'same' | 'valid' }
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  o: number;
+  f: number;
+  s: number;
+  pad: 'same' | 'valid';
+}
 
 const cases: Case[] = [];
 for (const s of [1, 2]) {
@@ -71,8 +83,12 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match cpu', () => {
     const saved = im2colLimit.floats;
     im2colLimit.floats = 9 * 4 * oh * ow * 2; // two images per chunk: chunks of 2, 2, 1
     try {
-      expect(await compare('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: [3, 3, 4, 6] })).toBeLessThan(1e-4);
-      expect(await compare('Conv2DBackpropInput', { dy, filter }, { ...base, inputShape: [5, 9, 7, 4] })).toBeLessThan(1e-4);
+      expect(await compare('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: [3, 3, 4, 6] })).toBeLessThan(
+        1e-4,
+      );
+      expect(await compare('Conv2DBackpropInput', { dy, filter }, { ...base, inputShape: [5, 9, 7, 4] })).toBeLessThan(
+        1e-4,
+      );
     } finally {
       im2colLimit.floats = saved;
     }
@@ -80,7 +96,8 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match cpu', () => {
 });
 
 describe('wasm depthwise conv gradients match cpu', () => {
-  const dw: { n: number; h: number; w: number; c: number; m: number; f: number; s: number; pad: 'same' | 'valid' }[] = [];
+  const dw: { n: number; h: number; w: number; c: number; m: number; f: number; s: number; pad: 'same' | 'valid' }[] =
+    [];
   for (const s of [1, 2]) {
     for (const pad of ['same', 'valid'] as const) {
       dw.push({ n: 2, h: 7, w: 9, c: 3, m: 1, f: 3, s, pad });
@@ -95,8 +112,16 @@ describe('wasm depthwise conv gradients match cpu', () => {
     const dy: [number[], Float32Array] = [[k.n, oh, ow, k.c * k.m], random([k.n, oh, ow, k.c * k.m], 8)];
     const filter: [number[], Float32Array] = [[k.f, k.f, k.c, k.m], random([k.f, k.f, k.c, k.m], 9)];
     const base = { strides: [k.s, k.s], dilations: [1, 1], pad: k.pad, dimRoundingMode: undefined };
-    const dW = await compare('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...base, filterShape: [k.f, k.f, k.c, k.m] });
-    const dX = await compare('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...base, inputShape: [k.n, k.h, k.w, k.c] });
+    const dW = await compare(
+      'DepthwiseConv2dNativeBackpropFilter',
+      { x, dy },
+      { ...base, filterShape: [k.f, k.f, k.c, k.m] },
+    );
+    const dX = await compare(
+      'DepthwiseConv2dNativeBackpropInput',
+      { dy, filter },
+      { ...base, inputShape: [k.n, k.h, k.w, k.c] },
+    );
     expect(dW).toBeLessThan(1e-4);
     expect(dX).toBeLessThan(1e-4);
   });
@@ -127,7 +152,11 @@ describe('wasm wrappers and pooling gradient match cpu', () => {
     { a: [2, 5, 17], b: [2, 5, 7], transposeA: true, transposeB: false },
     { a: [5, 17], b: [7, 5], transposeA: true, transposeB: true },
   ])('BatchMatMul $a x $b tA=$transposeA tB=$transposeB', async ({ a, b, transposeA, transposeB }) => {
-    const err = await compare('BatchMatMul', { a: [a, random(a, 12)], b: [b, random(b, 13)] }, { transposeA, transposeB });
+    const err = await compare(
+      'BatchMatMul',
+      { a: [a, random(a, 12)], b: [b, random(b, 13)] },
+      { transposeA, transposeB },
+    );
     expect(err).toBeLessThan(1e-4);
   });
 

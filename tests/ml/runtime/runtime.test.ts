@@ -10,13 +10,21 @@ const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('./fixtures/print-runtime.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-interface Printed { info: RuntimeInfo; lines: string[]; same: boolean; checksum: number }
+interface Printed {
+  info: RuntimeInfo;
+  lines: string[];
+  same: boolean;
+  checksum: number;
+}
 
 async function printRuntime(arg: string | undefined, env: Record<string, string | undefined>): Promise<Printed> {
   const childEnv = { ...process.env, ...env };
   if (env.XPIPE_TF_BACKEND === undefined) delete childEnv.XPIPE_TF_BACKEND;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture, ...(arg === undefined ? [] : [arg])],
-    { cwd: root, env: childEnv, timeout: 60_000 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture, ...(arg === undefined ? [] : [arg])], {
+    cwd: root,
+    env: childEnv,
+    timeout: 60_000,
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Printed;
 }
 
@@ -39,9 +47,11 @@ describe('resolveRequest', () => {
 
   it('rejects unknown backends with the standard wording', () => {
     expect(() => resolveRequest('gpu', {})).toThrow(
-      "expected one of auto | tensorflow | wasm | cpu for runtime.backend, got 'gpu' (string)");
+      "expected one of auto | tensorflow | wasm | cpu for runtime.backend, got 'gpu' (string)",
+    );
     expect(() => resolveRequest('auto', { XPIPE_TF_BACKEND: 'webgl' })).toThrow(
-      "expected one of auto | tensorflow | wasm | cpu for XPIPE_TF_BACKEND, got 'webgl' (string)");
+      "expected one of auto | tensorflow | wasm | cpu for XPIPE_TF_BACKEND, got 'webgl' (string)",
+    );
     expect(() => resolveRequest(3, {})).toThrow("got '3' (number)");
   });
 });
@@ -53,7 +63,8 @@ describe('resolveThreads', () => {
     expect(resolveThreads(1, { XPIPE_WASM_THREADS: '2' })).toBe(2);
     expect(() => resolveThreads(0, {})).toThrow("expected positive integer for runtime.threads, got '0' (number)");
     expect(() => resolveThreads(1, { XPIPE_WASM_THREADS: 'two' })).toThrow(
-      "expected positive integer for XPIPE_WASM_THREADS, got 'two' (string)");
+      "expected positive integer for XPIPE_WASM_THREADS, got 'two' (string)",
+    );
   });
 });
 
@@ -89,8 +100,12 @@ describe('initRuntime (child processes)', () => {
     expect(info).toMatchObject({ backend: 'cpu', requested: 'cpu' });
   });
 
-  it.skipIf(nativeInstalled)('an explicit tensorflow request without the native package fails with the reasons', async () => {
-    await expect(printRuntime('tensorflow', {})).rejects.toThrow(
-      /backend 'tensorflow' is not available: skipped @tensorflow\/tfjs-node-gpu: not installed; skipped @tensorflow\/tfjs-node: not installed/);
-  });
+  it.skipIf(nativeInstalled)(
+    'an explicit tensorflow request without the native package fails with the reasons',
+    async () => {
+      await expect(printRuntime('tensorflow', {})).rejects.toThrow(
+        /backend 'tensorflow' is not available: skipped @tensorflow\/tfjs-node-gpu: not installed; skipped @tensorflow\/tfjs-node: not installed/,
+      );
+    },
+  );
 });

@@ -7,7 +7,10 @@ import { Mulberry32 } from '../../../src/ml/shared/rng.js';
 const H = 6;
 const W = 8;
 function ramp(): Float32Array {
-  return Float32Array.from({ length: H * W }, (_, i) => (i % W) / (W - 1) * 0.5 + Math.floor(i / W) / (H - 1) * 0.5);
+  return Float32Array.from(
+    { length: H * W },
+    (_, i) => ((i % W) / (W - 1)) * 0.5 + (Math.floor(i / W) / (H - 1)) * 0.5,
+  );
 }
 
 describe('makeAugmenter', () => {
@@ -23,14 +26,19 @@ describe('makeAugmenter', () => {
     const rng = new Mulberry32(1);
     makeAugmenter({ ...NO_AUGMENT, hflip: 1 }, () => rng.next())(img, H, W);
     const src = ramp();
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) expect(img[y * W + x]).toBeCloseTo(src[y * W + (W - 1 - x)] as number, 6);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) expect(img[y * W + x]).toBeCloseTo(src[y * W + (W - 1 - x)] as number, 6);
   });
 
   it('is reproducible for a seed, differs across seeds, and keeps pixels in [0, 1]', () => {
     const options = parseAugmentOptions({
       augment: {
-        hflip: 0.5, rotate: { p: 1, degrees: 15 }, shift_scale: { p: 1 }, brightness_contrast: { p: 1, brightness: 0.5, contrast: 0.5 },
-        sharpness: { p: 1, amount: 2 }, autocontrast: { p: 0.5 },
+        hflip: 0.5,
+        rotate: { p: 1, degrees: 15 },
+        shift_scale: { p: 1 },
+        brightness_contrast: { p: 1, brightness: 0.5, contrast: 0.5 },
+        sharpness: { p: 1, amount: 2 },
+        autocontrast: { p: 0.5 },
       },
     });
     const run = (seed: number): Float32Array => {

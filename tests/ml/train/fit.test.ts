@@ -31,7 +31,17 @@ afterAll(async () => {
 
 function input(params: Record<string, unknown>, extra: Partial<FitInput> = {}, dropout = 0): FitInput {
   const o = parseTrainStageOptions(params);
-  return { model: tinyModel(16, 2, 1, dropout), task: 'multilabel', train, val, stats, trainOptions: o.train, loss: o.loss, augment: o.augment, ...extra };
+  return {
+    model: tinyModel(16, 2, 1, dropout),
+    task: 'multilabel',
+    train,
+    val,
+    stats,
+    trainOptions: o.train,
+    loss: o.loss,
+    augment: o.augment,
+    ...extra,
+  };
 }
 
 const weightsOf = (m: tf.LayersModel): Float32Array[] => m.getWeights().map((w) => Float32Array.from(w.dataSync()));
@@ -39,7 +49,10 @@ const weightsOf = (m: tf.LayersModel): Float32Array[] => m.getWeights().map((w) 
 describe('fit', () => {
   it('learns the fixture (validation AUC well above chance) without leaking tensors', async () => {
     const before = tf.memory().numTensors;
-    const i = input({ train: { epochs: 6, batch_size: 8, lr: 0.02, schedule: 'none', patience: 6 }, loss: { pos_weight: 'balanced' } });
+    const i = input({
+      train: { epochs: 6, batch_size: 8, lr: 0.02, schedule: 'none', patience: 6 },
+      loss: { pos_weight: 'balanced' },
+    });
     const result = await fit(i);
     expect(result.best.val_auc as number).toBeGreaterThan(0.8);
     expect(result.history).toHaveLength(6);
@@ -66,23 +79,42 @@ describe('fit', () => {
   });
 
   it('resumes an interrupted run (with seeded dropout) from its checkpoint to the same final weights', async () => {
-    const params = { train: { epochs: 3, batch_size: 8, lr: 0.01, optimizer: 'adamw', weight_decay: 0.01, patience: 5 }, augment: { hflip: 0.5, rotate: { p: 0.5 } } };
+    const params = {
+      train: { epochs: 3, batch_size: 8, lr: 0.01, optimizer: 'adamw', weight_decay: 0.01, patience: 5 },
+      augment: { hflip: 0.5, rotate: { p: 0.5 } },
+    };
     const full = input(params, {}, 0.3);
     const fullResult = await fit(full);
 
     const ckptDir = path.join(dir, 'ckpt');
-    const store = { load: () => loadCheckpoint(ckptDir), save: (s: Parameters<typeof saveCheckpoint>[1]) => saveCheckpoint(ckptDir, s) };
+    const store = {
+      load: () => loadCheckpoint(ckptDir),
+      save: (s: Parameters<typeof saveCheckpoint>[1]) => saveCheckpoint(ckptDir, s),
+    };
     const controller = new AbortController();
-    const first = input(params, {
-      checkpoints: store,
-      signal: controller.signal,
-      reporter: { epochStart() {}, tick() {}, log() {}, epochEnd: (r: EpochRecord) => r.epoch === 1 && controller.abort() },
-    }, 0.3);
+    const first = input(
+      params,
+      {
+        checkpoints: store,
+        signal: controller.signal,
+        reporter: {
+          epochStart() {},
+          tick() {},
+          log() {},
+          epochEnd: (r: EpochRecord) => r.epoch === 1 && controller.abort(),
+        },
+      },
+      0.3,
+    );
     await expect(fit(first)).rejects.toThrow(/cancelled/);
     expect((await loadCheckpoint(ckptDir))?.epochsDone).toBe(1);
 
     const logs: string[] = [];
-    const resumed = input(params, { checkpoints: store, reporter: { epochStart() {}, tick() {}, epochEnd() {}, log: (m) => logs.push(m) } }, 0.3);
+    const resumed = input(
+      params,
+      { checkpoints: store, reporter: { epochStart() {}, tick() {}, epochEnd() {}, log: (m) => logs.push(m) } },
+      0.3,
+    );
     const resumedResult = await fit(resumed);
     expect(logs.join('\n')).toMatch(/resuming training from the checkpoint after epoch 1\/3/);
     expect(resumedResult.resumedEpochs).toBe(1);

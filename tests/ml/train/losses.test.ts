@@ -32,8 +32,14 @@ describe('computeClassWeights', () => {
 });
 
 describe('sigmoidLoss', () => {
-  const y = [[1, 0], [0, 1]];
-  const z = [[2, -1], [0.5, -3]];
+  const y = [
+    [1, 0],
+    [0, 1],
+  ];
+  const z = [
+    [2, -1],
+    [0.5, -3],
+  ];
   const expected = (w: number[], gamma: number, alpha: number | null): number => {
     let sum = 0;
     y.forEach((row, i) =>

@@ -3,11 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { initialEarlyStopping, observe } from '../../../src/ml/train/early-stopping.js';
 import { Mulberry32 } from '../../../src/ml/shared/rng.js';
 import { drawWeighted, epochOrder, sampleWeights } from '../../../src/ml/train/sampler.js';
-import { initialScheduleState, learningRate, observeMetric, type ScheduleOptions } from '../../../src/ml/train/schedule.js';
+import {
+  initialScheduleState,
+  learningRate,
+  observeMetric,
+  type ScheduleOptions,
+} from '../../../src/ml/train/schedule.js';
 
 const sched: ScheduleOptions = {
-  schedule: 'cosine', lr: 0.01, minLr: 0.001, epochs: 11, warmupEpochs: 0, plateauFactor: 0.5, plateauPatience: 1,
-  maximize: true, minDelta: 0,
+  schedule: 'cosine',
+  lr: 0.01,
+  minLr: 0.001,
+  epochs: 11,
+  warmupEpochs: 0,
+  plateauFactor: 0.5,
+  plateauPatience: 1,
+  maximize: true,
+  minDelta: 0,
 };
 
 describe('schedules', () => {

@@ -111,7 +111,13 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
     }
   }
   const mean = sum / count;
-  const stats: PreprocessStats = { mean, std: Math.sqrt(sumSq / count - mean * mean), size: s, equalize: 'none', blurKsize: 0 };
+  const stats: PreprocessStats = {
+    mean,
+    std: Math.sqrt(sumSq / count - mean * mean),
+    size: s,
+    equalize: 'none',
+    blurKsize: 0,
+  };
   const space: LabelSpace = { task, labels };
   await writeFile(path.join(dir, 'stats.json'), JSON.stringify(stats));
   await writeFile(path.join(dir, 'labels.json'), JSON.stringify(space));
@@ -121,9 +127,20 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
 export function tinyModel(size: number, numClasses: number, seed = 1, dropout = 0): tf.LayersModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: s });
   const input = tf.input({ shape: [size, size, 1] });
-  let x = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(seed) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(seed) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ name: 'last_conv', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(seed + 1) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({
+      name: 'last_conv',
+      filters: 8,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(seed + 1),
+    })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalMaxPooling2d({}).apply(x) as tf.SymbolicTensor;
   if (dropout > 0) x = new SeededDropout({ rate: dropout, seed, name: 'drop' }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: numClasses, kernelInitializer: init(seed + 2) }).apply(x) as tf.SymbolicTensor;

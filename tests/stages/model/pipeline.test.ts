@@ -39,7 +39,11 @@ const json = async (rel: string): Promise<Record<string, any>> => JSON.parse(awa
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'xpipe-model-'));
-  await writeFixture(path.join(root, 'data/preprocessed'), { size: 16, counts: { train: 40, val: 16, test: 20 }, hardValNegatives: true });
+  await writeFixture(path.join(root, 'data/preprocessed'), {
+    size: 16,
+    counts: { train: 40, val: 16, test: 20 },
+    hardValNegatives: true,
+  });
 });
 
 afterAll(async () => {
@@ -52,7 +56,13 @@ describe('model stages, end to end', () => {
     await train.run(ctx);
     expect(existsSync(path.join(root, 'models/model/model.json'))).toBe(true);
     const m = await json('metrics/train.json');
-    expect(m).toMatchObject({ task: 'multilabel', labels: ['Mass', 'Effusion'], arch: 'chestnet_s', backend: 'wasm', epochs_run: 2 });
+    expect(m).toMatchObject({
+      task: 'multilabel',
+      labels: ['Mass', 'Effusion'],
+      arch: 'chestnet_s',
+      backend: 'wasm',
+      epochs_run: 2,
+    });
     expect(m.best_epoch).toBeGreaterThanOrEqual(1);
     expect(m.images_per_second).toBeGreaterThan(0);
     expect(Object.keys(m.best)).toEqual(['loss', 'val_loss', 'val_auc', 'val_ap', 'val_auc_per_label']);
@@ -70,7 +80,11 @@ describe('model stages, end to end', () => {
     expect(t).toMatchObject({ split: 'val', images: 16, strategy: 'cost', constraints: { min_specificity: 0.99 } });
     // the constraint holds on the validation data, recomputed here from the model's own scores
     await initRuntime({ backend: 'wasm' });
-    const { model, data, probs } = await scoreSplit(path.join(root, 'models/model'), path.join(root, 'data/preprocessed'), 'val');
+    const { model, data, probs } = await scoreSplit(
+      path.join(root, 'models/model'),
+      path.join(root, 'data/preprocessed'),
+      'val',
+    );
     model.dispose();
     ['Mass', 'Effusion'].forEach((label, l) => {
       const thr = t.labels[label].threshold as number;
@@ -100,7 +114,18 @@ describe('model stages, end to end', () => {
     expect(Object.keys(e.macro)).toEqual(['auc', 'auc_ci95', 'average_precision', 'at_0_5', 'at_tuned']);
     expect(e.labels).toHaveLength(2);
     for (const l of e.labels) {
-      expect(Object.keys(l.at_tuned)).toEqual(expect.arrayContaining(['threshold', 'sensitivity', 'specificity', 'precision', 'f1', 'accuracy', 'balanced_accuracy', 'confusion']));
+      expect(Object.keys(l.at_tuned)).toEqual(
+        expect.arrayContaining([
+          'threshold',
+          'sensitivity',
+          'specificity',
+          'precision',
+          'f1',
+          'accuracy',
+          'balanced_accuracy',
+          'confusion',
+        ]),
+      );
       const c = l.at_0_5.confusion;
       expect(c.tp + c.fp + c.tn + c.fn).toBe(20);
     }
@@ -135,16 +160,31 @@ describe('model stages, end to end', () => {
   });
 
   it('rejects bad params with one StageInputError naming the field', async () => {
-    const bad = makeTestContext({ root, params: { ...PARAMS, train: { ...PARAMS.train, epochs: '10' } }, ...declaredIn('train') });
+    const bad = makeTestContext({
+      root,
+      params: { ...PARAMS, train: { ...PARAMS.train, epochs: '10' } },
+      ...declaredIn('train'),
+    });
     await expect(train.run(bad)).rejects.toThrow(StageInputError);
     await expect(train.run(bad)).rejects.toThrow("expected positive integer for train.epochs, got '10' (string)");
     const task = makeTestContext({ root, params: { ...PARAMS, data: { task: 'binary' } }, ...declaredIn('train') });
     await expect(train.run(task)).rejects.toThrow(/data.task is 'binary' but the preprocessed data .* 'multilabel'/);
-    const layer = makeTestContext({ root, params: { ...PARAMS, explain: { layer: 'nope' } }, ...declaredIn('explain') });
+    const layer = makeTestContext({
+      root,
+      params: { ...PARAMS, explain: { layer: 'nope' } },
+      ...declaredIn('explain'),
+    });
     await expect(explain.run(layer)).rejects.toThrow(/for explain.layer, got 'nope'/);
     // a stage whose declarations and src/ml/paths.ts disagree stops before reading an untracked path
-    const undeclared = makeTestContext({ root, params: PARAMS, ...declaredIn('evaluate'), deps: declaredIn('evaluate').deps.filter((d) => d !== 'models/model') });
-    await expect(evaluate.run(undeclared)).rejects.toThrow(/stage evaluate does not declare models\/model \(the model artefact\)/);
+    const undeclared = makeTestContext({
+      root,
+      params: PARAMS,
+      ...declaredIn('evaluate'),
+      deps: declaredIn('evaluate').deps.filter((d) => d !== 'models/model'),
+    });
+    await expect(evaluate.run(undeclared)).rejects.toThrow(
+      /stage evaluate does not declare models\/model \(the model artefact\)/,
+    );
   });
 });
 
@@ -152,14 +192,24 @@ describe('model stages on a multiclass dataset', () => {
   let mcRoot: string;
   beforeAll(async () => {
     mcRoot = await mkdtemp(path.join(os.tmpdir(), 'xpipe-model-mc-'));
-    await writeFixture(path.join(mcRoot, 'data/preprocessed'), { size: 16, task: 'multiclass', masks: false, counts: { train: 30, val: 15, test: 15 } });
+    await writeFixture(path.join(mcRoot, 'data/preprocessed'), {
+      size: 16,
+      task: 'multiclass',
+      masks: false,
+      counts: { train: 30, val: 15, test: 15 },
+    });
   });
   afterAll(async () => {
     await rm(mcRoot, { recursive: true, force: true });
   });
 
   it('trains with softmax, evaluates the argmax confusion matrix and explains with the template mask', async () => {
-    const params = { ...PARAMS, data: { task: 'multiclass' }, train: { ...PARAMS.train, epochs: 1 }, loss: { type: 'focal', pos_weight: 'sqrt' } };
+    const params = {
+      ...PARAMS,
+      data: { task: 'multiclass' },
+      train: { ...PARAMS.train, epochs: 1 },
+      loss: { type: 'focal', pos_weight: 'sqrt' },
+    };
     await train.run(makeTestContext({ root: mcRoot, params, ...declaredIn('train') }));
     await tuneThreshold.run(makeTestContext({ root: mcRoot, params, ...declaredIn('tune_threshold') }));
     await evaluate.run(makeTestContext({ root: mcRoot, params, ...declaredIn('evaluate') }));

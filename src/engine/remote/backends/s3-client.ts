@@ -88,10 +88,24 @@ export function createS3Client(remote: RemoteConfig, maxSockets: number): S3Targ
     // After the retry middleware, so every attempt on the wire is counted.
     { step: 'finalizeRequest', priority: 'low', name: 'xpipeCountAndMd5' },
   );
-  return { client, bucket: remote.url.bucket, base: remote.url.prefix === '' ? '' : `${remote.url.prefix}/`, where: endpoint ?? 'AWS S3' };
+  return {
+    client,
+    bucket: remote.url.bucket,
+    base: remote.url.prefix === '' ? '' : `${remote.url.prefix}/`,
+    where: endpoint ?? 'AWS S3',
+  };
 }
 
-const AUTH_CODES = new Set(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'AuthorizationHeaderMalformed', 'InvalidSecurity', 'InvalidClientTokenId']);
+const AUTH_CODES = new Set([
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'ExpiredToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+  'AuthorizationHeaderMalformed',
+  'InvalidSecurity',
+  'InvalidClientTokenId',
+]);
 const DENIED_CODES = new Set(['AccessDenied', 'AllAccessDisabled', 'AccountProblem']);
 const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
@@ -109,21 +123,53 @@ export function httpStatus(e: unknown): number | undefined {
  * request: the secret is never sent to the server, and the SDK's own messages are kept out of the detail
  * except for network errors (which name the endpoint only).
  */
-export function classifyS3Error(e: unknown, remote: RemoteConfig, t: Pick<S3Target, 'bucket' | 'where'>, writingLocal = false): RemoteFailureError {
+export function classifyS3Error(
+  e: unknown,
+  remote: RemoteConfig,
+  t: Pick<S3Target, 'bucket' | 'where'>,
+  writingLocal = false,
+): RemoteFailureError {
   if (e instanceof RemoteFailureError) return e;
   const name = errorName(e);
   const status = httpStatus(e);
-  if (name === 'NoSuchBucket') return remoteFailure(remote, 'missing-bucket', `${t.where} has no bucket "${t.bucket}" (create it, e.g. "aws s3 mb s3://${t.bucket}", or fix the URL)`);
-  if (AUTH_CODES.has(name)) return remoteFailure(remote, 'auth-failed', `${t.where} answered ${name} (the access key or secret from the AWS credential chain is wrong, expired, or for another account/region)`);
-  if (name === 'CredentialsProviderError') return remoteFailure(remote, 'auth-failed', `no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, configure ~/.aws/credentials, or name a profile with "xpipe remote modify ${remote.name} profile NAME")`);
-  if (DENIED_CODES.has(name) || status === 403) return remoteFailure(remote, 'permission-denied', `${t.where} answered ${name || 'HTTP 403'} for bucket "${t.bucket}" (the credentials are valid but lack s3:ListBucket, s3:GetObject or s3:PutObject there)`);
-  if (NETWORK_NAMES.has(name)) return remoteFailure(remote, 'unreachable', `${t.where} did not answer in time (${name})`);
+  if (name === 'NoSuchBucket')
+    return remoteFailure(
+      remote,
+      'missing-bucket',
+      `${t.where} has no bucket "${t.bucket}" (create it, e.g. "aws s3 mb s3://${t.bucket}", or fix the URL)`,
+    );
+  if (AUTH_CODES.has(name))
+    return remoteFailure(
+      remote,
+      'auth-failed',
+      `${t.where} answered ${name} (the access key or secret from the AWS credential chain is wrong, expired, or for another account/region)`,
+    );
+  if (name === 'CredentialsProviderError')
+    return remoteFailure(
+      remote,
+      'auth-failed',
+      `no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, configure ~/.aws/credentials, or name a profile with "xpipe remote modify ${remote.name} profile NAME")`,
+    );
+  if (DENIED_CODES.has(name) || status === 403)
+    return remoteFailure(
+      remote,
+      'permission-denied',
+      `${t.where} answered ${name || 'HTTP 403'} for bucket "${t.bucket}" (the credentials are valid but lack s3:ListBucket, s3:GetObject or s3:PutObject there)`,
+    );
+  if (NETWORK_NAMES.has(name))
+    return remoteFailure(remote, 'unreachable', `${t.where} did not answer in time (${name})`);
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && /^E[A-Z]+$/.test(code)) {
     const f = classifyError(e, remote, writingLocal);
-    if (f.failure.problem === 'unreachable') return remoteFailure(remote, 'unreachable', `${t.where} is not reachable (${code}); check the remote's endpoint setting and the network`);
+    if (f.failure.problem === 'unreachable')
+      return remoteFailure(
+        remote,
+        'unreachable',
+        `${t.where} is not reachable (${code}); check the remote's endpoint setting and the network`,
+      );
     return f;
   }
-  if (status !== undefined) return remoteFailure(remote, 'io', `${t.where} answered HTTP ${status}${name !== '' ? ` ${name}` : ''}`);
+  if (status !== undefined)
+    return remoteFailure(remote, 'io', `${t.where} answered HTTP ${status}${name !== '' ? ` ${name}` : ''}`);
   return classifyError(e, remote, writingLocal);
 }

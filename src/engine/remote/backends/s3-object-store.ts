@@ -14,14 +14,26 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import PQueue from 'p-queue';
 import { HASH_ALGORITHM } from '../../hash/hash-file.js';
 import { writeStreamAtomic } from '../../fs/atomic.js';
-import { digestOf, isObjectId, ObjectMismatchError, type KeyValueStore, type ObjectId, type ObjectStore, type PutOptions } from '../../cache/object-store.js';
+import {
+  digestOf,
+  isObjectId,
+  ObjectMismatchError,
+  type KeyValueStore,
+  type ObjectId,
+  type ObjectStore,
+  type PutOptions,
+} from '../../cache/object-store.js';
 import type { RemoteConfig } from '../../config/project-config.js';
 import { classifyS3Error, httpStatus, recordExistence, type S3Target } from './s3-client.js';
 import { estimateFromPage, hashPosition, PAGE, planExistence, type ExistenceStrategy } from './s3-existence.js';
@@ -43,7 +55,11 @@ export class S3ObjectStore implements ObjectStore {
   /** Ids a hasMany of this session found absent: a put of one skips its HeadObject. */
   private readonly knownAbsent = new Set<ObjectId>();
 
-  constructor(private readonly t: S3Target, private readonly remote: RemoteConfig, private readonly jobs: number) {
+  constructor(
+    private readonly t: S3Target,
+    private readonly remote: RemoteConfig,
+    private readonly jobs: number,
+  ) {
     this.location = `s3://${t.bucket}/${t.base}`;
   }
 
@@ -65,7 +81,9 @@ export class S3ObjectStore implements ObjectStore {
   /** One open-time request: checks bucket and credentials, and learns whether the remote is empty. */
   async probe(): Promise<void> {
     try {
-      const r = await this.t.client.send(new ListObjectsV2Command({ Bucket: this.t.bucket, Prefix: this.t.base, MaxKeys: 1 }));
+      const r = await this.t.client.send(
+        new ListObjectsV2Command({ Bucket: this.t.bucket, Prefix: this.t.base, MaxKeys: 1 }),
+      );
       if ((r.KeyCount ?? 0) === 0) this.estimatedObjects = 0;
     } catch (e) {
       this.fail(e);
@@ -93,7 +111,10 @@ export class S3ObjectStore implements ObjectStore {
     let requests = 0;
     const listed = new Set<ObjectId>();
     /** Lists keys under `prefix` from `token` on; stops past the object folders. Returns where it stopped. */
-    const list = async (prefix: string, opts: { token?: string; maxPages?: number } = {}): Promise<{ truncated: boolean; token?: string; lastRel?: string; keys: number }> => {
+    const list = async (
+      prefix: string,
+      opts: { token?: string; maxPages?: number } = {},
+    ): Promise<{ truncated: boolean; token?: string; lastRel?: string; keys: number }> => {
       let token = opts.token;
       let keys = 0;
       let lastRel: string | undefined;
@@ -101,7 +122,14 @@ export class S3ObjectStore implements ObjectStore {
         let r: ListObjectsV2CommandOutput;
         try {
           requests++;
-          r = await this.t.client.send(new ListObjectsV2Command({ Bucket: this.t.bucket, Prefix: prefix, MaxKeys: PAGE, ...(token !== undefined ? { ContinuationToken: token } : {}) }));
+          r = await this.t.client.send(
+            new ListObjectsV2Command({
+              Bucket: this.t.bucket,
+              Prefix: prefix,
+              MaxKeys: PAGE,
+              ...(token !== undefined ? { ContinuationToken: token } : {}),
+            }),
+          );
         } catch (e) {
           this.fail(e);
         }
@@ -112,8 +140,10 @@ export class S3ObjectStore implements ObjectStore {
         }
         token = r.NextContinuationToken;
         const pastObjects = lastRel !== undefined && hashPosition(lastRel) >= 1;
-        if (!r.IsTruncated || token === undefined || pastObjects) return { truncated: false, keys, ...(lastRel !== undefined ? { lastRel } : {}) };
-        if (opts.maxPages !== undefined && page + 1 >= opts.maxPages) return { truncated: true, token, keys, ...(lastRel !== undefined ? { lastRel } : {}) };
+        if (!r.IsTruncated || token === undefined || pastObjects)
+          return { truncated: false, keys, ...(lastRel !== undefined ? { lastRel } : {}) };
+        if (opts.maxPages !== undefined && page + 1 >= opts.maxPages)
+          return { truncated: true, token, keys, ...(lastRel !== undefined ? { lastRel } : {}) };
       }
     };
     let strategy: ExistenceStrategy;
@@ -142,10 +172,14 @@ export class S3ObjectStore implements ObjectStore {
       strategy = plan.strategy;
       const queue = new PQueue({ concurrency: this.jobs });
       if (plan.strategy === 'head') {
-        await Promise.all(rest.map((id) => queue.add(async () => {
-          requests++;
-          if (await this.has(id)) listed.add(id);
-        })));
+        await Promise.all(
+          rest.map((id) =>
+            queue.add(async () => {
+              requests++;
+              if (await this.has(id)) listed.add(id);
+            }),
+          ),
+        );
       } else if (plan.strategy === 'list-prefixes') {
         const folders = [...new Set(rest.map((id) => id.slice(0, 2)))];
         await Promise.all(folders.map((f) => queue.add(() => list(`${this.t.base}${f}/`))));
@@ -157,7 +191,12 @@ export class S3ObjectStore implements ObjectStore {
       if (listed.has(id)) present.add(id);
       else this.knownAbsent.add(id);
     }
-    recordExistence({ ids: wanted.length, strategy, requests, ...(this.estimatedObjects !== undefined ? { estimatedObjects: this.estimatedObjects } : {}) });
+    recordExistence({
+      ids: wanted.length,
+      strategy,
+      requests,
+      ...(this.estimatedObjects !== undefined ? { estimatedObjects: this.estimatedObjects } : {}),
+    });
     return present;
   }
 
@@ -258,7 +297,14 @@ async function* listKeys(t: S3Target, prefix: string, fail: (e: unknown) => neve
   do {
     let r: ListObjectsV2CommandOutput;
     try {
-      r = await t.client.send(new ListObjectsV2Command({ Bucket: t.bucket, Prefix: prefix, MaxKeys: PAGE, ...(token !== undefined ? { ContinuationToken: token } : {}) }));
+      r = await t.client.send(
+        new ListObjectsV2Command({
+          Bucket: t.bucket,
+          Prefix: prefix,
+          MaxKeys: PAGE,
+          ...(token !== undefined ? { ContinuationToken: token } : {}),
+        }),
+      );
     } catch (e) {
       fail(e);
     }
@@ -272,7 +318,10 @@ export class S3KeyValueStore implements KeyValueStore {
   readonly location: string;
   private readonly runs: string;
 
-  constructor(private readonly t: S3Target, private readonly remote: RemoteConfig) {
+  constructor(
+    private readonly t: S3Target,
+    private readonly remote: RemoteConfig,
+  ) {
     this.runs = `${t.base}runs/`;
     this.location = `s3://${t.bucket}/${this.runs}`;
   }
@@ -283,7 +332,8 @@ export class S3KeyValueStore implements KeyValueStore {
 
   private key(key: string): string {
     const parts = key.split('/');
-    if (key.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`run-cache key "${key}" is not a relative path inside the store`);
+    if (key.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..'))
+      throw new Error(`run-cache key "${key}" is not a relative path inside the store`);
     return this.runs + key;
   }
 
@@ -300,7 +350,9 @@ export class S3KeyValueStore implements KeyValueStore {
   async write(key: string, data: Buffer | string): Promise<void> {
     const k = this.key(key);
     try {
-      await this.t.client.send(new PutObjectCommand({ Bucket: this.t.bucket, Key: k, Body: Buffer.isBuffer(data) ? data : Buffer.from(data) }));
+      await this.t.client.send(
+        new PutObjectCommand({ Bucket: this.t.bucket, Key: k, Body: Buffer.isBuffer(data) ? data : Buffer.from(data) }),
+      );
     } catch (e) {
       this.fail(e);
     }

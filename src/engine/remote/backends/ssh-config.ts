@@ -23,7 +23,10 @@ export interface SshHostConfig {
 
 /** Glob match of one ssh_config / known_hosts pattern (`*`, `?`), case-insensitive like OpenSSH. */
 export function matchPattern(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(name);
 }
 
@@ -67,7 +70,10 @@ export function parseSshConfig(text: string, host: string): SshHostConfig {
     const key = (m[1] as string).toLowerCase();
     const args = splitArgs(m[2] as string);
     if (key === 'host') {
-      active = matchPatternList(args.flatMap((a) => a.split(',')), host);
+      active = matchPatternList(
+        args.flatMap((a) => a.split(',')),
+        host,
+      );
       continue;
     }
     if (key === 'match') {

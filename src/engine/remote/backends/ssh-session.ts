@@ -20,7 +20,14 @@ import type { AuthenticationType, Client, ClientChannel, ConnectConfig, SFTPWrap
 import type { RemoteConfig } from '../../config/project-config.js';
 import { remoteFailure, RemoteFailureError } from '../errors.js';
 import { expandSshPath, readSshConfig } from './ssh-config.js';
-import { fingerprint, hostField, knownKeysFor, preferredHostKeyAlgorithms, verdictFor, type HostKeyVerdict } from './ssh-known-hosts.js';
+import {
+  fingerprint,
+  hostField,
+  knownKeysFor,
+  preferredHostKeyAlgorithms,
+  verdictFor,
+  type HostKeyVerdict,
+} from './ssh-known-hosts.js';
 
 /** Below OpenSSH's default MaxSessions (10): leaves room for a user's own sessions on a multiplexed link. */
 export const MAX_CHANNELS = 8;
@@ -28,7 +35,15 @@ const DEFAULT_TIMEOUT_SEC = 20;
 const DEFAULT_KEY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 // ssh2 is CommonJS: Node's ESM loader only exposes its default export (named imports fail at run time).
 const { Client: SshClient, utils } = ssh2;
-const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
 
 /** Where and how to connect, resolved from URL, settings and ssh_config. */
 export interface SshTarget {
@@ -54,18 +69,23 @@ export function resolveTarget(remote: RemoteConfig, root: string, env: NodeJS.Pr
   const host = conf.hostName?.replace(/%h/g, url.host) ?? url.host;
   const user = url.user ?? s.user ?? conf.user ?? os.userInfo().username;
   const tokens = { host, user };
-  const explicitKeys = s.keyfile !== undefined
-    ? [path.resolve(root, expandSshPath(s.keyfile, tokens, home))]
-    : conf.identityFiles.map((f) => expandSshPath(f, tokens, home));
+  const explicitKeys =
+    s.keyfile !== undefined
+      ? [path.resolve(root, expandSshPath(s.keyfile, tokens, home))]
+      : conf.identityFiles.map((f) => expandSshPath(f, tokens, home));
   const onlyExplicit = s.keyfile !== undefined || conf.identitiesOnly === true;
-  const knownHostsFiles = (conf.userKnownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map((f) => expandSshPath(f, tokens, home));
+  const knownHostsFiles = (conf.userKnownHostsFiles ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map((f) =>
+    expandSshPath(f, tokens, home),
+  );
   return {
     alias: url.host,
     host,
     port: url.port ?? s.port ?? conf.port ?? 22,
     user,
     explicitKeys,
-    defaultKeys: onlyExplicit ? [] : DEFAULT_KEY_FILES.map((f) => path.join(home, '.ssh', f)).filter((f) => !explicitKeys.includes(f)),
+    defaultKeys: onlyExplicit
+      ? []
+      : DEFAULT_KEY_FILES.map((f) => path.join(home, '.ssh', f)).filter((f) => !explicitKeys.includes(f)),
     ...(!onlyExplicit && env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {}),
     knownHostsFiles,
     timeoutMs: (s.timeout ?? conf.connectTimeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000,
@@ -73,18 +93,35 @@ export function resolveTarget(remote: RemoteConfig, root: string, env: NodeJS.Pr
 }
 
 /** The failure for the host key verdict, naming the host and what to do. */
-function hostKeyFailure(remote: RemoteConfig, t: SshTarget, v: Exclude<HostKeyVerdict, { status: 'known' }>, offered: Buffer): RemoteFailureError {
+function hostKeyFailure(
+  remote: RemoteConfig,
+  t: SshTarget,
+  v: Exclude<HostKeyVerdict, { status: 'known' }>,
+  offered: Buffer,
+): RemoteFailureError {
   const name = hostField(t.host, t.port);
   const fp = fingerprint(offered);
   const files = t.knownHostsFiles.join(', ');
   const connect = `ssh${t.port !== 22 ? ` -p ${t.port}` : ''} ${t.user}@${t.host}`;
   switch (v.status) {
     case 'unknown':
-      return remoteFailure(remote, 'io', `the host key of ${name} (${fp}) is not in known_hosts (${files})${v.otherTypes.length > 0 ? `, which only has ${v.otherTypes.join(', ')} keys for it` : ''}, so xpipe will not trust the host. Check the fingerprint with the host's administrator, then add it by connecting once with "${connect}" (or ssh-keyscan) and answering yes; xpipe never accepts an unknown host key by itself`);
+      return remoteFailure(
+        remote,
+        'io',
+        `the host key of ${name} (${fp}) is not in known_hosts (${files})${v.otherTypes.length > 0 ? `, which only has ${v.otherTypes.join(', ')} keys for it` : ''}, so xpipe will not trust the host. Check the fingerprint with the host's administrator, then add it by connecting once with "${connect}" (or ssh-keyscan) and answering yes; xpipe never accepts an unknown host key by itself`,
+      );
     case 'changed':
-      return remoteFailure(remote, 'io', `the host key of ${name} has CHANGED: it offered ${fp}, which differs from the key in ${v.file} line ${v.line}. This can be an attack (someone intercepting the connection) or a reinstalled host. Ask the host's administrator; if the change is expected, remove the old key with "ssh-keygen -R '${name}'" and connect once with "${connect}"`);
+      return remoteFailure(
+        remote,
+        'io',
+        `the host key of ${name} has CHANGED: it offered ${fp}, which differs from the key in ${v.file} line ${v.line}. This can be an attack (someone intercepting the connection) or a reinstalled host. Ask the host's administrator; if the change is expected, remove the old key with "ssh-keygen -R '${name}'" and connect once with "${connect}"`,
+      );
     case 'revoked':
-      return remoteFailure(remote, 'io', `the host key of ${name} (${fp}) is marked @revoked in ${v.file} line ${v.line}; xpipe will not connect. Ask the host's administrator`);
+      return remoteFailure(
+        remote,
+        'io',
+        `the host key of ${name} (${fp}) is marked @revoked in ${v.file} line ${v.line}; xpipe will not connect. Ask the host's administrator`,
+      );
   }
 }
 
@@ -99,7 +136,11 @@ function loadKey(file: string): { key: Buffer } | { skip: string } | undefined {
   }
   const parsed = utils.parseKey(data);
   if (parsed instanceof Error) {
-    return { skip: /passphrase|encrypted/i.test(parsed.message) ? `${file} (passphrase-protected: add it to the ssh agent with ssh-add)` : `${file} (not a private key ssh2 can read)` };
+    return {
+      skip: /passphrase|encrypted/i.test(parsed.message)
+        ? `${file} (passphrase-protected: add it to the ssh agent with ssh-add)`
+        : `${file} (not a private key ssh2 can read)`,
+    };
   }
   return { key: data };
 }
@@ -117,7 +158,11 @@ export class SshSession {
   posixRename = false;
   statvfs = false;
 
-  private constructor(readonly client: Client, readonly remote: RemoteConfig, readonly target: SshTarget) {
+  private constructor(
+    readonly client: Client,
+    readonly remote: RemoteConfig,
+    readonly target: SshTarget,
+  ) {
     client.on('error', (e) => this.drop(e));
     client.on('close', () => this.drop(new Error('the connection closed')));
   }
@@ -181,8 +226,19 @@ export class SshSession {
         client.end();
         if (hostKeyError) return reject(hostKeyError);
         if (e.level === 'client-authentication') {
-          const what = tried.length > 0 ? `tried ${tried.join(', ')}` : skipped.length > 0 ? 'no usable key to offer' : 'no key to offer: no keyfile setting, no IdentityFile in ~/.ssh/config, no ssh agent and no ~/.ssh/id_* key';
-          return reject(remoteFailure(remote, 'auth-failed', `${target.user}@${hostField(target.host, target.port)} refused public-key authentication (${what}${skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''})`));
+          const what =
+            tried.length > 0
+              ? `tried ${tried.join(', ')}`
+              : skipped.length > 0
+                ? 'no usable key to offer'
+                : 'no key to offer: no keyfile setting, no IdentityFile in ~/.ssh/config, no ssh agent and no ~/.ssh/id_* key';
+          return reject(
+            remoteFailure(
+              remote,
+              'auth-failed',
+              `${target.user}@${hostField(target.host, target.port)} refused public-key authentication (${what}${skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''})`,
+            ),
+          );
         }
         reject(connectFailure(remote, target, e));
       };
@@ -214,7 +270,9 @@ export class SshSession {
   }
 
   private async openChannel(): Promise<void> {
-    const sftp = await new Promise<SFTPWrapper>((resolve, reject) => this.client.sftp((e, s) => (e ? reject(e) : resolve(s))));
+    const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+      this.client.sftp((e, s) => (e ? reject(e) : resolve(s))),
+    );
     sftp.on('error', () => {}); // a channel error fails its pending requests, which report it
     this.channels.push({ sftp, busy: 0 });
   }
@@ -286,12 +344,27 @@ export class SshSession {
 }
 
 /** A connection-level failure (refused, timed out, dropped) as a remote failure. */
-function connectFailure(remote: RemoteConfig, t: SshTarget, e: Error & { level?: string; code?: unknown }, midway = false): RemoteFailureError {
+function connectFailure(
+  remote: RemoteConfig,
+  t: SshTarget,
+  e: Error & { level?: string; code?: unknown },
+  midway = false,
+): RemoteFailureError {
   if (e instanceof RemoteFailureError) return e;
   const where = hostField(t.host, t.port);
   const code = typeof e.code === 'string' ? ` (${e.code})` : '';
-  if (e.level === 'client-timeout') return remoteFailure(remote, 'unreachable', `no SSH handshake with ${where} within ${t.timeoutMs / 1000} s (raise the remote's timeout setting for a slow link)`);
-  if (midway) return remoteFailure(remote, 'unreachable', `the SSH connection to ${where} was lost during the transfer: ${e.message}${code}`);
+  if (e.level === 'client-timeout')
+    return remoteFailure(
+      remote,
+      'unreachable',
+      `no SSH handshake with ${where} within ${t.timeoutMs / 1000} s (raise the remote's timeout setting for a slow link)`,
+    );
+  if (midway)
+    return remoteFailure(
+      remote,
+      'unreachable',
+      `the SSH connection to ${where} was lost during the transfer: ${e.message}${code}`,
+    );
   return remoteFailure(remote, 'unreachable', `cannot connect to ${where}: ${e.message}${code}`);
 }
 

@@ -19,7 +19,15 @@ import { Readable } from 'node:stream';
 import type { OpenMode, SFTPWrapper, Stats } from 'ssh2';
 import { HASH_ALGORITHM } from '../../hash/hash-file.js';
 import { writeStreamAtomic } from '../../fs/atomic.js';
-import { digestOf, isObjectId, ObjectMismatchError, type KeyValueStore, type ObjectId, type ObjectStore, type PutOptions } from '../../cache/object-store.js';
+import {
+  digestOf,
+  isObjectId,
+  ObjectMismatchError,
+  type KeyValueStore,
+  type ObjectId,
+  type ObjectStore,
+  type PutOptions,
+} from '../../cache/object-store.js';
 import type { SshSession } from './ssh-session.js';
 
 /** Bytes per SFTP read/write request and requests in flight per transfer (2 MiB, like sftp's 64 × 32 KiB). */
@@ -44,7 +52,8 @@ function sftpError(e: unknown, what: string, p: string): NodeJS.ErrnoException {
   return err;
 }
 
-const isMissing = (e: unknown): boolean => (e as { code?: unknown }).code === FX.NO_SUCH_FILE || (e as { code?: unknown }).code === 'ENOENT';
+const isMissing = (e: unknown): boolean =>
+  (e as { code?: unknown }).code === FX.NO_SUCH_FILE || (e as { code?: unknown }).code === 'ENOENT';
 
 function call<T>(fn: (cb: (e: Error | null | undefined, v: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => fn((e, v) => (e ? reject(e) : resolve(v))));
@@ -54,7 +63,8 @@ const statOf = (sftp: SFTPWrapper, p: string) => call<Stats>((cb) => sftp.stat(p
 const openFile = (sftp: SFTPWrapper, p: string, flags: OpenMode) => call<Buffer>((cb) => sftp.open(p, flags, cb));
 const closeFile = (sftp: SFTPWrapper, h: Buffer) => call<void>((cb) => sftp.close(h, cb as never));
 const unlink = (sftp: SFTPWrapper, p: string) => call<void>((cb) => sftp.unlink(p, cb as never));
-const readdirNames = (sftp: SFTPWrapper, p: string) => call<{ filename: string; attrs: Stats }[]>((cb) => sftp.readdir(p, cb as never));
+const readdirNames = (sftp: SFTPWrapper, p: string) =>
+  call<{ filename: string; attrs: Stats }[]>((cb) => sftp.readdir(p, cb as never));
 
 async function statOrUndefined(sftp: SFTPWrapper, p: string): Promise<Stats | undefined> {
   try {
@@ -94,7 +104,13 @@ const tempName = (p: string) => `${p}.${crypto.randomBytes(6).toString('hex')}.t
  * Writes `input` to a new file `p` (which must not exist) with pipelined requests; `onPiece` sees every
  * piece in order (hashing). A failed write that left the server short of space becomes ENOSPC.
  */
-async function writeNewFile(session: SshSession, sftp: SFTPWrapper, p: string, input: AsyncIterable<Buffer> | Iterable<Buffer>, onPiece: (b: Buffer) => void): Promise<void> {
+async function writeNewFile(
+  session: SshSession,
+  sftp: SFTPWrapper,
+  p: string,
+  input: AsyncIterable<Buffer> | Iterable<Buffer>,
+  onPiece: (b: Buffer) => void,
+): Promise<void> {
   let handle: Buffer;
   try {
     handle = await openFile(sftp, p, 'wx');
@@ -139,11 +155,18 @@ async function writeNewFile(session: SshSession, sftp: SFTPWrapper, p: string, i
 
 /** SFTP v3 reports a full disk as a bare FAILURE: ask statvfs to tell it apart. */
 async function writeFailure(session: SshSession, sftp: SFTPWrapper, e: unknown, p: string): Promise<unknown> {
-  if ((e as { code?: unknown }).code !== FX.FAILURE || !session.statvfs) return (e as { code?: unknown }).code !== undefined && typeof (e as { code?: unknown }).code === 'number' ? sftpError(e, 'write', p) : e;
+  if ((e as { code?: unknown }).code !== FX.FAILURE || !session.statvfs)
+    return (e as { code?: unknown }).code !== undefined && typeof (e as { code?: unknown }).code === 'number'
+      ? sftpError(e, 'write', p)
+      : e;
   try {
-    const v = await call<{ bavail: number; frsize: number }>((cb) => sftp.ext_openssh_statvfs(posix.dirname(p), cb as never));
+    const v = await call<{ bavail: number; frsize: number }>((cb) =>
+      sftp.ext_openssh_statvfs(posix.dirname(p), cb as never),
+    );
     if (v.bavail * v.frsize < 1024 * 1024) {
-      const err: NodeJS.ErrnoException = new Error(`no space left on the host writing ${p} (${v.bavail * v.frsize} bytes free)`);
+      const err: NodeJS.ErrnoException = new Error(
+        `no space left on the host writing ${p} (${v.bavail * v.frsize} bytes free)`,
+      );
       err.code = 'ENOSPC';
       return err;
     }
@@ -190,7 +213,10 @@ async function readStream(session: SshSession, p: string): Promise<Readable | un
     let got = 0;
     while (got < len) {
       const n = await call<number>((cb) => sftp.read(handle, buf, got, len - got, at + got, cb as never));
-      if (!n) throw new Error(`read ${p}: the file ended at ${at + got} bytes, ${size} expected (changed on the remote while reading)`);
+      if (!n)
+        throw new Error(
+          `read ${p}: the file ended at ${at + got} bytes, ${size} expected (changed on the remote while reading)`,
+        );
       got += n;
     }
     return buf;
@@ -231,7 +257,11 @@ async function readStream(session: SshSession, p: string): Promise<Readable | un
 export class SftpObjectStore implements ObjectStore {
   readonly location: string;
 
-  constructor(private readonly session: SshSession, private readonly dir: string, location: string) {
+  constructor(
+    private readonly session: SshSession,
+    private readonly dir: string,
+    location: string,
+  ) {
     this.location = location;
   }
 
@@ -251,7 +281,8 @@ export class SftpObjectStore implements ObjectStore {
   async hasMany(ids: readonly ObjectId[]): Promise<Set<ObjectId>> {
     const unique = [...new Set(ids)];
     const present = new Set<ObjectId>();
-    const statEach = (some: ObjectId[]) => Promise.all(some.map(async (id) => void ((await this.has(id)) && present.add(id))));
+    const statEach = (some: ObjectId[]) =>
+      Promise.all(some.map(async (id) => void ((await this.has(id)) && present.add(id))));
     if (unique.length <= FEW_IDS) {
       await statEach(unique);
       return present;
@@ -260,7 +291,9 @@ export class SftpObjectStore implements ObjectStore {
     for (const id of unique) byFan.set(id.slice(0, 2), [...(byFan.get(id.slice(0, 2)) ?? []), id]);
     const fans = [...byFan.entries()].sort((a, b) => b[1].length - a[1].length);
     const listFan = async ([fan, wanted]: [string, ObjectId[]]): Promise<number> => {
-      const names = new Set((await this.session.use((sftp) => namesOrEmpty(sftp, posix.join(this.dir, fan)))).map((n) => n.filename));
+      const names = new Set(
+        (await this.session.use((sftp) => namesOrEmpty(sftp, posix.join(this.dir, fan)))).map((n) => n.filename),
+      );
       for (const id of wanted) if (names.has(id.slice(2))) present.add(id);
       return names.size;
     };
@@ -294,25 +327,27 @@ export class SftpObjectStore implements ObjectStore {
     const tmp = tempName(final);
     // A dropped connection fails the put at once, even while it waits for its source's next bytes.
     const off = this.session.onLoss((e) => (Buffer.isBuffer(source) ? undefined : source.destroy(e)));
-    await this.session.use(async (sftp) => {
-      try {
-        const h = crypto.createHash(HASH_ALGORITHM);
-        await writeNewFile(this.session, sftp, tmp, input, (b) => h.update(b));
-        const actual = h.digest('hex');
-        if (opts.verify && actual !== digestOf(id)) throw new ObjectMismatchError(id, actual);
+    await this.session
+      .use(async (sftp) => {
         try {
-          await call<void>((cb) => sftp.rename(tmp, final, cb as never));
+          const h = crypto.createHash(HASH_ALGORITHM);
+          await writeNewFile(this.session, sftp, tmp, input, (b) => h.update(b));
+          const actual = h.digest('hex');
+          if (opts.verify && actual !== digestOf(id)) throw new ObjectMismatchError(id, actual);
+          try {
+            await call<void>((cb) => sftp.rename(tmp, final, cb as never));
+          } catch (e) {
+            // Already there (another put won, or a retry): content-addressed, so that object is this one.
+            if (!(await statOrUndefined(sftp, final))?.isFile()) throw sftpError(e, 'rename into', final);
+            await unlink(sftp, tmp);
+          }
         } catch (e) {
-          // Already there (another put won, or a retry): content-addressed, so that object is this one.
-          if (!(await statOrUndefined(sftp, final))?.isFile()) throw sftpError(e, 'rename into', final);
-          await unlink(sftp, tmp);
+          if (!Buffer.isBuffer(source)) source.destroy();
+          if (!this.session.lost) await unlink(sftp, tmp).catch(() => {});
+          throw e;
         }
-      } catch (e) {
-        if (!Buffer.isBuffer(source)) source.destroy();
-        if (!this.session.lost) await unlink(sftp, tmp).catch(() => {});
-        throw e;
-      }
-    }).finally(off);
+      })
+      .finally(off);
   }
 
   async putFile(id: ObjectId, src: string, opts: PutOptions = {}): Promise<void> {
@@ -320,7 +355,10 @@ export class SftpObjectStore implements ObjectStore {
   }
 
   async *list(): AsyncIterable<ObjectId> {
-    const fans = (await this.session.use((sftp) => namesOrEmpty(sftp, this.dir))).map((n) => n.filename).filter((f) => /^[0-9a-f]{2}$/.test(f)).sort();
+    const fans = (await this.session.use((sftp) => namesOrEmpty(sftp, this.dir)))
+      .map((n) => n.filename)
+      .filter((f) => /^[0-9a-f]{2}$/.test(f))
+      .sort();
     for (const fan of fans) {
       const names = await this.session.use((sftp) => namesOrEmpty(sftp, posix.join(this.dir, fan)));
       for (const n of names) if (isObjectId(fan + n.filename) && n.attrs.isFile()) yield (fan + n.filename) as ObjectId;
@@ -342,12 +380,17 @@ export class SftpObjectStore implements ObjectStore {
 export class SftpKeyValueStore implements KeyValueStore {
   readonly location: string;
 
-  constructor(private readonly session: SshSession, private readonly dir: string, location: string) {
+  constructor(
+    private readonly session: SshSession,
+    private readonly dir: string,
+    location: string,
+  ) {
     this.location = location;
   }
 
   private file(key: string): string {
-    if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.' || s === '')) throw new Error(`invalid store key: ${key}`);
+    if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.' || s === ''))
+      throw new Error(`invalid store key: ${key}`);
     return posix.join(this.dir, key);
   }
 

@@ -25,14 +25,31 @@ export async function open(remote: RemoteConfig, ctx: OpenContext): Promise<Remo
   const session = await SshSession.connect(remote, target);
   try {
     await session.use(async (sftp) => {
-      const stat = (p: string) => new Promise<Stats | undefined>((resolve, reject) =>
-        sftp.stat(p, (e, st) => (e ? ((e as { code?: unknown }).code === 2 ? resolve(undefined) : reject(e)) : resolve(st))));
+      const stat = (p: string) =>
+        new Promise<Stats | undefined>((resolve, reject) =>
+          sftp.stat(p, (e, st) =>
+            e ? ((e as { code?: unknown }).code === 2 ? resolve(undefined) : reject(e)) : resolve(st),
+          ),
+        );
       const st = await stat(dir);
-      if (st && !st.isDirectory()) throw remoteFailure(remote, 'not-found', `${dir} on ${target.host} is not a directory`);
+      if (st && !st.isDirectory())
+        throw remoteFailure(remote, 'not-found', `${dir} on ${target.host} is not a directory`);
       if (st) return;
-      if (!ctx.create) throw remoteFailure(remote, 'not-found', `the directory ${dir} does not exist on ${target.host}`);
-      if (!(await stat(posix.dirname(dir)))?.isDirectory()) throw remoteFailure(remote, 'not-found', `neither ${dir} nor its parent directory exists on ${target.host}`);
-      await new Promise<void>((resolve, reject) => sftp.mkdir(dir, (e) => (e ? reject(Object.assign(new Error(`create ${dir}: ${e.message}`), { code: (e as { code?: unknown }).code === 3 ? 'EACCES' : undefined })) : resolve())));
+      if (!ctx.create)
+        throw remoteFailure(remote, 'not-found', `the directory ${dir} does not exist on ${target.host}`);
+      if (!(await stat(posix.dirname(dir)))?.isDirectory())
+        throw remoteFailure(remote, 'not-found', `neither ${dir} nor its parent directory exists on ${target.host}`);
+      await new Promise<void>((resolve, reject) =>
+        sftp.mkdir(dir, (e) =>
+          e
+            ? reject(
+                Object.assign(new Error(`create ${dir}: ${e.message}`), {
+                  code: (e as { code?: unknown }).code === 3 ? 'EACCES' : undefined,
+                }),
+              )
+            : resolve(),
+        ),
+      );
     });
   } catch (e) {
     await session.close();

@@ -37,12 +37,20 @@ export function loadSlurmSettings(root: string): Result<SlurmSettings, Diagnosti
   const defaults = parseResources(raw, where, OWN_KEYS);
   if (!defaults.ok) return problem(defaults.error.field, defaults.error.message);
   const shared = raw['shared_fs'];
-  if (shared !== undefined && typeof shared !== 'boolean') return problem('shared_fs', `"shared_fs" of ${where} must be true or false.`);
+  if (shared !== undefined && typeof shared !== 'boolean')
+    return problem('shared_fs', `"shared_fs" of ${where} must be true or false.`);
   if (shared === false) {
-    return problem('shared_fs', `"shared_fs: false" of ${where} is not supported yet: the Slurm executor needs the project directory on a filesystem the nodes share (jobs read deps and write outs in place). Remove the setting, or run from a shared directory.`);
+    return problem(
+      'shared_fs',
+      `"shared_fs: false" of ${where} is not supported yet: the Slurm executor needs the project directory on a filesystem the nodes share (jobs read deps and write outs in place). Remove the setting, or run from a shared directory.`,
+    );
   }
   const pollMax = raw['poll_max'] ?? 10;
-  if (typeof pollMax !== 'number' || !(pollMax > 0)) return problem('poll_max', `"poll_max" of ${where} must be a number of seconds > 0, got ${JSON.stringify(pollMax)}.`);
+  if (typeof pollMax !== 'number' || !(pollMax > 0))
+    return problem(
+      'poll_max',
+      `"poll_max" of ${where} must be a number of seconds > 0, got ${JSON.stringify(pollMax)}.`,
+    );
   return ok({ defaults: defaults.value, pollMaxMs: Math.round(pollMax * 1000) });
 }
 

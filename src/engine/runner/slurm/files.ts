@@ -26,7 +26,11 @@ export interface RunFiles {
 /** Absolute paths of one stage's files in one run. */
 export function runFiles(root: string, runId: string, stage: string): RunFiles {
   const dir = path.join(root, SLURM_DIR, runId);
-  return { log: path.join(dir, `${fileName(stage)}.log`), request: path.join(dir, `${fileName(stage)}.request.json`), result: path.join(dir, `${fileName(stage)}.result.json`) };
+  return {
+    log: path.join(dir, `${fileName(stage)}.log`),
+    request: path.join(dir, `${fileName(stage)}.request.json`),
+    result: path.join(dir, `${fileName(stage)}.result.json`),
+  };
 }
 
 /** What the worker runs. The spec travels as data so the job runs exactly what the coordinator decided. */

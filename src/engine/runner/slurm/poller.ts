@@ -24,7 +24,10 @@ export class SlurmPoller {
   /** Jobs asked about by each squeue call (tests check there is one call per interval for all jobs). */
   readonly batches: number[] = [];
 
-  constructor(private readonly slurm: SlurmEnv, private readonly opts: PollOptions) {
+  constructor(
+    private readonly slurm: SlurmEnv,
+    private readonly opts: PollOptions,
+  ) {
     this.interval = opts.minMs;
   }
 

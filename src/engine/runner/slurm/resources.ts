@@ -31,9 +31,16 @@ export interface ResourceProblem {
 }
 
 /** Parses a `resources:` map. `where` names it in messages (`stage "train"`, `executor.slurm in .xpipe/config.yaml`). */
-export function parseResources(raw: unknown, where: string, extraFields: readonly string[] = []): Result<StageResources, ResourceProblem> {
+export function parseResources(
+  raw: unknown,
+  where: string,
+  extraFields: readonly string[] = [],
+): Result<StageResources, ResourceProblem> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return err({ field: '', message: `"resources" of ${where} must be a map such as { cpus: 4, mem: 16G, time: 2h }, got ${describe(raw)}.` });
+    return err({
+      field: '',
+      message: `"resources" of ${where} must be a map such as { cpus: 4, mem: 16G, time: 2h }, got ${describe(raw)}.`,
+    });
   }
   const out: StageResources = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
@@ -43,7 +50,8 @@ export function parseResources(raw: unknown, where: string, extraFields: readonl
     switch (k as ResourceField) {
       case 'cpus':
       case 'gpus': {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < (k === 'gpus' ? 0 : 1)) return bad(k === 'gpus' ? 'a whole number >= 0' : 'a whole number >= 1');
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < (k === 'gpus' ? 0 : 1))
+          return bad(k === 'gpus' ? 'a whole number >= 0' : 'a whole number >= 1');
         out[k as 'cpus' | 'gpus'] = v;
         break;
       }
@@ -55,25 +63,37 @@ export function parseResources(raw: unknown, where: string, extraFields: readonl
       }
       case 'time': {
         const minutes = parseTime(v);
-        if (minutes === undefined) return bad('a duration such as 30m, 2h, 1d, 90 (minutes) or Slurm\'s [D-]HH:MM:SS');
+        if (minutes === undefined) return bad("a duration such as 30m, 2h, 1d, 90 (minutes) or Slurm's [D-]HH:MM:SS");
         out.timeMinutes = minutes;
         break;
       }
       case 'partition':
       case 'account':
       case 'qos': {
-        if (typeof v !== 'string' || !/^[A-Za-z0-9_.,-]+$/.test(v)) return bad('a Slurm name (letters, digits, "_", "-", ".", ",")');
+        if (typeof v !== 'string' || !/^[A-Za-z0-9_.,-]+$/.test(v))
+          return bad('a Slurm name (letters, digits, "_", "-", ".", ",")');
         out[k as 'partition' | 'account' | 'qos'] = v;
         break;
       }
       case 'slurm_extra': {
-        const flags = typeof v === 'string' ? v.trim().split(/\s+/).filter(Boolean) : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
-        if (!flags || flags.some((f) => !f.startsWith('-'))) return bad('sbatch flags, as a string "--constraint=a100 --exclusive" or a list of flags (each starting with "-")');
+        const flags =
+          typeof v === 'string'
+            ? v.trim().split(/\s+/).filter(Boolean)
+            : Array.isArray(v) && v.every((x) => typeof x === 'string')
+              ? (v as string[])
+              : undefined;
+        if (!flags || flags.some((f) => !f.startsWith('-')))
+          return bad(
+            'sbatch flags, as a string "--constraint=a100 --exclusive" or a list of flags (each starting with "-")',
+          );
         out.slurmExtra = flags;
         break;
       }
       default:
-        return err({ field: k, message: `Unknown resource "${k}" in ${where}. Known: ${[...RESOURCE_FIELDS, ...extraFields].join(', ')}.` });
+        return err({
+          field: k,
+          message: `Unknown resource "${k}" in ${where}. Known: ${[...RESOURCE_FIELDS, ...extraFields].join(', ')}.`,
+        });
     }
   }
   return ok(out);
@@ -125,11 +145,15 @@ export function parseTime(v: unknown): number | undefined {
   const units = /^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?$/i.exec(s);
   const clock = /^(?:(\d+)-)?(\d+):(\d{1,2})(?::(\d{1,2}))?$/.exec(s);
   if (/^\d+$/.test(s)) seconds = Number(s) * 60;
-  else if (units && s !== '') seconds = Number(units[1] ?? 0) * 86400 + Number(units[2] ?? 0) * 3600 + Number(units[3] ?? 0) * 60 + Number(units[4] ?? 0);
+  else if (units && s !== '')
+    seconds =
+      Number(units[1] ?? 0) * 86400 + Number(units[2] ?? 0) * 3600 + Number(units[3] ?? 0) * 60 + Number(units[4] ?? 0);
   else if (clock) {
     // H:MM:SS, or D-H:MM[:SS]; a bare MM:SS is minutes:seconds as in sbatch.
     const [d, a, b, c] = [Number(clock[1] ?? 0), Number(clock[2]), Number(clock[3]), clock[4]];
-    seconds = d * 86400 + (c !== undefined ? a * 3600 + b * 60 + Number(c) : clock[1] !== undefined ? a * 3600 + b * 60 : a * 60 + b);
+    seconds =
+      d * 86400 +
+      (c !== undefined ? a * 3600 + b * 60 + Number(c) : clock[1] !== undefined ? a * 3600 + b * 60 : a * 60 + b);
   }
   if (seconds === undefined || seconds <= 0) return undefined;
   return Math.ceil(seconds / 60);

@@ -23,7 +23,18 @@ import { loadSlurmSettings, type SlurmSettings } from './config.js';
 import { mergeResources, sbatchResourceArgs } from './resources.js';
 import { isTerminal, jobExit, sbatch, scancel, squeue, type JobStatus, type SlurmEnv } from './slurm-cli.js';
 import { SlurmPoller } from './poller.js';
-import { forgetJobRecord, loadJobRecord, logTail, readJson, runFiles, saveJobRecord, writeJson, type JobRecord, type JobRequest, type JobResult } from './files.js';
+import {
+  forgetJobRecord,
+  loadJobRecord,
+  logTail,
+  readJson,
+  runFiles,
+  saveJobRecord,
+  writeJson,
+  type JobRecord,
+  type JobRequest,
+  type JobResult,
+} from './files.js';
 
 const EXECUTOR = 'slurm';
 /** bin/xpipe.js of this installation (same depth from src/ and dist/). */
@@ -66,7 +77,8 @@ export class SlurmRunner implements StageRunner {
   async run(req: RunRequest): Promise<RunOutcome> {
     const stage = req.stage.name;
     const settings = this.settingsFor(req.root);
-    if (!settings.ok) return fail(stage, { state: 'CONFIG_ERROR', detail: settings.error.map((d) => d.message).join(' ') });
+    if (!settings.ok)
+      return fail(stage, { state: 'CONFIG_ERROR', detail: settings.error.map((d) => d.message).join(' ') });
     const job = await this.attachOrSubmit(req, settings.value);
     if ('failure' in job) return { ok: false, failure: job.failure };
     const final = await this.follow(req, job);
@@ -96,7 +108,10 @@ export class SlurmRunner implements StageRunner {
     return this.runId;
   }
 
-  private async attachOrSubmit(req: RunRequest, settings: SlurmSettings): Promise<JobRecord | { failure: FailureEvent }> {
+  private async attachOrSubmit(
+    req: RunRequest,
+    settings: SlurmSettings,
+  ): Promise<JobRecord | { failure: FailureEvent }> {
     const stage = req.stage.name;
     const rel = (f: string) => path.relative(req.root, f);
     const earlier = req.key !== undefined ? loadJobRecord(req.root, stage) : undefined;
@@ -105,23 +120,58 @@ export class SlurmRunner implements StageRunner {
       const finishedWell = readJson<JobResult>(earlier.files.result)?.ok === true;
       // Still queued or running: follow it. Finished while nobody watched: adopt its result if it has one.
       if ((status && !isTerminal(status.state)) || finishedWell) {
-        req.onEvent({ type: 'info', reason: 'cluster-job', stage, executor: EXECUTOR, jobId: earlier.jobId, state: status?.state ?? 'COMPLETED', attached: true, log: rel(earlier.files.log) });
+        req.onEvent({
+          type: 'info',
+          reason: 'cluster-job',
+          stage,
+          executor: EXECUTOR,
+          jobId: earlier.jobId,
+          state: status?.state ?? 'COMPLETED',
+          attached: true,
+          log: rel(earlier.files.log),
+        });
         return earlier;
       }
     }
     const runId = this.currentRunId();
     const files = runFiles(req.root, runId, stage);
-    const request: JobRequest = { schema: 'xpipe-slurm-request/1', root: req.root, stage: req.stage, params: req.params, result: files.result };
+    const request: JobRequest = {
+      schema: 'xpipe-slurm-request/1',
+      root: req.root,
+      stage: req.stage,
+      params: req.params,
+      result: files.result,
+    };
     writeJson(files.request, request);
     fs.rmSync(files.result, { force: true });
     const resources = mergeResources(settings.defaults, req.stage.resources ?? {});
-    const args = [`--job-name=xpipe-${runId}-${stage}`, `--chdir=${req.root}`, `--output=${files.log}`, ...sbatchResourceArgs(resources)];
+    const args = [
+      `--job-name=xpipe-${runId}-${stage}`,
+      `--chdir=${req.root}`,
+      `--output=${files.log}`,
+      ...sbatchResourceArgs(resources),
+    ];
     const submitted = await sbatch(jobScript(stage, runId, files.request), args, this.slurm);
     if (!submitted.ok) return { failure: clusterFailure(stage, { state: 'SUBMIT_FAILED', detail: submitted.error }) };
-    const record: JobRecord = { stage, key: req.key ?? '', jobId: submitted.jobId, runId, files, submittedAt: new Date().toISOString() };
+    const record: JobRecord = {
+      stage,
+      key: req.key ?? '',
+      jobId: submitted.jobId,
+      runId,
+      files,
+      submittedAt: new Date().toISOString(),
+    };
     // Without a key there is nothing to re-attach by; the job's files still say what happened.
     if (req.key !== undefined) saveJobRecord(req.root, record);
-    req.onEvent({ type: 'info', reason: 'cluster-job', stage, executor: EXECUTOR, jobId: submitted.jobId, state: 'SUBMITTED', log: rel(files.log) });
+    req.onEvent({
+      type: 'info',
+      reason: 'cluster-job',
+      stage,
+      executor: EXECUTOR,
+      jobId: submitted.jobId,
+      state: 'SUBMITTED',
+      log: rel(files.log),
+    });
     return record;
   }
 
@@ -147,14 +197,31 @@ export class SlurmRunner implements StageRunner {
       };
       const stop = poller.watch(job.jobId, (status) => {
         if (status === 'gone' || isTerminal(status.state)) {
-          if (status !== 'gone') req.onEvent({ type: 'info', reason: 'cluster-job', stage, executor: EXECUTOR, jobId: job.jobId, state: status.state, elapsedSeconds: status.elapsedSeconds });
+          if (status !== 'gone')
+            req.onEvent({
+              type: 'info',
+              reason: 'cluster-job',
+              stage,
+              executor: EXECUTOR,
+              jobId: job.jobId,
+              state: status.state,
+              elapsedSeconds: status.elapsedSeconds,
+            });
           return finish(cancelling ? { kind: 'cancelled' } : { kind: 'status', status });
         }
         const now = Date.now();
         if (status.state !== lastState || (status.state === 'RUNNING' && now - lastReport >= RUNNING_REPORT_MS)) {
           lastState = status.state;
           lastReport = now;
-          req.onEvent({ type: 'info', reason: 'cluster-job', stage, executor: EXECUTOR, jobId: job.jobId, state: status.state, ...(status.state === 'RUNNING' ? { elapsedSeconds: status.elapsedSeconds } : {}) });
+          req.onEvent({
+            type: 'info',
+            reason: 'cluster-job',
+            stage,
+            executor: EXECUTOR,
+            jobId: job.jobId,
+            state: status.state,
+            ...(status.state === 'RUNNING' ? { elapsedSeconds: status.elapsedSeconds } : {}),
+          });
         }
       });
       if (req.signal.aborted) onAbort();
@@ -182,9 +249,16 @@ export class SlurmRunner implements StageRunner {
     const base = { jobId: job.jobId, log: path.relative(req.root, job.files.log) };
     if (result?.ok && (state === 'COMPLETED' || state === 'UNKNOWN')) {
       const hasher = new PathHasher(req.root);
-      const differ = req.stage.outs.filter((o) => (hasher.hash(o.path)?.hash ?? null) !== (result.outs[o.path] ?? null)).map((o) => o.path as string);
+      const differ = req.stage.outs
+        .filter((o) => (hasher.hash(o.path)?.hash ?? null) !== (result.outs[o.path] ?? null))
+        .map((o) => o.path as string);
       if (differ.length === 0) return { ok: true };
-      return fail(stage, { ...base, state: 'RESULT_MISMATCH', detail: `the outs in the workspace differ from what the job recorded: ${differ.join(', ')} (changed after the job wrote them, or the project directory is not shared with the nodes)`, logTail: logTail(job.files.log) });
+      return fail(stage, {
+        ...base,
+        state: 'RESULT_MISMATCH',
+        detail: `the outs in the workspace differ from what the job recorded: ${differ.join(', ')} (changed after the job wrote them, or the project directory is not shared with the nodes)`,
+        logTail: logTail(job.files.log),
+      });
     }
     const exit = await jobExit(job.jobId, this.slurm);
     const slurmReason = exit?.reason ?? (status !== 'gone' && status.reason !== 'None' ? status.reason : undefined);
@@ -193,13 +267,20 @@ export class SlurmRunner implements StageRunner {
       state: result && state === 'COMPLETED' ? 'FAILED' : result || state !== 'UNKNOWN' ? state : 'NO_RESULT',
       ...(exit ? { exitCode: exit.exitCode, ...(exit.signal ? { signal: exit.signal } : {}) } : {}),
       ...(slurmReason ? { slurmReason } : {}),
-      ...(result?.failure ? { detail: describeFailure(result.failure) } : !result && state === 'UNKNOWN' ? { detail: 'Slurm no longer knows the job and it left no result record' } : {}),
+      ...(result?.failure
+        ? { detail: describeFailure(result.failure) }
+        : !result && state === 'UNKNOWN'
+          ? { detail: 'Slurm no longer knows the job and it left no result record' }
+          : {}),
       logTail: logTail(job.files.log),
     });
   }
 }
 
-type ClusterFailure = Omit<Extract<FailureEvent, { reason: 'cluster-job' }>, 'type' | 'reason' | 'stage' | 'executor' | 'logTail'> & { logTail?: string[] };
+type ClusterFailure = Omit<
+  Extract<FailureEvent, { reason: 'cluster-job' }>,
+  'type' | 'reason' | 'stage' | 'executor' | 'logTail'
+> & { logTail?: string[] };
 
 function clusterFailure(stage: string, f: ClusterFailure): FailureEvent {
   return { type: 'failure', reason: 'cluster-job', stage, executor: EXECUTOR, logTail: [], ...f };
@@ -212,14 +293,19 @@ function fail(stage: string, f: ClusterFailure): RunOutcome {
 /** One line for what the stage itself reported on the node. */
 function describeFailure(f: FailureEvent): string {
   switch (f.reason) {
-    case 'exit-non-zero': return `command exited with code ${f.exitCode}`;
-    case 'signal': return `command killed by ${f.signal}`;
+    case 'exit-non-zero':
+      return `command exited with code ${f.exitCode}`;
+    case 'signal':
+      return `command killed by ${f.signal}`;
     case 'stage-input-error':
     case 'stage-error':
-    case 'internal-error': return f.message;
+    case 'internal-error':
+      return f.message;
     case 'missing-outs':
-    case 'missing-deps': return `${f.reason === 'missing-outs' ? 'outs not produced' : 'deps missing on the node'}: ${f.paths.join(', ')}`;
-    default: return f.reason;
+    case 'missing-deps':
+      return `${f.reason === 'missing-outs' ? 'outs not produced' : 'deps missing on the node'}: ${f.paths.join(', ')}`;
+    default:
+      return f.reason;
   }
 }
 

@@ -15,9 +15,17 @@ import { readJson, writeJson, type JobRequest, type JobResult } from './files.js
 export type WorkerOutcome = { ok: true; exitCode: number } | { ok: false; message: string };
 
 /** Runs the request in `requestFile`; the exit code the job should end with (the stage's own when it exited non-zero). */
-export async function runStageJob(requestFile: string, signal: AbortSignal, onEvent: (e: InfoEvent | FailureEvent) => void): Promise<WorkerOutcome> {
+export async function runStageJob(
+  requestFile: string,
+  signal: AbortSignal,
+  onEvent: (e: InfoEvent | FailureEvent) => void,
+): Promise<WorkerOutcome> {
   const req = readJson<JobRequest>(requestFile);
-  if (!req || req.schema !== 'xpipe-slurm-request/1') return { ok: false, message: `${requestFile} is not an xpipe job request (is the project directory shared with the nodes?)` };
+  if (!req || req.schema !== 'xpipe-slurm-request/1')
+    return {
+      ok: false,
+      message: `${requestFile} is not an xpipe job request (is the project directory shared with the nodes?)`,
+    };
   const { stage, root } = req;
   // What execute-stage does before a local run, done here so a re-attaching coordinator never deletes outs a job is writing.
   for (const o of stage.outs) if (!o.persist) fs.rmSync(path.join(root, o.path), { recursive: true, force: true });

@@ -25,7 +25,11 @@ export function fastTransposedBatchMatMul(original: tf.KernelFunc): tf.KernelFun
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const ta = transposeA ? transposeLastTwo(args.backend as tf.KernelBackend, a) : a;
     const tb = transposeB ? transposeLastTwo(args.backend as tf.KernelBackend, b) : b;
-    const out = original({ ...args, inputs: { a: ta, b: tb }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    const out = original({
+      ...args,
+      inputs: { a: ta, b: tb },
+      attrs: { ...args.attrs, transposeA: false, transposeB: false },
+    });
     const heap = args.backend as unknown as WasmBackendLike;
     if (ta !== a) free(heap, ta);
     if (tb !== b) free(heap, tb);

@@ -10,18 +10,35 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { col2im, im2colT, type ConvGeometry } from './im2col.js';
-import { alias, alloc, chunkSize, conv2dExplicit, free, matMul, view, zeros, type WasmBackendLike } from './wasm-heap.js';
+import {
+  alias,
+  alloc,
+  chunkSize,
+  conv2dExplicit,
+  free,
+  matMul,
+  view,
+  zeros,
+  type WasmBackendLike,
+} from './wasm-heap.js';
 
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 function geometry(info: Conv2DInfo): ConvGeometry {
   return {
-    inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
-    outHeight: info.outHeight, outWidth: info.outWidth,
-    filterHeight: info.filterHeight, filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-    dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    dilationHeight: info.dilationHeight,
+    dilationWidth: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
   };
 }
 
@@ -32,8 +49,14 @@ function assertNHWC(dataFormat: unknown, kernelName: string): void {
 }
 
 /** Copies images [n0, n0+count) of `t` (shape [N, ...rest]) into a new [count*rowsPerImage, width] tensor. */
-function sliceImages(backend: WasmBackendLike, t: tf.TensorInfo, n0: number, count: number, perImage: number,
-  shape: number[]): tf.TensorInfo {
+function sliceImages(
+  backend: WasmBackendLike,
+  t: tf.TensorInfo,
+  n0: number,
+  count: number,
+  perImage: number,
+  shape: number[],
+): tf.TensorInfo {
   const out = alloc(backend, shape);
   view(backend, out).set(view(backend, t).subarray(n0 * perImage, (n0 + count) * perImage));
   return out;
@@ -44,8 +67,16 @@ export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, att
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   assertNHWC(dataFormat, 'Conv2DBackpropFilter');
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
-    filterShape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const g = geometry(info);
   const N = info.batchSize;
   const O = info.outChannels;
@@ -81,15 +112,28 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attr
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   assertNHWC(dataFormat, 'Conv2DBackpropInput');
-  const info = tf.backend_util.computeConv2DInfo(inputShape as [number, number, number, number],
-    filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const g = geometry(info);
   if (g.strideHeight === 1 && g.strideWidth === 1) return backpropInputByConv(b, dy, filter, info);
   return backpropInputByGemm(b, dy, filter, info, g);
 };
 
 /** Stride 1: dx = conv(dy, flip(W) with in/out swapped), padded so that the output is H×W. */
-function backpropInputByConv(b: WasmBackendLike, dy: tf.TensorInfo, filter: tf.TensorInfo, info: Conv2DInfo): tf.TensorInfo {
+function backpropInputByConv(
+  b: WasmBackendLike,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: Conv2DInfo,
+): tf.TensorInfo {
   const { filterHeight: fh, filterWidth: fw, inChannels: C, outChannels: O } = info;
   const flipped = alloc(b, [fh, fw, O, C]);
   const src = view(b, filter);
@@ -103,15 +147,23 @@ function backpropInputByConv(b: WasmBackendLike, dy: tf.TensorInfo, filter: tf.T
   }
   const { top, bottom, left, right } = info.padInfo;
   const out = conv2dExplicit(b, dy, flipped, {
-    top: fh - 1 - top, bottom: fh - 1 - bottom, left: fw - 1 - left, right: fw - 1 - right,
+    top: fh - 1 - top,
+    bottom: fh - 1 - bottom,
+    left: fw - 1 - left,
+    right: fw - 1 - right,
   });
   free(b, flipped);
   return out;
 }
 
 /** Any stride: cols[rows, P] = dy[rows, O] @ W^T[O, P], then col2im, per batch chunk. */
-function backpropInputByGemm(b: WasmBackendLike, dy: tf.TensorInfo, filter: tf.TensorInfo, info: Conv2DInfo,
-  g: ConvGeometry): tf.TensorInfo {
+function backpropInputByGemm(
+  b: WasmBackendLike,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: Conv2DInfo,
+  g: ConvGeometry,
+): tf.TensorInfo {
   const N = info.batchSize;
   const O = info.outChannels;
   const P = g.filterHeight * g.filterWidth * g.inChannels;

@@ -42,8 +42,15 @@ function forEachTap({ info, M }: Walk, visit: (xo: number, dyo: number, wo: numb
 
 function walk(xShape: number[], filterShape: number[], attrs: tf.NamedAttrMap | undefined): Walk {
   const { strides, dilations, pad, dimRoundingMode } = attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
-  const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number],
-    filterShape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true);
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
+  );
   return { info, M: info.outChannels / info.inChannels };
 }
 

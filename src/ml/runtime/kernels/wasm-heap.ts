@@ -66,7 +66,12 @@ export function conv2dExplicit(
     backend: backend as unknown as tf.KernelBackend,
     attrs: {
       strides: [1, 1],
-      pad: [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]],
+      pad: [
+        [0, 0],
+        [pad.top, pad.bottom],
+        [pad.left, pad.right],
+        [0, 0],
+      ],
       dataFormat: 'NHWC',
       dilations: [1, 1],
       dimRoundingMode: undefined,
