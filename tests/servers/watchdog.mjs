@@ -15,7 +15,12 @@ const alive = (pid) => {
     return e.code === 'EPERM';
   }
 };
-const signal = (pgids, sig) => pgids.forEach((pg) => { try { process.kill(-pg, sig); } catch {} });
+const signal = (pgids, sig) =>
+  pgids.forEach((pg) => {
+    try {
+      process.kill(-pg, sig);
+    } catch {}
+  });
 
 const timer = setInterval(() => {
   if (!fs.existsSync(stateFile)) process.exit(0);
@@ -25,7 +30,11 @@ const timer = setInterval(() => {
   signal(state.pgids, 'SIGTERM');
   setTimeout(() => {
     signal(state.pgids, 'SIGKILL');
-    for (const m of state.mounts) { try { execFileSync('/usr/bin/umount', ['-l', m]); } catch {} }
+    for (const m of state.mounts) {
+      try {
+        execFileSync('/usr/bin/umount', ['-l', m]);
+      } catch {}
+    }
     fs.rmSync(state.dir, { recursive: true, force: true });
     fs.rmSync(stateFile, { force: true });
     process.exit(0);
