@@ -40,6 +40,20 @@ export interface SplitIndex {
    * has none; the resized masks are in `<split>.masks.bin`, in the same order.
    */
   masks: (string | null)[];
+  /**
+   * Per-image metadata columns, aligned with `ids`, for subgroup metrics and embedding plots; absent when the
+   * dataset has none. A column is present only when the dataset maps it (`null` = unknown for that image).
+   */
+  meta?: ImageMeta;
+}
+
+/** Metadata a dataset may carry per image (split CSV columns `view`, `sex`, `age`). */
+export interface ImageMeta {
+  /** Projection as written in the dataset, upper-cased: `PA`, `AP`, `AP SUPINE`, `L`, … */
+  view?: (string | null)[];
+  sex?: ('F' | 'M' | null)[];
+  /** Age in years. */
+  age?: (number | null)[];
 }
 
 /** File name of a split's packed resized lung masks (see the header). */
