@@ -30,7 +30,7 @@ function xpipe(dir: string, cmd: string[]): number {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return s[Math.floor(s.length / 2)];
 }
 
 function timeMedian(dir: string, cmd: string[], runs = RUNS): number {

@@ -38,7 +38,7 @@ function run(bin: string, dir: string, cmd: string[]): number {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return s[Math.floor(s.length / 2)];
 }
 
 function chainProject(): string {
@@ -74,7 +74,7 @@ for (const cmd of [['repro'], ['status']]) {
     b.push(run(BIN.before, dirs.before, cmd));
     a.push(run(BIN.after, dirs.after, cmd));
   }
-  const ratios = a.map((x, i) => x / (b[i] as number));
+  const ratios = a.map((x, i) => x / b[i]);
   console.log(
     `| 10-stage chain, no-op \`xpipe ${cmd.join(' ')}\` | ${median(b).toFixed(0)} ms | ${median(a).toFixed(0)} ms | ${median(ratios).toFixed(2)} |`,
   );
@@ -97,7 +97,7 @@ if (args.includes('--repo')) {
       b.push(run(BIN.before, path.resolve(beforeDir), cmd));
       a.push(run(BIN.after, REPO, cmd));
     }
-    const ratios = a.map((x, i) => x / (b[i] as number));
+    const ratios = a.map((x, i) => x / b[i]);
     console.log(
       `| this repository's pipeline (7 stages), no-op \`xpipe ${cmd.join(' ')}\` | ${median(b).toFixed(0)} ms | ${median(a).toFixed(0)} ms | ${median(ratios).toFixed(2)} |`,
     );

@@ -58,9 +58,9 @@ async function makeInputs(count: number): Promise<string> {
   for (let i = 0; i < count; i++) {
     const name = `img_${String(i).padStart(4, '0')}.png`;
     if (have.has(name)) continue;
-    const px = Uint8Array.from(bases[i % bases.length] as Uint8Array);
+    const px = Uint8Array.from(bases[i % bases.length]);
     for (let j = 0; j < px.length; j += 1 + (j % 7))
-      px[j] = Math.min(255, Math.max(0, (px[j] as number) + Math.round(rng.normal(0, 3))));
+      px[j] = Math.min(255, Math.max(0, px[j] + Math.round(rng.normal(0, 3))));
     await writeFile(
       path.join(dir, name),
       await sharp(px, { raw: { width: 1024, height: 1024, channels: 1 } })
@@ -113,7 +113,7 @@ async function throughput(): Promise<void> {
     }
   }
   await rm(cache, { recursive: true, force: true });
-  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
+  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   console.log(`preprocess ${files.length} PNGs 1024x1024 -> 128x128 (equalize global, blur 5), ${threads} threads:`);
   for (const phase of ['cold', 'warm'] as const) {
     const wall = rates[phase] ?? [];
@@ -159,7 +159,7 @@ async function cv2Check(): Promise<void> {
       .trim()
       .split('\n')
       .slice(1)
-      .map((l) => l.split(',')[1] as string);
+      .map((l) => l.split(',')[1]);
     for (const rel of list)
       inputs.push({ name: rel, img: await decodeGray(await readFile(path.join(real, rel)), rel) });
   }

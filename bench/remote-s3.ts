@@ -67,7 +67,7 @@ const large = makeProject('large', `head -c 67108864 /dev/urandom > big.bin`, 'b
 type Key = string;
 const times = new Map<Key, number[]>();
 const note = (k: Key, ms: number) => times.set(k, [...(times.get(k) ?? []), ms]);
-let secondPush: { ms: number[]; bytes: number[] } = { ms: [], bytes: [] };
+const secondPush: { ms: number[]; bytes: number[] } = { ms: [], bytes: [] };
 
 for (let round = 0; round < ROUNDS; round++) {
   for (const d of [small, large]) {
@@ -105,7 +105,7 @@ for (let round = 0; round < ROUNDS; round++) {
   process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const lines: string[] = [];
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 for (const d of [small, large]) {

@@ -123,7 +123,7 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const loadAfter = os.loadavg();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const lines = [
   `date: ${started.toISOString()}`,

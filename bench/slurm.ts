@@ -23,7 +23,7 @@ const CHAIN = 5;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return s[Math.floor(s.length / 2)];
 }
 
 function timed(dir: string, cmd: string[], env: NodeJS.ProcessEnv): number {

@@ -39,7 +39,7 @@ const BATCH = 32;
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Child: measures one job and prints one JSON line. */
@@ -51,7 +51,7 @@ async function worker(job: Job): Promise<void> {
   const y = tf.randomUniform([BATCH, 14], 0, 1, 'float32', 2).round();
   const step = (): void => {
     const loss = optimizer.minimize(
-      () => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      () => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
       true,
     );
     loss!.dataSync();
@@ -117,7 +117,7 @@ function main(): void {
   ];
   const self = fileURLToPath(import.meta.url);
   const results: Measure[] = [];
-  const load0 = os.loadavg()[0]!;
+  const load0 = os.loadavg()[0];
   const started = new Date();
   for (let r = 0; r < rounds; r++) {
     for (const m of models) {
@@ -149,7 +149,7 @@ function main(): void {
       const infer = median(mine.map((x) => x.inferImgS));
       const perCpu = median(mine.map((x) => x.trainImgCpuS));
       rows.push(
-        `| ${m.arch} | ${m.size}×${m.size} | ${mine[0]!.backend} | ${train.toFixed(1)} | ${perCpu.toFixed(1)} | ${infer.toFixed(1)} | ${(train / baseTrain).toFixed(2)} | ${mine.map((x) => x.trainImgS.toFixed(1)).join(', ')} |`,
+        `| ${m.arch} | ${m.size}×${m.size} | ${mine[0].backend} | ${train.toFixed(1)} | ${perCpu.toFixed(1)} | ${infer.toFixed(1)} | ${(train / baseTrain).toFixed(2)} | ${mine.map((x) => x.trainImgS.toFixed(1)).join(', ')} |`,
       );
     }
   }
@@ -159,7 +159,7 @@ function main(): void {
     '',
     `- date: ${started.toISOString()}`,
     `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()}`,
-    `- load average (1 min) at start / end: ${load0.toFixed(2)} / ${os.loadavg()[0]!.toFixed(2)} (shared machine: figures are noisy; compare ratios)`,
+    `- load average (1 min) at start / end: ${load0.toFixed(2)} / ${os.loadavg()[0].toFixed(2)} (shared machine: figures are noisy; compare ratios)`,
     `- command: \`npx tsx bench/train-throughput.ts ${args.join(' ')}\``,
     `- method: batch ${BATCH}, Adam, synthetic data, 2 warm-up steps, then ${quick ? '64 (chestnet) / 32 (resnet)' : full ? '256' : '256 (chestnet) / 64 (resnet18; --full for 256)'} images per run; img/s from the median batch time (wall clock); img/CPU-s = images per second of process CPU time (all threads), which load from other users disturbs much less than wall time; ${rounds} round(s), configurations interleaved; table = median over rounds`,
     '',
@@ -173,5 +173,5 @@ function main(): void {
 }
 
 const jobArg = process.argv.indexOf('--job');
-if (jobArg >= 0) await worker(JSON.parse(process.argv[jobArg + 1]!) as Job);
+if (jobArg >= 0) await worker(JSON.parse(process.argv[jobArg + 1]) as Job);
 else main();

@@ -18,9 +18,7 @@ function sourceFiles(dir: string): string[] {
 /** Every module specifier a file imports (static and dynamic), resolved to a project path when relative. */
 function imports(file: string): string[] {
   const text = readFileSync(path.join(root, file), 'utf8');
-  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map(
-    (m) => m[1] as string,
-  );
+  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
   return specs.map((s) => (s.startsWith('.') ? path.join(path.dirname(file), s) : s));
 }
 

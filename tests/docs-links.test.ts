@@ -23,7 +23,7 @@ function withoutFences(text: string): string[] {
   return text.split('\n').map((line) => {
     const m = /^\s*(```+|~~~+)/.exec(line);
     if (m) {
-      const mark = (m[1] as string)[0] as string;
+      const mark = m[1][0];
       if (fence === null) fence = mark;
       else if (fence === mark) fence = null;
       return '';
@@ -51,7 +51,7 @@ function anchors(markdown: string): Set<string> {
   for (const line of withoutFences(markdown)) {
     const m = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!m) continue;
-    const base = slug(m[1] as string);
+    const base = slug(m[1]);
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);
@@ -65,10 +65,10 @@ function links(markdown: string): { line: number; target: string }[] {
   withoutFences(markdown).forEach((raw, i) => {
     const line = raw.replace(/`[^`]*`/g, ''); // code spans are not links
     for (const m of line.matchAll(/\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+"[^"]*")?\s*\)/g)) {
-      found.push({ line: i + 1, target: (m[1] as string).replace(/^<|>$/g, '') });
+      found.push({ line: i + 1, target: m[1].replace(/^<|>$/g, '') });
     }
     for (const m of line.matchAll(/<(?:img|a)\s[^>]*?(?:src|href)="([^"]*)"/g)) {
-      found.push({ line: i + 1, target: m[1] as string });
+      found.push({ line: i + 1, target: m[1] });
     }
   });
   return found;

@@ -29,7 +29,7 @@ export function parseArgs(
   const positionals: string[] = [];
   let lists: Record<string, string[]> | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
+    const a = argv[i];
     if (a === '--') {
       positionals.push(...argv.slice(i + 1));
       break;

@@ -100,7 +100,7 @@ export async function schedule(ws: Workspace, opts: ScheduleOptions): Promise<Su
   const names = [...outcomes.keys()];
   const results = await Promise.all(outcomes.values());
   results.forEach((r, i) => {
-    const name = names[i] as string;
+    const name = names[i];
     if (r === 'ran' || r === 'would-run') summary.ran.push(name);
     else if (r === 'restored') summary.restored.push(name);
     else if (r === 'up-to-date' || r === 'frozen') summary.upToDate.push(name);

@@ -58,7 +58,7 @@ export async function watchPipeline(project: Project, opts: WatchOptions): Promi
     const paths = watchedPaths(root);
     watcher.add(paths);
     if (signal.aborted) return;
-    if ((state as WatchState) === 'queued') schedule();
+    if (state === 'queued') schedule();
     else {
       setState('watching');
       opts.onEvent?.({ type: 'info', reason: 'watching', paths: paths.length });

@@ -84,7 +84,7 @@ describe('a cache that verifies what it restores', () => {
     p.write('p.txt', '2\n');
     expect((await p.run(['repro'])).code).toBe(0);
     p.write('p.txt', '1\n');
-    id = corrupt(p, 'hello 1\n');
+    corrupt(p, 'hello 1\n');
     const r2 = await p.run(['repro', '--json']);
     expect(stagesWith(r2.events, 'corrupt-object')).toEqual(['gen']);
     expect({ restored: stagesWith(r2.events, 'restored-run-cache'), ran: stagesWith(r2.events, 'ran') }).toEqual({

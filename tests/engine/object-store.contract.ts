@@ -40,7 +40,7 @@ async function listAll<T>(it: AsyncIterable<T>): Promise<T[]> {
 function bigStream(mb: number): { stream: () => Readable; id: ObjectId; size: number } {
   const chunk = crypto.createHash('sha256').update('x').digest();
   const block = Buffer.alloc(64 * 1024);
-  for (let i = 0; i < block.length; i++) block[i] = (chunk[i % chunk.length] as number) ^ (i & 0xff);
+  for (let i = 0; i < block.length; i++) block[i] = chunk[i % chunk.length] ^ (i & 0xff);
   const n = mb * 16;
   const h = crypto.createHash('sha1');
   for (let i = 0; i < n; i++) h.update(block);
@@ -144,7 +144,7 @@ export function objectStoreContract(name: string, open: () => Promise<Fixture<Ob
       await store.put(dirId, manifest, { verify: true });
       expect((await listAll(store.list())).sort()).toEqual([...ids, dirId].sort());
       const absent = idOf('not stored');
-      expect(await store.hasMany([ids[0] as ObjectId, absent, dirId])).toEqual(new Set([ids[0], dirId]));
+      expect(await store.hasMany([ids[0], absent, dirId])).toEqual(new Set([ids[0], dirId]));
     });
 
     it('delete removes one object and nothing else', async () => {

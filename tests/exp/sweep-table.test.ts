@@ -75,7 +75,7 @@ describe('buildExpTable', () => {
     });
     if ('error' in t) throw new Error(t.error);
     expect(t.columns.map((c) => c.title)).toEqual(['train.lr', 'auc_macro']);
-    expect(t.columns[1]!.file).toBe('metrics/eval.json');
+    expect(t.columns[1].file).toBe('metrics/eval.json');
     expect(t.rows.map((r) => r.name)).toEqual(['b', 'c', 'a']);
   });
 

@@ -16,7 +16,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PACKAGE_SOURCES = ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src'];
 const devVersion = (name: string): string =>
   (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
-    .devDependencies[name]!;
+    .devDependencies[name];
 
 const STAGE = `import fs from 'node:fs';
 import { defineStage } from 'xpipe';
@@ -122,7 +122,7 @@ beforeAll(async () => {
   });
   const info = (
     JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>
-  )[0]!;
+  )[0];
   packed = info.files.map((f) => f.path);
 
   project = path.join(work, 'demo');

@@ -193,7 +193,7 @@ describe('S3 remote: large objects and verification', () => {
           's3api',
           'head-object',
           '--bucket',
-          r.objects.location.split('/')[2] as string,
+          r.objects.location.split('/')[2],
           '--key',
           `${r.objects.location.split('/').slice(3).join('/')}${id.slice(0, 2)}/${id.slice(2)}`,
         ),

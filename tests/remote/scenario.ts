@@ -155,7 +155,7 @@ export function remoteScenarioSuite(name: string, makeRemote: () => Promise<Remo
       expect((await a.run(['repro'])).code).toBe(0);
       expect((await a.run(['push'])).code).toBe(0);
       const dir = lockHash(a, 'data');
-      const file = manifestIds(a, dir)[0] as ObjectId;
+      const file = manifestIds(a, dir)[0];
       // Deleted behind xpipe's back: the memory vouches for the directory's files, so push asks nothing about them.
       await remote.objects.delete(file);
       expect(JSON.parse((await a.run(['push', '--json'])).stdout)).toMatchObject({ objects: 0 });

@@ -44,12 +44,12 @@ async function failure(p: Promise<unknown>): Promise<RemoteFailureError['failure
 describe.skipIf(serverTestsSkipped())('ssh remote', () => {
   objectStoreContract('ssh remote', async () => {
     const f = await openFresh();
-    return { store: f.r.objects, cleanup: f.cleanup };
+    return { store: f.r.objects, cleanup: () => f.cleanup() };
   });
 
   keyValueStoreContract('ssh remote (run-cache records)', async () => {
     const f = await openFresh();
-    return { store: f.r.kv, cleanup: f.cleanup };
+    return { store: f.r.kv, cleanup: () => f.cleanup() };
   });
 
   describe('layout, channels and configuration', () => {
@@ -62,11 +62,11 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
 
     it('mirrors cache/ on the host (ab/cdef…, runs/), leaves no temp file, runs parallel puts on several channels of one connection', async () => {
       const f = await openFresh();
-      cleanups.push(f.cleanup);
+      cleanups.push(() => f.cleanup());
       const blobs = Array.from({ length: 40 }, (_, i) => Buffer.from(`object ${i}\n`));
       await Promise.all(blobs.map((b) => f.r.objects.put(idOf(b), b)));
       await f.r.kv.write('train/k.json', '{}');
-      const id = idOf(blobs[0] as Buffer);
+      const id = idOf(blobs[0]);
       expect(fs.readFileSync(path.join(f.dir, id.slice(0, 2), id.slice(2)), 'utf8')).toBe('object 0\n');
       expect(fs.readFileSync(path.join(f.dir, 'runs', 'train', 'k.json'), 'utf8')).toBe('{}');
       const all = fs.readdirSync(f.dir, { recursive: true }).map(String);
@@ -83,13 +83,13 @@ describe.skipIf(serverTestsSkipped())('ssh remote', () => {
 
     it('hasMany lists fan-out directories for many ids and stats a few; both give the present subset', async () => {
       const f = await openFresh();
-      cleanups.push(f.cleanup);
+      cleanups.push(() => f.cleanup());
       const stored: ObjectId[] = [];
       for (let i = 0; i < 300; i++) stored.push(idOf(`stored ${i}`));
       await Promise.all(stored.map((id, i) => f.r.objects.put(id, Buffer.from(`stored ${i}`))));
       const absent = Array.from({ length: 300 }, (_, i) => idOf(`absent ${i}`));
       expect(await f.r.objects.hasMany([...stored, ...absent])).toEqual(new Set(stored));
-      expect(await f.r.objects.hasMany([stored[3] as ObjectId, absent[3] as ObjectId])).toEqual(new Set([stored[3]]));
+      expect(await f.r.objects.hasMany([stored[3], absent[3]])).toEqual(new Set([stored[3]]));
     });
 
     it('takes HostName, User, Port and IdentityFile from ~/.ssh/config for a host alias', async () => {

@@ -39,11 +39,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('predict', () => {
   it('gives the evaluate stage probabilities exactly, and a per-file error for a bad image', async () => {
     const csv = fs.readFileSync(path.join(dir, 'reports/predictions.csv'), 'utf8').trim().split('\n');
-    const labels = csv[0]!.split(',').slice(1);
+    const labels = csv[0].split(',').slice(1);
     const expected = new Map(
       csv.slice(1).map((line) => {
         const [id, ...values] = line.split(',');
-        return [id!, values.map(Number)] as const;
+        return [id, values.map(Number)] as const;
       }),
     );
     const files = [...expected.keys()].map((id) => `data/raw/images/${id}`);

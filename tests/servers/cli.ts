@@ -11,7 +11,7 @@ import { sharedServer, stopSharedServers, type SharedRun } from './shared.js';
 import { startSlurm } from './slurm.js';
 import { startSshd } from './sshd.js';
 import { startSwiftS3 } from './swift.js';
-import type { ServerHandle, ServerKind } from './common.js';
+import type { ServerKind } from './common.js';
 
 const starters = { sshd: startSshd, 'swift-s3': startSwiftS3, slurm: startSlurm } as const;
 
@@ -34,16 +34,12 @@ async function main(argv: string[]): Promise<void> {
     await stopSharedServers(runDir);
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   for (const kind of kinds) {
     const t0 = Date.now();
     try {
-      const info: unknown = await sharedServer<unknown>(
-        run,
-        kind,
-        starters[kind] as () => Promise<ServerHandle<unknown>>,
-      );
+      const info: unknown = await sharedServer<unknown>(run, kind, starters[kind]);
       console.log(`# ${kind} started in ${Date.now() - t0} ms\n${JSON.stringify(info, null, 2)}`);
       for (const [k, v] of Object.entries((info as { env?: Record<string, string> }).env ?? {}))
         console.log(`export ${k}='${v}'`);

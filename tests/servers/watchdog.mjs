@@ -19,7 +19,9 @@ const signal = (pgids, sig) =>
   pgids.forEach((pg) => {
     try {
       process.kill(-pg, sig);
-    } catch {}
+    } catch {
+      // already gone
+    }
   });
 
 const timer = setInterval(() => {
@@ -33,7 +35,9 @@ const timer = setInterval(() => {
     for (const m of state.mounts) {
       try {
         execFileSync('/usr/bin/umount', ['-l', m]);
-      } catch {}
+      } catch {
+        // already gone
+      }
     }
     fs.rmSync(state.dir, { recursive: true, force: true });
     fs.rmSync(stateFile, { force: true });

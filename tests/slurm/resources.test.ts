@@ -103,8 +103,8 @@ describe('resources in pipeline.yaml', () => {
     const big = loadPipeline(project.dir);
     if (!plain.ok || !big.ok) throw new Error('unexpected');
     expect(big.value.spec.stages[0]?.resources).toEqual({ cpus: 8, memMiB: 65536 });
-    expect(definitionHash(big.value.spec.stages[0]!, undefined)).toBe(
-      definitionHash(plain.value.spec.stages[0]!, undefined),
+    expect(definitionHash(big.value.spec.stages[0], undefined)).toBe(
+      definitionHash(plain.value.spec.stages[0], undefined),
     );
   });
 });

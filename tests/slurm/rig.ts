@@ -46,7 +46,7 @@ export function jobsOf(info: SlurmInfo, stage: string): { id: string; state: str
     .split('\n')
     .map((l) => l.split('|'))
     .filter(([, name]) => name?.startsWith('xpipe-') && name.endsWith(`-${stage}`))
-    .map(([id, , state]) => ({ id: id as string, state: state as string }));
+    .map(([id, , state]) => ({ id: id, state: state }));
 }
 
 export function scontrolJob(info: SlurmInfo, id: string): string {

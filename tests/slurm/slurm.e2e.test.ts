@@ -68,7 +68,7 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     const jobs = jobsOf(info, a);
     expect(jobs).toHaveLength(1);
     expect(jobEvents(r.events, a)[0]?.['jobId']).toBe(jobs[0]?.id);
-    const show = scontrolJob(info, jobs[0]!.id);
+    const show = scontrolJob(info, jobs[0].id);
     expect(show).toMatch(/TimeLimit=00:07:00/);
     expect(show).toMatch(/mem=300M/);
     expect(show).toMatch(/NumCPUs=1\b/);

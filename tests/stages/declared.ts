@@ -17,7 +17,7 @@ const pipeline = parse(readFileSync(fileURLToPath(new URL('../../pipeline.yaml',
 };
 
 const paths = (list: Entry[] | undefined): string[] =>
-  (list ?? []).map((e) => (typeof e === 'string' ? e : (Object.keys(e)[0] as string)));
+  (list ?? []).map((e) => (typeof e === 'string' ? e : Object.keys(e)[0]));
 
 /** `{ name, deps, outs, metrics, plots }` of `stage` as pipeline.yaml declares them. */
 export function declaredIn(stage: string): {

@@ -100,7 +100,7 @@ async function runExp(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
         : expShow(args, io);
     case 'apply':
       return rest.length === 1
-        ? expApply(rest[0]!, io)
+        ? expApply(rest[0], io)
         : usage(io, '"xpipe exp apply" needs exactly one experiment name (see "xpipe exp show").');
     case 'remove':
       return rest.length > 0

@@ -75,7 +75,7 @@ async function runPredict(args: ParsedArgs, io: CommandIO): Promise<ExitCode> {
   const project = opened.value;
   const ml = await import('../../ml/index.js');
   const given = (name: string): string | undefined =>
-    typeof args.options[name] === 'string' ? (args.options[name] as string) : undefined;
+    typeof args.options[name] === 'string' ? args.options[name] : undefined;
   // an option is relative to where the user typed it; a default is the pipeline's path in the project
   const resolve = (name: string, role: 'model' | 'preprocessed' | 'thresholds'): string => {
     const value = given(name);

@@ -78,10 +78,10 @@ const command: Command = {
       }
       case 'remove':
         if (rest.length !== 1) return usage('"xpipe remote remove" needs the NAME of one remote.');
-        return done(remotes.removeRemote(root, rest[0]!), `removed remote ${rest[0]}`);
+        return done(remotes.removeRemote(root, rest[0]), `removed remote ${rest[0]}`);
       case 'default':
         if (rest.length !== 1) return usage('"xpipe remote default" needs the NAME of a configured remote.');
-        return done(remotes.setDefaultRemote(root, rest[0]!, { local }), `default remote is now ${rest[0]}`);
+        return done(remotes.setDefaultRemote(root, rest[0], { local }), `default remote is now ${rest[0]}`);
       case 'modify': {
         const unset = args.options['unset'] === true;
         if (rest.length !== (unset ? 2 : 3))

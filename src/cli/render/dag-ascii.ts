@@ -37,13 +37,13 @@ function buildLayers(graph: PlainGraph): { layers: Slot[][]; links: Array<[strin
   const layerOf = layerNodes(graph);
   const depth = Math.max(...layerOf.values()) + 1;
   const layers: Slot[][] = Array.from({ length: depth }, () => []);
-  for (const n of graph.nodes) layers[layerOf.get(n)!]!.push({ id: n, label: n, width: n.length + 4, x: 0 });
+  for (const n of graph.nodes) layers[layerOf.get(n)!].push({ id: n, label: n, width: n.length + 4, x: 0 });
   const links: Array<[string, string]> = [];
   for (const [a, b] of graph.edges) {
     let prev = a;
     for (let l = layerOf.get(a)! + 1; l < layerOf.get(b)!; l++) {
       const id = `\u0000${a}\u0000${b}\u0000${l}`;
-      layers[l]!.push({ id, width: 1, x: 0 });
+      layers[l].push({ id, width: 1, x: 0 });
       links.push([prev, id]);
       prev = id;
     }
@@ -72,11 +72,11 @@ function orderLayers(layers: Slot[][], links: Array<[string, string]>): void {
   const children = (id: string) => links.filter(([a]) => a === id).map(([, b]) => b);
   for (let sweep = 0; sweep < 4; sweep++) {
     for (let l = 1; l < layers.length; l++) {
-      sortBy(layers[l]!, parents);
+      sortBy(layers[l], parents);
       index();
     }
     for (let l = layers.length - 2; l >= 0; l--) {
-      sortBy(layers[l]!, children);
+      sortBy(layers[l], children);
       index();
     }
   }
@@ -119,15 +119,15 @@ function placeSlots(layers: Slot[][], links: Array<[string, string]>): void {
 function pack(layer: Slot[], want: number[]): void {
   let next = -Infinity;
   layer.forEach((s, i) => {
-    s.x = Math.max(next, want[i]!);
+    s.x = Math.max(next, want[i]);
     next = s.x + s.width + GAP;
   });
   // Pull back left where the left-to-right pass pushed slots further right than they wanted.
   for (let i = layer.length - 2; i >= 0; i--) {
-    const s = layer[i]!,
-      right = layer[i + 1]!;
+    const s = layer[i],
+      right = layer[i + 1];
     s.x = Math.min(s.x, right.x - GAP - s.width);
-    if (i > 0) s.x = Math.max(s.x, layer[i - 1]!.x + layer[i - 1]!.width + GAP);
+    if (i > 0) s.x = Math.max(s.x, layer[i - 1].x + layer[i - 1].width + GAP);
   }
 }
 
@@ -139,27 +139,27 @@ function draw(layers: Slot[][], links: Array<[string, string]>): string {
   const masks: number[][] = [];
   const width = Math.max(...layers.flat().map((s) => s.x + s.width)) + 1;
   const addRow = () => {
-    rows.push(Array(width).fill(' '));
-    masks.push(Array(width).fill(0));
+    rows.push(Array<string>(width).fill(' '));
+    masks.push(Array<number>(width).fill(0));
     return rows.length - 1;
   };
   const line = (r: number, c: number, m: number) => {
-    masks[r]![c]! |= m;
+    masks[r][c] |= m;
   };
 
   for (let l = 0; l < layers.length; l++) {
     const top = rows.length;
     for (let i = 0; i < 3; i++) addRow();
-    for (const s of layers[l]!) {
+    for (const s of layers[l]) {
       if (s.label === undefined) {
         for (let i = 0; i < 3; i++) line(top + i, s.x, UP | DOWN);
         continue;
       }
       const border = '+' + '-'.repeat(s.width - 2) + '+';
       for (let i = 0; i < s.width; i++) {
-        rows[top]![s.x + i] = border[i]!;
-        rows[top + 2]![s.x + i] = border[i]!;
-        rows[top + 1]![s.x + i] = `| ${s.label} |`[i]!;
+        rows[top][s.x + i] = border[i]!;
+        rows[top + 2][s.x + i] = border[i]!;
+        rows[top + 1][s.x + i] = `| ${s.label} |`[i]!;
       }
     }
     if (l === layers.length - 1) break;
@@ -181,13 +181,13 @@ function draw(layers: Slot[][], links: Array<[string, string]>): string {
         for (let c = lo; c <= hi; c++) line(lane, c, (c > lo ? LEFT : 0) | (c < hi ? RIGHT : 0));
         for (let r = lane; r <= last; r++) line(r, x2, (r > lane ? UP : 0) | DOWN);
       }
-      if (b.label !== undefined) rows[last]![x2] = 'v';
+      if (b.label !== undefined) rows[last][x2] = 'v';
     }
   }
   return rows
     .map((row, r) =>
       row
-        .map((ch, c) => (ch === ' ' ? maskChar(masks[r]![c]!) : ch))
+        .map((ch, c) => (ch === ' ' ? maskChar(masks[r][c]) : ch))
         .join('')
         .trimEnd(),
     )

@@ -78,8 +78,8 @@ export function formatCloudStatus(s: CloudStatus): string {
     ['stage', 'out', 'workspace', 'cache', 'remote'],
     ...s.outs.map((o) => [o.stage, o.path, o.workspace ? 'yes' : 'no', o.cache, o.remote]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const table = rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd());
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const table = rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i])).join('  ')}`.trimEnd());
   return [
     `remote ${s.remote} (${s.url})`,
     ...(s.outs.length > 0 ? table : ['  no cached outs in pipeline.lock']),

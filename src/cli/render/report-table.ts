@@ -32,7 +32,7 @@ export function renderTable(table: TextTable, format: TableFormat = 'text'): str
       const widths = table.header.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
       const line = (r: string[]) =>
         r
-          .map((c, i) => (isNumericColumn(table, i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+          .map((c, i) => (isNumericColumn(table, i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
           .join('  ')
           .trimEnd();
       return [line(table.header), ...table.rows.map(line)].join('\n');

@@ -53,7 +53,7 @@ export class CodeClosure {
     const warnings: CodeWarning[] = [];
     const queue = [...roots];
     for (let i = 0; i < queue.length; i++) {
-      const file = queue[i] as string;
+      const file = queue[i];
       if (!isParsable(file)) continue;
       const parsed = this.parse(file);
       if (!parsed) continue;

@@ -56,10 +56,9 @@ export function packageHash(packages: LockPackages, name: string): string {
     const key = queue.pop() as string;
     if (seen.has(key)) continue;
     seen.add(key);
-    let entry = packages[key] as LockPackage;
+    let entry = packages[key];
     // A workspace/file link: its target entry holds the version and dependencies.
-    if (entry.link && entry.resolved && Object.hasOwn(packages, entry.resolved))
-      entry = packages[entry.resolved] as LockPackage;
+    if (entry.link && entry.resolved && Object.hasOwn(packages, entry.resolved)) entry = packages[entry.resolved];
     rows.push(JSON.stringify([key, entry.version ?? null, entry.resolved ?? null, entry.integrity ?? null]));
     const deps = { ...entry.peerDependencies, ...entry.optionalDependencies, ...entry.dependencies };
     for (const dep of Object.keys(deps)) {

@@ -64,7 +64,7 @@ function isTypeOnly(statement: string): boolean {
   if (TYPE_ONLY_STATEMENT.test(statement)) return true;
   const braced = BRACED.exec(statement);
   if (!braced) return false;
-  const names = (braced[1] as string)
+  const names = braced[1]
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');

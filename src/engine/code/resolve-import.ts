@@ -56,7 +56,7 @@ function findFile(abs: string): string | undefined {
 /** The package name of a bare specifier (`@scope/name/sub` → `@scope/name`). */
 export function packageName(spec: string): string {
   const parts = spec.split('/');
-  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 /** Resolves `spec` imported by the project file `importer` (POSIX, relative to `root`). */

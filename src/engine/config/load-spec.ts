@@ -188,7 +188,7 @@ function checkParams(
 }
 
 function cycleDiagnostic(graph: StageGraph, cycle: string[]): Diagnostic {
-  const first = graph.byName.get(cycle[0] as string);
+  const first = graph.byName.get(cycle[0]);
   const related = cycle
     .slice(1, -1)
     .map((n) => graph.byName.get(n)?.location)

@@ -44,7 +44,7 @@ export function nestedParams(params: readonly ParamSpec[], files: ParamsFiles): 
       const next = cur[part];
       cur = (cur[part] = next !== null && typeof next === 'object' ? next : {}) as Record<string, unknown>;
     });
-    cur[parts[parts.length - 1] as string] = structuredClone(r.value);
+    cur[parts[parts.length - 1]] = structuredClone(r.value);
   }
   return root;
 }

@@ -77,7 +77,7 @@ function locate(
   key: boolean,
 ): SourceLocation | undefined {
   const { isMap, isSeq, isScalar } = yamlLib();
-  let node: Node | null | undefined = doc.contents as Node | null;
+  let node: Node | null | undefined = doc.contents;
   let found: Node | undefined = node ?? undefined;
   for (let i = 0; i < path.length && node; i++) {
     const seg = path[i];

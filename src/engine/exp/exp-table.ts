@@ -75,7 +75,7 @@ export function buildExpTable(
     // Prefer metrics that differ between experiments: they answer "which run was best".
     const varying = metricCols.filter((c) =>
       records.some(
-        (r) => !sameValue(r.metrics[c.file]?.[c.key] as Scalar, records[0]!.metrics[c.file]?.[c.key] as Scalar),
+        (r) => !sameValue(r.metrics[c.file]?.[c.key] as Scalar, records[0].metrics[c.file]?.[c.key] as Scalar),
       ),
     );
     const pool = records.length > 1 && varying.length > 0 ? varying : metricCols;
@@ -111,7 +111,7 @@ export function buildExpTable(
   if (sortColumn) {
     const i = columns.indexOf(sortColumn);
     const sign = opts.sortOrder === 'asc' ? 1 : -1;
-    const num = (row: ExpRow) => (typeof row.values[i] === 'number' ? (row.values[i] as number) : undefined);
+    const num = (row: ExpRow) => (typeof row.values[i] === 'number' ? row.values[i] : undefined);
     rows.sort((a, b) => {
       const x = num(a),
         y = num(b);
@@ -139,7 +139,7 @@ function varyingParams(records: Rec[]): ExpColumn[] {
     .filter(
       ([file, key]) =>
         overridden.has(key) ||
-        records.some((r) => !sameValue(r.params[file]?.[key] as Scalar, records[0]!.params[file]?.[key] as Scalar)),
+        records.some((r) => !sameValue(r.params[file]?.[key] as Scalar, records[0].params[file]?.[key] as Scalar)),
     )
     .map(([file, key]) => ({ kind: 'param', file, key, title: key }));
 }

@@ -78,7 +78,7 @@ export async function runExperiments(project: Project, opts: ExpRunOptions): Pro
     }
   }
   const baseCommit = (await isGitRepo(root)) ? await resolveRevision(root, 'HEAD') : undefined;
-  const records: ExpRecord[] = new Array(opts.sets.length);
+  const records: ExpRecord[] = new Array<ExpRecord>(opts.sets.length);
   let next = 0;
   const worker = async () => {
     while (next < opts.sets.length && !opts.signal?.aborted) {
@@ -86,8 +86,8 @@ export async function runExperiments(project: Project, opts: ExpRunOptions): Pro
       records[i] = await runOne(
         project,
         opts,
-        names.value[i]!,
-        opts.sets[i]!,
+        names.value[i],
+        opts.sets[i],
         stageJobs,
         baseCommit?.ok ? baseCommit.value.commit : undefined,
         emit,
@@ -189,7 +189,7 @@ async function collectRecord(
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     ...(baseCommit ? { baseCommit } : {}),
-    backend: findBackend(metricsObj, params.ok ? params.value : new Map()),
+    backend: findBackend(metricsObj, params.ok ? params.value : new Map<string, undefined>()),
     host: { platform: process.platform, arch: process.arch, node: process.version },
     files: [...metricFiles, ...plotFiles],
   };

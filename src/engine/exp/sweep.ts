@@ -52,7 +52,7 @@ export function parseScalar(text: string): unknown {
 export function parseDistribution(text: string): Result<Distribution, string> | undefined {
   const m = /^(uniform|loguniform|randint|choice)\((.*)\)$/.exec(text.trim());
   if (!m) return undefined;
-  const args = m[2]!.split(',').map((s) => parseScalar(s.trim()));
+  const args = m[2].split(',').map((s) => parseScalar(s.trim()));
   if (m[1] === 'choice')
     return args.length > 0 ? ok({ kind: 'choice', values: args }) : err(`choice() needs at least one value.`);
   const [low, high] = args;

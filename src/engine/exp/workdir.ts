@@ -82,7 +82,7 @@ function overriddenDocument(dir: string, file: string, overrides: Overrides): Re
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0)
-    return err(`cannot set params: ${file} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}).`);
+    return err(`cannot set params: ${file} is not valid YAML (${doc.errors[0].message.split('\n')[0]}).`);
   for (const [key, value] of Object.entries(overrides)) {
     const at = key.split('.');
     if (!doc.hasIn(at))

@@ -30,7 +30,7 @@ export function buildGraph(stages: readonly StageSpec[]): StageGraph {
   const outsByTop = new Map<string, { stage: string; path: StageSpec['outs'][number]['path'] }[]>();
   for (const s of stages) {
     for (const o of s.outs) {
-      const top = o.path.split('/')[0] as string;
+      const top = o.path.split('/')[0];
       let bucket = outsByTop.get(top);
       if (!bucket) outsByTop.set(top, (bucket = []));
       bucket.push({ stage: s.name, path: o.path });
@@ -38,7 +38,7 @@ export function buildGraph(stages: readonly StageSpec[]): StageGraph {
   }
   for (const s of stages) {
     for (const d of s.deps) {
-      for (const o of outsByTop.get(d.path.split('/')[0] as string) ?? []) {
+      for (const o of outsByTop.get(d.path.split('/')[0]) ?? []) {
         if (!pathsOverlap(d.path, o.path)) continue;
         if (o.stage === s.name) {
           if (!selfLoops.includes(s.name)) selfLoops.push(s.name);

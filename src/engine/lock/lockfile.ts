@@ -92,7 +92,7 @@ export function readLock(root: string, cache?: ParseCache): Result<LockFile, Dia
 /** Writes pipeline.lock atomically with deterministic ordering. */
 export function writeLock(root: string, lock: LockFile): void {
   const stages: Record<string, unknown> = {};
-  for (const name of Object.keys(lock.stages).sort()) stages[name] = orderEntry(lock.stages[name] as LockEntry);
+  for (const name of Object.keys(lock.stages).sort()) stages[name] = orderEntry(lock.stages[name]);
   const text = yamlLib().stringify({ schema: LOCK_SCHEMA, stages }, { lineWidth: 0, aliasDuplicateObjects: false });
   writeFileAtomic(path.join(root, LOCK_FILE), text);
 }

@@ -73,10 +73,10 @@ export function locationFromOffset(
   let hi = starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] as number) <= start) lo = mid;
+    if (starts[mid] <= start) lo = mid;
     else hi = mid - 1;
   }
-  const lineStart = starts[lo] as number;
+  const lineStart = starts[lo];
   let lineEnd = text.indexOf('\n', start);
   if (lineEnd === -1) lineEnd = text.length;
   const sourceLine = text.slice(lineStart, lineEnd).replace(/\r$/, '');

@@ -43,7 +43,10 @@ export class CompleteDirs {
   }
 
   add(id: ObjectId): void {
-    if (!this.dirs.has(id)) (this.dirs.add(id), (this.dirty = true));
+    if (!this.dirs.has(id)) {
+      this.dirs.add(id);
+      this.dirty = true;
+    }
   }
 
   delete(id: ObjectId): void {

@@ -9,7 +9,6 @@ import { err, ok, type Result } from '../model/result.js';
 import type { Project } from '../project.js';
 import type { StageKey } from '../model/brands.js';
 import type { LockedOut } from '../lock/lockfile.js';
-import type { ObjectId } from '../cache/object-store.js';
 import { RunCache } from '../cache/run-cache.js';
 import type { RemoteRunSource } from '../execute-stage.js';
 import { RemoteFailureError } from './errors.js';
@@ -41,7 +40,7 @@ export function remoteRunSource(
     const s = await stores();
     const refs = outs
       .filter((o) => o.cache !== false)
-      .map((o) => ({ stage, path: o.path, hash: o.hash as ObjectId, size: o.size }));
+      .map((o) => ({ stage, path: o.path, hash: o.hash, size: o.size }));
     const r = await fetchOuts(project.store, s, refs, {
       remote: config,
       url,

@@ -11,7 +11,7 @@ import { reloadLock, type Project } from '../project.js';
 import { acquireProjectMutex } from '../project-mutex.js';
 import { resolveTargets } from '../graph/select-targets.js';
 import { loadProjectConfig, resolveRemote, type RemoteConfig } from '../config/project-config.js';
-import type { KeyValueStore, ObjectId } from '../cache/object-store.js';
+import type { KeyValueStore } from '../cache/object-store.js';
 import { RunCache } from '../cache/run-cache.js';
 import { RemoteFailureError, type RemoteFailure } from './errors.js';
 import { openRemote, type RemoteStores } from './registry.js';
@@ -85,7 +85,7 @@ export function lockOuts(project: Project, stages: readonly string[]): OutRef[] 
   return stages.flatMap((stage) =>
     (project.lock.stages[stage]?.outs ?? [])
       .filter((o) => o.cache !== false)
-      .map((o) => ({ stage, path: o.path, hash: o.hash as ObjectId, size: o.size })),
+      .map((o) => ({ stage, path: o.path, hash: o.hash, size: o.size })),
   );
 }
 
@@ -95,8 +95,7 @@ export async function runCacheOuts(runs: RunCache): Promise<OutRef[]> {
   for (const entries of (await runs.all()).values()) {
     for (const e of entries)
       for (const o of e.outs)
-        if (o.cache !== false)
-          out.push({ stage: e.stage, path: o.path, hash: o.hash as ObjectId, size: o.size, optional: true });
+        if (o.cache !== false) out.push({ stage: e.stage, path: o.path, hash: o.hash, size: o.size, optional: true });
   }
   return out;
 }

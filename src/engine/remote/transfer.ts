@@ -182,7 +182,10 @@ export async function fetchOuts(
     }
     const manifest = await local.readManifest(out.hash);
     closures.set(out.hash, manifest && [out.hash, ...manifest.map((e) => e.h)]);
-    for (const e of manifest ?? []) (sizes.set(e.h, e.s), need.add(e.h));
+    for (const e of manifest ?? []) {
+      sizes.set(e.h, e.s);
+      need.add(e.h);
+    }
   }
   const needIds = [...need];
   const have = await local.hasMany(needIds);

@@ -10,7 +10,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { PipelineSpec } from '../model/spec.js';
 import type { LockFile } from '../lock/lockfile.js';
 import { err, ok, type Result } from '../model/result.js';
-import { flatten, type FlatValues } from './flatten.js';
+import { flatten, type FlatValues, type Scalar } from './flatten.js';
 import type { FileValues } from './diff-values.js';
 import type { FileSelection } from './load-values.js';
 import { TEMPLATES, type PlotDecl, type TemplateName } from './plots/infer-plot.js';
@@ -61,7 +61,7 @@ export function lockedParamValues(lock: LockFile): FileValues {
   const out: FileValues = new Map();
   for (const entry of Object.values(lock.stages)) {
     for (const [file, values] of Object.entries(entry.params ?? {})) {
-      const flat: FlatValues = out.get(file) ?? new Map();
+      const flat: FlatValues = out.get(file) ?? new Map<string, Scalar | Scalar[]>();
       for (const [key, value] of Object.entries(values)) for (const [k, v] of flatten(value, key)) flat.set(k, v);
       out.set(file, flat);
     }

@@ -31,8 +31,8 @@ export function diffFileValues(a: FileValues, b: FileValues, options: DiffOption
   const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
   const rows: DiffRow[] = [];
   for (const path of paths) {
-    const left = a.get(path) ?? new Map();
-    const right = b.get(path) ?? new Map();
+    const left: FlatValues = a.get(path) ?? new Map<string, Scalar | Scalar[]>();
+    const right: FlatValues = b.get(path) ?? new Map<string, Scalar | Scalar[]>();
     const keys = [...new Set([...left.keys(), ...right.keys()])];
     for (const key of keys) {
       const row = diffOne(path, key, left.get(key), right.get(key));

@@ -25,7 +25,7 @@ export function flatten(value: unknown, prefix = ''): FlatValues {
 function walk(value: unknown, key: string, out: FlatValues): void {
   if (Array.isArray(value)) {
     if (value.every(isScalar)) {
-      out.set(key || 'value', value as Scalar[]);
+      out.set(key || 'value', value);
       return;
     }
     const id = idField(value);
@@ -42,6 +42,8 @@ function walk(value: unknown, key: string, out: FlatValues): void {
     for (const [k, v] of entries) walk(v, join(key, k), out);
     return;
   }
+  // Only functions, symbols and bigints reach here (objects and arrays are walked above).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects never reach here
   out.set(key || 'value', isScalar(value) ? value : String(value));
 }
 
@@ -90,5 +92,5 @@ export function setDotted(target: Record<string, unknown>, dotted: string, value
     if (next === null || typeof next !== 'object' || Array.isArray(next)) node[part] = {};
     node = node[part] as Record<string, unknown>;
   }
-  node[parts[parts.length - 1]!] = value;
+  node[parts[parts.length - 1]] = value;
 }

@@ -51,7 +51,7 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
   child.stderr?.setEncoding('utf8').on('data', (c: string) => errTail.push(c).forEach((m) => log('stderr', m)));
 
   let result: Extract<ChildMessage, { type: 'result' }> | undefined;
-  const progress = new ProgressTracker(stage.name, req.onEvent);
+  const progress = new ProgressTracker(stage.name, (e) => req.onEvent(e));
   child.on('message', (m: ChildMessage) => {
     if (m.type === 'result') result = m;
     else if (m.type === 'log')

@@ -45,7 +45,7 @@ export interface GuardedChild {
    * Call once the stage's first process has exited. `cancelled`: kill what is left of its group (the
    * watcher's SIGTERM/SIGKILL); otherwise leave it. Idempotent.
    */
-  release(cancelled: boolean): void;
+  release: (cancelled: boolean) => void;
 }
 
 export function spawnGuarded(opts: GuardedSpawn): GuardedChild {

@@ -60,8 +60,8 @@ function warp(image: Float32Array, h: number, w: number, a: Affine): void {
       const y1 = Math.min(y0 + 1, h - 1);
       const fx = sx - x0;
       const fy = sy - y0;
-      const top = (src[y0 * w + x0] as number) * (1 - fx) + (src[y0 * w + x1] as number) * fx;
-      const bottom = (src[y1 * w + x0] as number) * (1 - fx) + (src[y1 * w + x1] as number) * fx;
+      const top = (src[y0 * w + x0]) * (1 - fx) + (src[y0 * w + x1]) * fx;
+      const bottom = (src[y1 * w + x0]) * (1 - fx) + (src[y1 * w + x1]) * fx;
       image[y * w + x] = top * (1 - fy) + bottom * fy;
     }
   }
@@ -77,7 +77,7 @@ function blur3(image: Float32Array, h: number, w: number): Float32Array {
         const yy = Math.min(Math.max(y + dy, 0), h - 1);
         for (let dx = -1; dx <= 1; dx++) {
           const xx = Math.min(Math.max(x + dx, 0), w - 1);
-          sum += image[yy * w + xx] as number;
+          sum += image[yy * w + xx];
         }
       }
       out[y * w + x] = sum / 9;
@@ -87,7 +87,7 @@ function blur3(image: Float32Array, h: number, w: number): Float32Array {
 }
 
 function clip01(image: Float32Array): void {
-  for (let i = 0; i < image.length; i++) image[i] = Math.min(1, Math.max(0, image[i] as number));
+  for (let i = 0; i < image.length; i++) image[i] = Math.min(1, Math.max(0, image[i]));
 }
 
 function mean(image: Float32Array): number {
@@ -104,7 +104,7 @@ function autocontrast(image: Float32Array): void {
     if (v > hi) hi = v;
   }
   if (hi - lo < 1e-6) return;
-  for (let i = 0; i < image.length; i++) image[i] = ((image[i] as number) - lo) / (hi - lo);
+  for (let i = 0; i < image.length; i++) image[i] = ((image[i]) - lo) / (hi - lo);
 }
 
 /**
@@ -140,13 +140,13 @@ export function makeAugmenter(options: AugmentOptions, next: Uniform): ImageTran
     }
     if (doBc) {
       const m = mean(image);
-      for (let i = 0; i < image.length; i++) image[i] = ((image[i] as number) - m) * contrast + m + brightness;
+      for (let i = 0; i < image.length; i++) image[i] = ((image[i]) - m) * contrast + m + brightness;
       clip01(image);
     }
     if (doSharp && amount > 0) {
       const blurred = blur3(image, h, w);
       for (let i = 0; i < image.length; i++) {
-        image[i] = (image[i] as number) + amount * ((image[i] as number) - (blurred[i] as number));
+        image[i] = (image[i]) + amount * ((image[i]) - (blurred[i]));
       }
       clip01(image);
     }

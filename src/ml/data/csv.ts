@@ -17,7 +17,7 @@ export function parseCsv(text: string): string[][] {
     row = [];
   };
   for (; i < text.length; i++) {
-    const ch = text[i] as string;
+    const ch = text[i];
     if (quoted) {
       if (ch === '"') {
         if (text[i + 1] === '"') {

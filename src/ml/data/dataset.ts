@@ -37,7 +37,7 @@ async function readJson<T>(file: string): Promise<T> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -75,7 +75,7 @@ export async function loadSplit(dir: string, split: SplitName): Promise<SplitDat
 /** Column `label` of the targets as 0/1 numbers. */
 export function labelColumn(data: SplitData, label: number): Float32Array {
   const out = new Float32Array(data.n);
-  for (let i = 0; i < data.n; i++) out[i] = data.labels[i * data.numLabels + label] as number;
+  for (let i = 0; i < data.n; i++) out[i] = data.labels[i * data.numLabels + label];
   return out;
 }
 
@@ -84,7 +84,7 @@ export function imageAsFloat(data: SplitData, i: number): Float32Array {
   const size = data.height * data.width;
   const out = new Float32Array(size);
   const base = i * size;
-  for (let p = 0; p < size; p++) out[p] = (data.pixels[base + p] as number) / 255;
+  for (let p = 0; p < size; p++) out[p] = (data.pixels[base + p]) / 255;
   return out;
 }
 
@@ -110,7 +110,7 @@ export function makeInputs(
     if (transform) transform(image, data.height, data.width);
     const base = b * size * channels;
     for (let p = 0; p < size; p++) {
-      const v = ((image[p] as number) - stats.mean) / std;
+      const v = ((image[p]) - stats.mean) / std;
       for (let c = 0; c < channels; c++) buffer[base + p * channels + c] = v;
     }
   });

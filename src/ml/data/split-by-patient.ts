@@ -45,12 +45,12 @@ export function assignPatients(units: readonly PatientUnit[], ratios: Ratios, se
   const tie = new Map(order.map((u) => [u.id, rng.next()]));
 
   const place = (u: PatientUnit, label: number | null): void => {
-    let best = targets[0] as SplitName;
+    let best = targets[0];
     let bestKey: number[] = [];
     for (const s of targets) {
       const key = label === null
         ? [wantTotal.get(s) as number, rng.next()]
-        : [(have.get(s) as number[])[label] === 0 ? 1 : 0, (wantLabel.get(s) as number[])[label] as number, wantTotal.get(s) as number, rng.next()];
+        : [(have.get(s) as number[])[label] === 0 ? 1 : 0, (wantLabel.get(s) as number[])[label], wantTotal.get(s) as number, rng.next()];
       if (bestKey.length === 0 || compareKeys(key, bestKey) > 0) {
         best = s;
         bestKey = key;
@@ -61,8 +61,8 @@ export function assignPatients(units: readonly PatientUnit[], ratios: Ratios, se
     const wl = wantLabel.get(best) as number[];
     const hv = have.get(best) as number[];
     u.labelCounts.forEach((c, l) => {
-      wl[l] = (wl[l] as number) - c;
-      hv[l] = (hv[l] as number) + c;
+      wl[l] = (wl[l]) - c;
+      hv[l] = (hv[l]) + c;
     });
   };
 
@@ -89,7 +89,7 @@ export function assignPatients(units: readonly PatientUnit[], ratios: Ratios, se
 
 function compareKeys(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) {
-    const d = (a[i] as number) - (b[i] as number);
+    const d = (a[i]) - (b[i]);
     if (Math.abs(d) > 1e-9) return d;
   }
   return 0;

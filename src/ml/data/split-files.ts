@@ -54,8 +54,8 @@ export async function readSplitCsv(file: string, displayName: string): Promise<S
     id: r[0] ?? '',
     path: r[1] ?? '',
     patientId: r[2] ?? '',
-    labels: (r[3] ?? '') === '' ? [] : (r[3] as string).split('|'),
-    mask: (r[4] ?? '') === '' ? null : (r[4] as string),
+    labels: (r[3] ?? '') === '' ? [] : (r[3]).split('|'),
+    mask: (r[4] ?? '') === '' ? null : (r[4]),
   }));
 }
 

@@ -77,7 +77,7 @@ export async function runSplit(projectRoot: string, outDir: string, p: SplitPara
   let crossing = 0;
   const units: PatientUnit[] = [...patients].map(([id, imgs]) => {
     const counts = new Array<number>(mapping.space.labels.length).fill(0);
-    for (const r of imgs) vectorOf(mapping.space, mapping.namesOf(r)).forEach((v, i) => (counts[i] = (counts[i] as number) + v));
+    for (const r of imgs) vectorOf(mapping.space, mapping.namesOf(r)).forEach((v, i) => (counts[i] = (counts[i]) + v));
     const unit: PatientUnit = { id, images: imgs.length, labelCounts: counts };
     if (p.officialTest && imgs.some((r) => r.official === 'test')) {
       unit.pinned = 'test';

@@ -60,7 +60,7 @@ async function runInline<T, R>(moduleUrl: URL, tasks: readonly T[], next: () => 
   const mod = (await import(moduleUrl.href)) as TaskModule<T, R>;
   for (let i = next(); i < tasks.length; i = next()) {
     if (opts.signal?.aborted) throw new Error('cancelled');
-    results[i] = await mod.handle(tasks[i] as T);
+    results[i] = await mod.handle(tasks[i]);
     opts.onDone?.(i);
   }
 }

@@ -67,7 +67,7 @@ export function confusionCsv(
   if (multiclass) {
     multiclass.labels.forEach((actual, a) =>
       multiclass.labels.forEach((predicted, p) =>
-        lines.push(`all,argmax,${csvField(actual)},${csvField(predicted)},${multiclass.matrix[a]![p]}`),
+        lines.push(`all,argmax,${csvField(actual)},${csvField(predicted)},${multiclass.matrix[a][p]}`),
       ),
     );
   }
@@ -79,7 +79,7 @@ export function predictionsCsv(ids: string[], labels: string[], probs: Float32Ar
   const lines = [['id', ...labels].map(csvField).join(',')];
   ids.forEach((id, i) => {
     const row = [csvField(id)];
-    for (let l = 0; l < L; l++) row.push(formatProbability(probs[i * L + l] as number));
+    for (let l = 0; l < L; l++) row.push(formatProbability(probs[i * L + l]));
     lines.push(row.join(','));
   });
   return lines.join('\n') + '\n';

@@ -22,7 +22,7 @@ function undefinedBecause(reason: string): Maybe {
 
 function counts(labels: ArrayLike<number>): { pos: number; neg: number } {
   let pos = 0;
-  for (let i = 0; i < labels.length; i++) if ((labels[i] as number) > 0.5) pos++;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > 0.5) pos++;
   return { pos, neg: labels.length - pos };
 }
 
@@ -38,16 +38,14 @@ export function aucRoc(scores: ArrayLike<number>, labels: ArrayLike<number>): Ma
   const { pos, neg } = counts(labels);
   const missing = missingClass(pos, neg);
   if (missing) return undefinedBecause(missing);
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
-    (a, b) => (scores[a] as number) - (scores[b] as number),
-  );
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   // Mid-ranks: tied scores share the average of their ranks, which counts each tie as ½.
   let rankSumPos = 0;
   for (let i = 0; i < order.length;) {
     let j = i;
-    while (j + 1 < order.length && scores[order[j + 1] as number] === scores[order[i] as number]) j++;
+    while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
     const midRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if ((labels[order[k] as number] as number) > 0.5) rankSumPos += midRank;
+    for (let k = i; k <= j; k++) if (labels[order[k]] > 0.5) rankSumPos += midRank;
     i = j + 1;
   }
   return { value: (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg) };
@@ -61,17 +59,15 @@ interface Step {
 }
 
 function steps(scores: ArrayLike<number>, labels: ArrayLike<number>): Step[] {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
-    (a, b) => (scores[b] as number) - (scores[a] as number),
-  );
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
   const out: Step[] = [];
   let tp = 0;
   let fp = 0;
   order.forEach((idx, k) => {
-    if ((labels[idx] as number) > 0.5) tp++;
+    if (labels[idx] > 0.5) tp++;
     else fp++;
     const next = order[k + 1];
-    if (next === undefined || scores[next] !== scores[idx]) out.push({ threshold: scores[idx] as number, tp, fp });
+    if (next === undefined || scores[next] !== scores[idx]) out.push({ threshold: scores[idx], tp, fp });
   });
   return out;
 }
@@ -133,8 +129,8 @@ export interface Confusion {
 export function confusionAt(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): Confusion {
   const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (let i = 0; i < scores.length; i++) {
-    const predicted = (scores[i] as number) >= threshold;
-    const actual = (labels[i] as number) > 0.5;
+    const predicted = scores[i] >= threshold;
+    const actual = labels[i] > 0.5;
     if (predicted && actual) c.tp++;
     else if (predicted) c.fp++;
     else if (actual) c.fn++;
@@ -192,8 +188,8 @@ export function bootstrapInterval(
   for (let b = 0; b < options.resamples; b++) {
     for (let i = 0; i < n; i++) {
       const j = rng.int(0, n - 1);
-      s[i] = scores[j] as number;
-      l[i] = labels[j] as number;
+      s[i] = scores[j];
+      l[i] = labels[j];
     }
     const v = metric(s, l).value;
     if (v !== null) values.push(v);
@@ -201,8 +197,7 @@ export function bootstrapInterval(
   if (values.length === 0) return { low: null, high: null, resamples: 0 };
   values.sort((a, b) => a - b);
   const alpha = (1 - (options.level ?? 0.95)) / 2;
-  const at = (q: number): number =>
-    values[Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)))] as number;
+  const at = (q: number): number => values[Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)))];
   return { low: at(alpha), high: at(1 - alpha), resamples: values.length };
 }
 

@@ -12,7 +12,7 @@ import { batches, makeInputs, range, type SplitData } from '../data/dataset.js';
 /** Number of input channels the model expects (last dim of its input shape; 1 when unknown). */
 export function inputChannels(model: tf.LayersModel): number {
   const shape = model.inputs[0]?.shape;
-  return (shape?.[shape.length - 1] as number | null) ?? 1;
+  return shape?.[shape.length - 1] ?? 1;
 }
 
 /** Logits N×L (row-major) for every image of `data`, in index order. */
@@ -44,16 +44,15 @@ export async function predictLogits(
 export function logitsToProbabilities(task: Task, logits: Float32Array, numLabels: number): Float32Array {
   const out = new Float32Array(logits.length);
   if (task !== 'multiclass') {
-    for (let i = 0; i < logits.length; i++) out[i] = 1 / (1 + Math.exp(-(logits[i] as number)));
+    for (let i = 0; i < logits.length; i++) out[i] = 1 / (1 + Math.exp(-logits[i]));
     return out;
   }
   for (let r = 0; r < logits.length / numLabels; r++) {
     let max = -Infinity;
-    for (let c = 0; c < numLabels; c++) max = Math.max(max, logits[r * numLabels + c] as number);
+    for (let c = 0; c < numLabels; c++) max = Math.max(max, logits[r * numLabels + c]);
     let sum = 0;
-    for (let c = 0; c < numLabels; c++) sum += Math.exp((logits[r * numLabels + c] as number) - max);
-    for (let c = 0; c < numLabels; c++)
-      out[r * numLabels + c] = Math.exp((logits[r * numLabels + c] as number) - max) / sum;
+    for (let c = 0; c < numLabels; c++) sum += Math.exp(logits[r * numLabels + c] - max);
+    for (let c = 0; c < numLabels; c++) out[r * numLabels + c] = Math.exp(logits[r * numLabels + c] - max) / sum;
   }
   return out;
 }
@@ -74,6 +73,6 @@ export async function predictProbabilities(
 export function column(values: Float32Array, numLabels: number, label: number): Float32Array {
   const n = values.length / numLabels;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = values[i * numLabels + label] as number;
+  for (let i = 0; i < n; i++) out[i] = values[i * numLabels + label];
   return out;
 }

@@ -100,14 +100,14 @@ function labelReport(input: EvalInput, l: number): LabelReport {
   const ci = bootstrapInterval(scores, truth, aucRoc, { resamples: input.bootstrap, seed: input.seed + l });
   const { values, reasons } = collect({ auc, average_precision: ap });
   return {
-    label: input.labels[l] as string,
+    label: input.labels[l],
     positives,
     negatives: truth.length - positives,
     auc: values.auc ?? null,
     auc_ci95: [r6(auc.value === null ? null : ci.low), r6(auc.value === null ? null : ci.high)],
     average_precision: values.average_precision ?? null,
     at_0_5: atThreshold(confusionAt(scores, truth, 0.5), 0.5),
-    at_tuned: atThreshold(confusionAt(scores, truth, input.thresholds[l] as number), input.thresholds[l] as number),
+    at_tuned: atThreshold(confusionAt(scores, truth, input.thresholds[l]), input.thresholds[l]),
     ...(reasons ? { undefined: reasons } : {}),
   };
 }
@@ -144,8 +144,8 @@ function macroAucInterval(input: EvalInput): [Num, Num] {
     (idx) => {
       const per = cols.map(({ s, t }) =>
         aucRoc(
-          Array.from(idx, (i) => s[i] as number),
-          Array.from(idx, (i) => t[i] as number),
+          Array.from(idx, (i) => s[i]),
+          Array.from(idx, (i) => t[i]),
         ),
       );
       return macro(per);
@@ -162,14 +162,14 @@ export function multiclassReport(labels: string[], probs: Float32Array, truth: F
   const matrix = labels.map(() => new Array<number>(K).fill(0));
   const argmax = (a: Float32Array, i: number): number => {
     let best = 0;
-    for (let k = 1; k < K; k++) if ((a[i * K + k] as number) > (a[i * K + best] as number)) best = k;
+    for (let k = 1; k < K; k++) if (a[i * K + k] > a[i * K + best]) best = k;
     return best;
   };
-  for (let i = 0; i < n; i++) matrix[argmax(truth, i)]![argmax(probs, i)]! += 1;
+  for (let i = 0; i < n; i++) matrix[argmax(truth, i)][argmax(probs, i)] += 1;
   const perClass = labels.map((label, k) => {
-    const tp = matrix[k]![k]!;
-    const actual = matrix[k]!.reduce((a, b) => a + b, 0);
-    const predicted = matrix.reduce((a, row) => a + row[k]!, 0);
+    const tp = matrix[k][k];
+    const actual = matrix[k].reduce((a, b) => a + b, 0);
+    const predicted = matrix.reduce((a, row) => a + row[k], 0);
     const precision: Maybe = predicted === 0 ? { value: null, reason: 'never predicted' } : { value: tp / predicted };
     const recall: Maybe = actual === 0 ? { value: null, reason: 'no cases of this class' } : { value: tp / actual };
     const f1: Maybe =
@@ -179,7 +179,7 @@ export function multiclassReport(labels: string[], probs: Float32Array, truth: F
     const { values, reasons } = collect({ precision, recall, f1 });
     return { label, support: actual, ...values, ...(reasons ? { undefined: reasons } : {}) };
   });
-  const correct = labels.reduce((s, _, k) => s + matrix[k]![k]!, 0);
+  const correct = labels.reduce((s, _, k) => s + matrix[k][k], 0);
   const avg = (key: 'precision' | 'recall' | 'f1'): Num =>
     r6(macro(perClass.map((c) => ({ value: (c as unknown as Record<string, Num>)[key] ?? null }))).value);
   return {

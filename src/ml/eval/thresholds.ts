@@ -87,7 +87,7 @@ export function chooseThreshold(
   o: ThresholdOptions,
 ): ThresholdChoice {
   let positives = 0;
-  for (let i = 0; i < labels.length; i++) if ((labels[i] as number) > 0.5) positives++;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > 0.5) positives++;
   if (positives === 0 || positives === labels.length) {
     const t = Math.max(o.fallback, o.minThreshold ?? 0);
     const why = positives === 0 ? 'no positive cases' : 'no negative cases';
@@ -95,7 +95,7 @@ export function chooseThreshold(
       `${why} in the validation split; using the fallback threshold ${t}`,
     ]);
   }
-  const candidates = new Set<number>(Array.from(scores as ArrayLike<number>));
+  const candidates = new Set<number>(Array.from(scores));
   candidates.add(1);
   if (o.minThreshold !== null) candidates.add(o.minThreshold);
   const sorted = [...candidates].sort((a, b) => b - a);
@@ -120,7 +120,7 @@ export function thresholdsFromJson(text: string, labels: readonly string[], file
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch (err) {
-    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return labels.map((label) => {
     const t = parsed.labels?.[label]?.threshold;

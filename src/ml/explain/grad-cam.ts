@@ -27,7 +27,7 @@ function inboundOf(layer: tf.layers.Layer): tf.layers.Layer[] {
 export function splitAt(model: tf.LayersModel, layerName: string): SplitModel {
   const index = model.layers.findIndex((l) => l.name === layerName);
   if (index < 0) throw new Error(`model ${model.name} has no layer named '${layerName}'`);
-  const target = model.layers[index] as tf.layers.Layer;
+  const target = model.layers[index];
   const after = model.layers.slice(index + 1);
   const replayed = new Set(after.map((l) => l.name));
   const externals = new Map<string, tf.layers.Layer>();
@@ -39,13 +39,13 @@ export function splitAt(model: tf.LayersModel, layerName: string): SplitModel {
   const externalLayers = [...externals.values()];
   const outputs = [target.output as tf.SymbolicTensor, ...externalLayers.map((l) => l.output as tf.SymbolicTensor)];
   const featureModel = tf.model({ inputs: model.inputs, outputs });
-  const outputName = model.outputLayers[0]?.name ?? (after[after.length - 1] as tf.layers.Layer).name;
+  const outputName = model.outputLayers[0]?.name ?? after[after.length - 1].name;
   return {
     features(x) {
       const result = featureModel.predict(x);
       const list = Array.isArray(result) ? result : [result];
       const constants = new Map<string, tf.Tensor>();
-      externalLayers.forEach((l, i) => constants.set(l.name, list[i + 1] as tf.Tensor));
+      externalLayers.forEach((l, i) => constants.set(l.name, list[i + 1]));
       return { a: list[0] as tf.Tensor4D, constants };
     },
     head(a, constants) {
@@ -54,7 +54,7 @@ export function splitAt(model: tf.LayersModel, layerName: string): SplitModel {
       let last: tf.Tensor = a;
       for (const layer of after) {
         const inputs = inboundOf(layer).map((src) => values.get(src.name) as tf.Tensor);
-        last = layer.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training: false }) as tf.Tensor;
+        last = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor;
         values.set(layer.name, last);
       }
       return (values.get(outputName) ?? last) as tf.Tensor2D;
@@ -86,6 +86,6 @@ export function gradCam(
     const weights = tf.mean(grads, [1, 2], true); // [B, 1, 1, C]
     const cam = tf.relu(tf.sum(tf.mul(a, weights), 3)); // [B, h, w]
     const max = tf.max(cam, [1, 2], true);
-    return tf.div(cam, tf.maximum(max, 1e-8)) as tf.Tensor3D;
+    return tf.div<tf.Tensor3D>(cam, tf.maximum(max, 1e-8));
   });
 }

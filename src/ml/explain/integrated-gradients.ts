@@ -22,7 +22,7 @@ export function integratedGradients(
     const delta = tf.sub(x, baseline);
     const logitOf = (batch: tf.Tensor): tf.Scalar => {
       const logits = model.apply(batch, { training: false }) as tf.Tensor2D;
-      return tf.sum(tf.slice(logits, [0, cls], [-1, 1])) as tf.Scalar;
+      return tf.sum<tf.Scalar>(tf.slice(logits, [0, cls], [-1, 1]));
     };
     const gradFn = tf.grad(logitOf);
     const size = options.batchSize ?? 16;
@@ -36,6 +36,6 @@ export function integratedGradients(
       total = tf.add(total, tf.sum(gradFn(batch), 0));
     }
     const attribution = tf.mul(tf.squeeze(delta, [0]), tf.div(total, options.steps)); // [H, W, C]
-    return tf.sum(attribution, 2) as tf.Tensor2D;
+    return tf.sum<tf.Tensor2D>(attribution, 2);
   });
 }

@@ -92,8 +92,7 @@ export function countCases(job: Pick<ExplainJob, 'labelSpace' | 'data' | 'probs'
   return job.labelSpace.labels.reduce(
     (n, _, l) =>
       n +
-      selectCases(column(job.probs, L, l), labelColumn(job.data, l), job.thresholds[l] as number, job.options.perLabel)
-        .length,
+      selectCases(column(job.probs, L, l), labelColumn(job.data, l), job.thresholds[l], job.options.perLabel).length,
     0,
   );
 }
@@ -115,8 +114,8 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
   const images: Record<string, unknown>[] = [];
 
   for (let l = 0; l < L; l++) {
-    const label = labelSpace.labels[l] as string;
-    const threshold = job.thresholds[l] as number;
+    const label = labelSpace.labels[l];
+    const threshold = job.thresholds[l];
     const cases = selectCases(column(job.probs, L, l), labelColumn(data, l), threshold, options.perLabel);
     const shares: Record<Method, (number | null)[]> = { grad_cam: [], integrated_gradients: [] };
     const gallery: GalleryImage[] = [];
@@ -136,7 +135,7 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
       shares.grad_cam.push(share.grad_cam);
       shares.integrated_gradients.push(share.integrated_gradients);
       const file = `${slug(label)}/${c.kind}-${c.rank}.png`;
-      const id = data.ids[c.index] as string;
+      const id = data.ids[c.index];
       const png = await renderOverlay({
         image: data.pixels.subarray(c.index * H * W, (c.index + 1) * H * W),
         height: H,

@@ -23,8 +23,8 @@ export function resizeMap(map: Float32Array, h: number, w: number, outH: number,
       const x0 = Math.floor(sx);
       const x1 = Math.min(x0 + 1, w - 1);
       const fx = sx - x0;
-      const top = (map[y0 * w + x0] as number) * (1 - fx) + (map[y0 * w + x1] as number) * fx;
-      const bottom = (map[y1 * w + x0] as number) * (1 - fx) + (map[y1 * w + x1] as number) * fx;
+      const top = map[y0 * w + x0] * (1 - fx) + map[y0 * w + x1] * fx;
+      const bottom = map[y1 * w + x0] * (1 - fx) + map[y1 * w + x1] * fx;
       out[y * outW + x] = top * (1 - fy) + bottom * fy;
     }
   }
@@ -50,10 +50,10 @@ export function lungShare(attribution: Float32Array, mask: ArrayLike<number>): n
   let inside = 0;
   let total = 0;
   for (let i = 0; i < attribution.length; i++) {
-    const a = attribution[i] as number;
+    const a = attribution[i];
     if (a <= 0) continue;
     total += a;
-    if ((mask[i] as number) > 0) inside += a;
+    if (mask[i] > 0) inside += a;
   }
   return total > 0 ? inside / total : null;
 }
@@ -61,6 +61,6 @@ export function lungShare(attribution: Float32Array, mask: ArrayLike<number>): n
 /** Fraction of the image covered by the mask. */
 export function maskArea(mask: ArrayLike<number>): number {
   let inside = 0;
-  for (let i = 0; i < mask.length; i++) if ((mask[i] as number) > 0) inside++;
+  for (let i = 0; i < mask.length; i++) if (mask[i] > 0) inside++;
   return mask.length === 0 ? 0 : inside / mask.length;
 }

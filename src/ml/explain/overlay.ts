@@ -50,11 +50,11 @@ export async function renderOverlay(input: OverlayInput): Promise<Buffer> {
   const heat = input.maps.map((m) => resizeMap(m.values, input.height, input.width, size, size));
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const g = grey[y * size + x] as number;
+      const g = grey[y * size + x];
       for (let p = 0; p < panels; p++) {
         let color: [number, number, number] = [g, g, g];
         if (p > 0) {
-          const v = Math.min(1, Math.max(0, (heat[p - 1] as Float32Array)[y * size + x] as number));
+          const v = Math.min(1, Math.max(0, heat[p - 1][y * size + x]));
           const [r, gg, b] = heatColor(v);
           const alpha = 0.6 * v;
           color = [g * (1 - alpha) + r * alpha, g * (1 - alpha) + gg * alpha, g * (1 - alpha) + b * alpha];

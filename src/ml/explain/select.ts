@@ -23,8 +23,8 @@ export function selectCases(
   perCategory: number,
 ): Case[] {
   const idx = Array.from({ length: scores.length }, (_, i) => i);
-  const s = (i: number): number => scores[i] as number;
-  const pos = (i: number): boolean => (truth[i] as number) > 0.5;
+  const s = (i: number): number => scores[i];
+  const pos = (i: number): boolean => truth[i] > 0.5;
   const pick = (kind: CaseKind, filter: (i: number) => boolean, order: (a: number, b: number) => number): Case[] =>
     idx
       .filter(filter)

@@ -39,7 +39,7 @@ function dirSaveHandler(dir: string): tf.io.IOHandler {
       const paths = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
       await mkdir(dir, { recursive: true });
       for (let i = 0; i < count; i++) {
-        await writeFile(join(dir, paths[i]!), bytes.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
+        await writeFile(join(dir, paths[i]), bytes.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
       }
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],

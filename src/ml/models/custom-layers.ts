@@ -31,7 +31,7 @@ export class SeededDropout extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
-    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (kwargs.training !== true || this.rate <= 0) return x;
     const seed = (this.seed * 7919 + this.calls++) % 2147483647;
     return tf.dropout(x, this.rate, undefined, seed);

@@ -41,17 +41,17 @@ const CHANNEL_SUM = 'XpipeChannelSum';
 /** Per-channel sums over all leading axes: x[..., C] → [C] (the runtime's kernel when registered, else a GEMV). */
 function channelSum(x: tf.Tensor): tf.Tensor1D {
   if (tf.getKernel(CHANNEL_SUM, tf.getBackend()) !== undefined) {
-    return tf.engine().runKernel(CHANNEL_SUM, { x }) as tf.Tensor1D;
+    return tf.engine().runKernel<tf.Tensor1D>(CHANNEL_SUM, { x });
   }
-  const c = x.shape[x.rank - 1]!;
+  const c = x.shape[x.rank - 1];
   const rows = x.size / c;
-  return tf.matMul(tf.ones([1, rows]), tf.reshape(x, [rows, c])).reshape([c]) as tf.Tensor1D;
+  return tf.matMul(tf.ones([1, rows]), tf.reshape(x, [rows, c])).reshape<tf.Tensor1D>([c]);
 }
 
 /** Training-mode normalisation with batch statistics and the closed-form gradient. */
 function normalizeTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number):
   { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  const rows = x.size / x.shape[x.rank - 1]!;
+  const rows = x.size / x.shape[x.rank - 1];
   let mean!: tf.Tensor1D;
   let variance!: tf.Tensor1D;
   const op = tf.customGrad((...args: (tf.Tensor | ((saved: tf.Tensor[]) => void))[]) => {
@@ -90,7 +90,7 @@ export function fastBatchNormClass(): BatchNormClass {
     static override className = 'BatchNormalization';
     override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
       const self = this as unknown as Internals;
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const lastAxis = self.axis === -1 || self.axis === x.rank - 1;
       if (kwargs.training !== true || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs);
       return tf.tidy(() => {
@@ -107,7 +107,7 @@ export function fastBatchNormClass(): BatchNormClass {
       });
     }
   }
-  fastClass = FastBatchNormalization as unknown as BatchNormClass;
+  fastClass = FastBatchNormalization;
   return fastClass;
 }
 

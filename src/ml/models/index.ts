@@ -81,7 +81,7 @@ export function lastConvLayerName(model: tf.LayersModel): string {
   const known = (CAM_LAYERS as Record<string, string | undefined>)[model.name];
   if (known !== undefined && model.layers.some((l) => l.name === known)) return known;
   for (let i = model.layers.length - 1; i >= 0; i--) {
-    const layer = model.layers[i]!;
+    const layer = model.layers[i];
     const shape = layer.outputShape;
     if (Array.isArray(shape) && shape.length === 4 && !Array.isArray(shape[0])) return layer.name;
   }

@@ -23,7 +23,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 function adapt(source: tf.Tensor, shape: readonly number[]): tf.Tensor | string {
   if (sameShape(source.shape, shape)) return source.clone();
   const s = source.shape;
-  const rgbToGray = s.length === 4 && shape.length === 4 && s[2]! > 1 && shape[2] === 1
+  const rgbToGray = s.length === 4 && shape.length === 4 && s[2] > 1 && shape[2] === 1
     && s[0] === shape[0] && s[1] === shape[1] && s[3] === shape[3];
   if (rgbToGray) return tf.mean(source, 2, true);
   return `shape ${JSON.stringify(s)} ≠ ${JSON.stringify(shape)}`;

@@ -17,6 +17,7 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'nothing';
   const type = Array.isArray(value) ? 'array' : typeof value;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are JSON-encoded first
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   return `'${text}' (${type})`;
 }

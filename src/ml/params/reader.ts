@@ -84,7 +84,7 @@ export class Reader {
             : 'number';
       invalid(range, this.field(key), v);
     }
-    return v as number;
+    return v;
   }
 
   probability(key: string, fallback: number): number {
@@ -105,7 +105,7 @@ export class Reader {
               : `integer between ${min} and ${max}`;
       invalid(what, this.field(key), v);
     }
-    return v as number;
+    return v;
   }
 
   positiveInt(key: string, fallback: number): number {
@@ -127,14 +127,14 @@ export class Reader {
   string(key: string, fallback: string): string {
     const v = this.value(key, fallback);
     if (typeof v !== 'string' || v.length === 0) invalid('non-empty string', this.field(key), v);
-    return v as string;
+    return v;
   }
 
   optionalString(key: string): string | null {
     const v = this.values[key];
     if (v === undefined || v === null) return null;
     if (typeof v !== 'string' || v.length === 0) invalid('non-empty string or null', this.field(key), v);
-    return v as string;
+    return v;
   }
 
   optionalNumber(key: string, opts: NumberRange = {}): number | null {
@@ -146,7 +146,7 @@ export class Reader {
   bool(key: string, fallback: boolean): boolean {
     const v = this.value(key, fallback);
     if (typeof v !== 'boolean') invalid('true or false', this.field(key), v);
-    return v as boolean;
+    return v;
   }
 
   /** Rejects keys the options module does not know (a typo would otherwise be silently ignored). */

@@ -70,9 +70,7 @@ export async function predictImages(req: PredictRequest): Promise<PredictOutcome
       const p = Array.from(probs.subarray(i * labels.length, (i + 1) * labels.length));
       g.item.probabilities = p;
       const best = p.indexOf(Math.max(...p));
-      g.item.decisions = p.map((v, l) =>
-        labelSpace.task === 'multiclass' ? l === best : v >= (thresholds[l] as number),
-      );
+      g.item.decisions = p.map((v, l) => (labelSpace.task === 'multiclass' ? l === best : v >= thresholds[l]));
     });
     if (req.explainDir)
       await writeOverlays(
@@ -133,14 +131,11 @@ async function writeOverlays(
         height: H,
         width: W,
         maps: [{ title: 'Grad-CAM', values: cam }],
-        caption: [
-          `${labels[l]}: p = ${(p[l] as number).toFixed(3)}, threshold ${(thresholds[l] as number).toFixed(3)}`,
-          item.file,
-        ],
+        caption: [`${labels[l]}: p = ${p[l].toFixed(3)}, threshold ${thresholds[l].toFixed(3)}`, item.file],
       });
       const file = path.join(
         req.explainDir!,
-        `${path.basename(item.file).replace(/\.[^.]+$/, '')}-${slug(labels[l] as string)}.png`,
+        `${path.basename(item.file).replace(/\.[^.]+$/, '')}-${slug(labels[l])}.png`,
       );
       await writeFileAtomic(file, png);
       item.overlays.push(path.relative(req.cwd, file));

@@ -51,7 +51,7 @@ export function prepareThreadedWasm(threads: number): () => void {
   (workerThreads as { Worker: WorkerCtor }).Worker = BlobWorker;
   (os as { cpus: typeof os.cpus }).cpus = () => {
     const real = cpus();
-    return Array.from({ length: 2 * threads }, (_, i) => real[i % real.length]!);
+    return Array.from({ length: 2 * threads }, (_, i) => real[i % real.length]);
   };
   // Stays set: it is true from now on (the backend reads it once, at initialisation).
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);

@@ -65,15 +65,15 @@ export abstract class Rng {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
+    return items[Math.floor(this.next() * items.length)];
   }
 
   /** In-place Fisher-Yates shuffle; returns the array. */
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
-      const t = items[i] as T;
-      items[i] = items[j] as T;
+      const t = items[i];
+      items[i] = items[j];
       items[j] = t;
     }
     return items;

@@ -97,7 +97,7 @@ async function validate(
     aucs.push(aucRoc(scores, truth));
     aps.push(averagePrecision(scores, truth));
   }
-  return { val_loss: valLoss as number, val_auc: macro(aucs).value, val_ap: macro(aps).value };
+  return { val_loss: valLoss, val_auc: macro(aucs).value, val_ap: macro(aps).value };
 }
 
 function monitored(record: EpochRecord, monitor: TrainOptions['monitor']): number | null {
@@ -163,13 +163,13 @@ export async function fit(input: FitInput): Promise<FitResult> {
         const cost = opt.optimizer.minimize(
           () => {
             const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-            return tf.add(lossFn(y, logits), opt.penalty(vars)) as tf.Scalar;
+            return tf.add<tf.Scalar>(lossFn(y, logits), opt.penalty(vars));
           },
           true,
           vars,
         );
         opt.afterStep(vars);
-        lossSum += ((await cost!.data())[0] as number) * batch.length;
+        lossSum += (await cost!.data())[0] * batch.length;
         tf.dispose([x, y, cost!]);
         reporter.tick(batch.length);
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -216,7 +216,7 @@ export async function fit(input: FitInput): Promise<FitResult> {
   return {
     history: state.history,
     bestEpoch,
-    best: state.history[bestEpoch] as EpochRecord,
+    best: state.history[bestEpoch],
     epochsRun: state.history.length,
     stoppedEarly: state.history.length < o.epochs,
     imagesPerSecond: state.trainSeconds > 0 ? state.trainImages / state.trainSeconds : 0,

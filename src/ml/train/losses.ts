@@ -22,7 +22,7 @@ export function computeClassWeights(
 ): number[] {
   const n = labels.length / numLabels;
   const positives = new Array<number>(numLabels).fill(0);
-  for (let i = 0; i < labels.length; i++) if ((labels[i] as number) > 0.5) positives[i % numLabels]! += 1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > 0.5) positives[i % numLabels] += 1;
   return positives.map((pos) => {
     if (mode === 'none' || pos === 0) return 1;
     const raw = task === 'multiclass' ? n / (numLabels * pos) : (n - pos) / pos;
@@ -52,7 +52,7 @@ export function sigmoidLoss(posWeight: readonly number[], gamma = 0, alpha: numb
         pos = tf.mul(pos, alpha);
         neg = tf.mul(neg, 1 - alpha);
       }
-      return tf.mean(tf.add(pos, neg)) as tf.Scalar;
+      return tf.mean<tf.Scalar>(tf.add(pos, neg));
     });
 }
 
@@ -65,7 +65,7 @@ export function softmaxLoss(classWeight: readonly number[], gamma = 0, alpha: nu
       if (gamma > 0) terms = tf.mul(terms, tf.pow(tf.sub(1, tf.exp(logp)), gamma));
       if (alpha !== null) terms = tf.mul(terms, alpha);
       const weighted = tf.mul(terms, tf.tensor1d(classWeight as number[]));
-      return tf.mean(tf.sum(weighted, 1)) as tf.Scalar;
+      return tf.mean<tf.Scalar>(tf.sum(weighted, 1));
     });
 }
 
@@ -78,5 +78,5 @@ export function makeLoss(task: Task, options: LossOptions, weights: readonly num
 
 /** Logits → probabilities: softmax for multiclass, sigmoid otherwise. */
 export function toProbabilities(task: Task, logits: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => (task === 'multiclass' ? tf.softmax(logits) : tf.sigmoid(logits)) as tf.Tensor2D);
+  return tf.tidy(() => (task === 'multiclass' ? tf.softmax(logits) : tf.sigmoid(logits)));
 }

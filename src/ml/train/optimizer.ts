@@ -46,7 +46,7 @@ export function makeOptimizer(name: OptimizerName, lr: number, weightDecay: numb
     },
     penalty(vars) {
       if (name === 'adamw' || weightDecay === 0) return tf.scalar(0);
-      return tf.mul(0.5 * weightDecay, tf.addN(decayed(vars).map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
+      return tf.mul<tf.Scalar>(0.5 * weightDecay, tf.addN(decayed(vars).map((v) => tf.sum(tf.square(v)))));
     },
     afterStep(vars) {
       if (name !== 'adamw' || weightDecay === 0) return;

@@ -16,13 +16,13 @@ import type { SamplerName } from './options.js';
 export function sampleWeights(labels: Float32Array, numLabels: number): Float64Array {
   const n = labels.length / numLabels;
   const positives = new Array<number>(numLabels).fill(0);
-  for (let i = 0; i < labels.length; i++) if ((labels[i] as number) > 0.5) positives[i % numLabels]! += 1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > 0.5) positives[i % numLabels] += 1;
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let w = 0;
     for (let l = 0; l < numLabels; l++) {
-      const isPos = (labels[i * numLabels + l] as number) > 0.5;
-      const count = isPos ? (positives[l] as number) : n - (positives[l] as number);
+      const isPos = labels[i * numLabels + l] > 0.5;
+      const count = isPos ? positives[l] : n - positives[l];
       if (count > 0) w = Math.max(w, n / count);
     }
     weights[i] = w > 0 ? w : 1;
@@ -45,7 +45,7 @@ export function drawWeighted(weights: Float64Array, count: number, rng: Rng): nu
     let hi = cdf.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((cdf[mid] as number) > u) hi = mid;
+      if (cdf[mid] > u) hi = mid;
       else lo = mid + 1;
     }
     out.push(lo);

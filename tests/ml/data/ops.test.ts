@@ -33,7 +33,7 @@ describe('gaussianBlur', () => {
     const k9 = gaussianKernel(9, 0); // sigma = 0.3*((9-1)*0.5-1)+0.8 = 1.7
     const raw = [-4, -3, -2, -1, 0, 1, 2, 3, 4].map((i) => Math.exp(-(i * i) / (2 * 1.7 * 1.7)));
     const sum = raw.reduce((a, b) => a + b, 0);
-    k9.forEach((v, i) => expect(v).toBeCloseTo((raw[i] as number) / sum, 12));
+    k9.forEach((v, i) => expect(v).toBeCloseTo((raw[i]) / sum, 12));
   });
 
   it('reflects borders as BORDER_REFLECT_101', () => {
@@ -48,7 +48,7 @@ describe('gaussianBlur', () => {
     const k = [1, 4, 6, 4, 1];
     for (let y = 0; y < 7; y++) {
       for (let x = 0; x < 7; x++) {
-        const w = Math.abs(x - 3) <= 2 && Math.abs(y - 3) <= 2 ? (k[x - 1] as number) * (k[y - 1] as number) : 0;
+        const w = Math.abs(x - 3) <= 2 && Math.abs(y - 3) <= 2 ? (k[x - 1]) * (k[y - 1]) : 0;
         expect(out.data[y * 7 + x]).toBe(Math.floor((255 * w + 128) / 256));
       }
     }

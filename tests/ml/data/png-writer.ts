@@ -19,7 +19,7 @@ export function encodePng(samples: ArrayLike<number>, width: number, height: num
   for (let y = 0; y < height; y++) {
     raw[y * (stride + 1)] = 0;
     for (let i = 0; i < width * channels; i++) {
-      const v = samples[y * width * channels + i] as number;
+      const v = samples[y * width * channels + i];
       const off = y * (stride + 1) + 1 + i * bps;
       if (bitDepth === 16) raw.writeUInt16BE(v, off);
       else raw[off] = v;

@@ -17,7 +17,7 @@ describe('decodeGray', () => {
     const values = [0, 257, 1000, 20000, 32896, 40000, 60000, 65535];
     const img = await decodeGray(encodePng(values, 4, 2, 16), 'x16.png');
     expect([img.width, img.height]).toEqual([4, 2]);
-    img.data.forEach((v, i) => expect(Math.abs(v - (values[i] as number) / 257)).toBeLessThanOrEqual(1));
+    img.data.forEach((v, i) => expect(Math.abs(v - (values[i]) / 257)).toBeLessThanOrEqual(1));
   });
 
   it('turns RGB with equal channels into the same gray', async () => {

@@ -46,7 +46,7 @@ describe.skipIf(!present)(`real radiographs in ${REAL} (skipped when the folder 
       expect(report.patientOverlap, `${sub} ${task}`).toBe(0);
       const rows = await Promise.all(['train', 'val', 'test'].map(async (s) => (await readFile(path.join(t.dir, 'split', `${s}.csv`), 'utf8')).trim().split('\n').slice(1)));
       const patients = rows.map((r) => new Set(r.map((line) => line.split(',')[2])));
-      for (const p of patients[0] as Set<string>) expect(patients[1]?.has(p) || patients[2]?.has(p)).toBe(false);
+      for (const p of patients[0]) expect(patients[1]?.has(p) || patients[2]?.has(p)).toBe(false);
       expect(rows.flat()).toHaveLength(sub === 'nih' ? 298 : 300);
       const rep: SplitReport = report;
       expect(rep.splits.val.images).toBeGreaterThan(0);

@@ -25,9 +25,9 @@ describe('synthetic dataset', () => {
     await generateSynthetic(path.join(t.dir, 'b'), opts, { threads: 1 });
     await generateSynthetic(path.join(t.dir, 'c'), { ...opts, seed: 6 }, { threads: 1 });
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((d) => snapshot(path.join(t.dir, d))));
-    expect([...(a as Map<string, Buffer>).keys()]).toEqual([...(b as Map<string, Buffer>).keys()]);
-    for (const [k, v] of a as Map<string, Buffer>) expect(v.equals((b as Map<string, Buffer>).get(k) as Buffer), k).toBe(true);
-    expect((a as Map<string, Buffer>).get('csv')?.equals((c as Map<string, Buffer>).get('csv') as Buffer)).toBe(false);
+    expect([...(a).keys()]).toEqual([...(b).keys()]);
+    for (const [k, v] of a) expect(v.equals((b).get(k) as Buffer), k).toBe(true);
+    expect((a).get('csv')?.equals((c).get('csv') as Buffer)).toBe(false);
   });
 
   it('writes the real NIH header, one row per image, labels joined by | and No Finding', async () => {
@@ -46,7 +46,7 @@ describe('synthetic dataset', () => {
     expect(rows.some((r) => r[1]?.includes('Effusion|'))).toBe(true);
     const images = await readdir(path.join(t.dir, 'images'));
     expect(images.length).toBe(result.images);
-    const meta = await sharp(path.join(t.dir, 'images', images[0] as string)).metadata();
+    const meta = await sharp(path.join(t.dir, 'images', images[0])).metadata();
     expect([meta.width, meta.height, meta.channels, meta.depth]).toEqual([32, 32, 1, 'uchar']);
     expect(await readdir(path.join(t.dir, 'masks'))).toEqual(images);
   });
@@ -65,7 +65,10 @@ describe('synthetic dataset', () => {
         let inLung = 0;
         let outLung = 0;
         att.forEach((v, i) => {
-          if (Math.abs(v - (base.att[i] as number)) > 0.02) ((base.lung[i] as number) > 0.1 ? inLung++ : outLung++);
+          if (Math.abs(v - base.att[i]) > 0.02) {
+            if (base.lung[i] > 0.1) inLung++;
+            else outLung++;
+          }
         });
         expect(inLung, `${f.kind} of patient ${p}`).toBeGreaterThan(3);
         expect(outLung, `${f.kind} of patient ${p}`).toBeLessThanOrEqual(inLung * 0.1);

@@ -74,8 +74,8 @@ describe('predictions.csv', () => {
   it('prints each probability so that it reads back as the same float32', () => {
     const probs = new Float32Array([0.1, 1 / 3]);
     const text = predictionsCsv(['x.png'], ['A', 'B'], probs);
-    const values = text.trim().split('\n')[1]!.split(',').slice(1).map(Number);
+    const values = text.trim().split('\n')[1].split(',').slice(1).map(Number);
     expect(Float32Array.from(values)).toEqual(probs);
-    expect(formatProbability(probs[1] as number)).toBe(String(probs[1]));
+    expect(formatProbability(probs[1])).toBe(String(probs[1]));
   });
 });

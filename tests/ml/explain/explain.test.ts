@@ -34,26 +34,23 @@ function gapModel(): tf.LayersModel {
 describe('Grad-CAM', () => {
   it('equals the normalised class activation map Σ_k w_k A_k for a GAP + dense head', () => {
     const model = gapModel();
-    const x = tf.randomUniform([1, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([1, 8, 8, 1], 0, 1, 'float32', 3);
     const split = splitAt(model, 'feat');
-    const cam = gradCam(split, x, [1], 2).arraySync()[0] as number[][];
+    const cam = gradCam(split, x, [1], 2).arraySync()[0];
     const a = (
-      tf
-        .model({ inputs: model.inputs, outputs: model.getLayer('feat').output as tf.SymbolicTensor })
-        .predict(x) as tf.Tensor4D
-    ).arraySync()[0]!;
-    const kernel = (model.layers[model.layers.length - 1]!.getWeights()[0] as tf.Tensor2D).arraySync();
+      tf.model({ inputs: model.inputs, outputs: model.getLayer('feat').output }).predict(x) as tf.Tensor4D
+    ).arraySync()[0];
+    const kernel = (model.layers[model.layers.length - 1].getWeights()[0] as tf.Tensor2D).arraySync();
     const manual = a.map((row) =>
       row.map((px) =>
         Math.max(
           0,
-          px.reduce((s, v, k) => s + v * (kernel[k]![1] as number), 0),
+          px.reduce((s, v, k) => s + v * kernel[k][1], 0),
         ),
       ),
     );
     const max = Math.max(...manual.flat());
-    for (let y = 0; y < 8; y++)
-      for (let x2 = 0; x2 < 8; x2++) expect(cam[y]![x2]).toBeCloseTo((manual[y]![x2] as number) / max, 4);
+    for (let y = 0; y < 8; y++) for (let x2 = 0; x2 < 8; x2++) expect(cam[y][x2]).toBeCloseTo(manual[y][x2] / max, 4);
   });
 
   it('works for a single-logit (binary) head: the CAM of the one output, as for a wider head', () => {
@@ -73,27 +70,25 @@ describe('Grad-CAM', () => {
       inputs: input,
       outputs: tf.layers.dense({ units: 1, kernelInitializer: init(2) }).apply(gap) as tf.SymbolicTensor,
     });
-    const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 1], 0, 1, 'float32', 3);
     const cam = gradCam(splitAt(model, 'feat'), x, [0, 0], 1);
     expect(cam.shape).toEqual([2, 8, 8]);
     const a = (
-      tf
-        .model({ inputs: model.inputs, outputs: model.getLayer('feat').output as tf.SymbolicTensor })
-        .predict(x) as tf.Tensor4D
-    ).arraySync()[1]!;
-    const kernel = (model.layers[model.layers.length - 1]!.getWeights()[0] as tf.Tensor2D).arraySync();
+      tf.model({ inputs: model.inputs, outputs: model.getLayer('feat').output }).predict(x) as tf.Tensor4D
+    ).arraySync()[1];
+    const kernel = (model.layers[model.layers.length - 1].getWeights()[0] as tf.Tensor2D).arraySync();
     const manual = a.map((row) =>
       row.map((px) =>
         Math.max(
           0,
-          px.reduce((s, v, k) => s + v * (kernel[k]![0] as number), 0),
+          px.reduce((s, v, k) => s + v * kernel[k][0], 0),
         ),
       ),
     );
     const max = Math.max(...manual.flat());
-    const got = cam.arraySync()[1]!;
+    const got = cam.arraySync()[1];
     for (let y = 0; y < 8; y++)
-      for (let x2 = 0; x2 < 8; x2++) expect(got[y]![x2]).toBeCloseTo(max > 0 ? (manual[y]![x2] as number) / max : 0, 4);
+      for (let x2 = 0; x2 < 8; x2++) expect(got[y][x2]).toBeCloseTo(max > 0 ? manual[y][x2] / max : 0, 4);
   });
 
   it('replays a residual branch after the chosen layer with the shortcut held constant', () => {
@@ -110,25 +105,25 @@ describe('Grad-CAM', () => {
       inputs: input,
       outputs: tf.layers.dense({ units: 1, kernelInitializer: init(6) }).apply(gap) as tf.SymbolicTensor,
     });
-    const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([2, 8, 8, 1], 0, 1, 'float32', 7);
     const split = splitAt(model, 'c2');
     const { a, constants } = split.features(x);
     expect([...constants.keys()]).toEqual(['c1']);
     const replayed = split.head(a, constants).arraySync();
     const direct = (model.predict(x) as tf.Tensor).arraySync() as number[][];
-    replayed.forEach((row, i) => expect(row[0]).toBeCloseTo(direct[i]![0] as number, 5));
+    replayed.forEach((row, i) => expect(row[0]).toBeCloseTo(direct[i][0], 5));
   });
 });
 
 describe('Integrated Gradients', () => {
   it('attributions sum to f(x) − f(baseline) (completeness)', () => {
     const model = gapModel();
-    const x = tf.randomUniform([1, 8, 8, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([1, 8, 8, 1], 0, 1, 'float32', 9);
     const baseline = -0.5;
     const ig = integratedGradients(model, x, 0, { steps: 200, baseline, batchSize: 50 });
-    const total = ig.sum().dataSync()[0] as number;
-    const fx = (model.predict(x) as tf.Tensor).dataSync()[0] as number;
-    const fb = (model.predict(tf.fill([1, 8, 8, 1], baseline)) as tf.Tensor).dataSync()[0] as number;
+    const total = ig.sum().dataSync()[0];
+    const fx = (model.predict(x) as tf.Tensor).dataSync()[0];
+    const fb = (model.predict(tf.fill([1, 8, 8, 1], baseline)) as tf.Tensor).dataSync()[0];
     expect(total).toBeCloseTo(fx - fb, 2);
     expect(ig.shape).toEqual([8, 8]);
   });

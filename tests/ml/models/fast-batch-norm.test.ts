@@ -18,8 +18,8 @@ function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
   let diff = 0;
   let scale = 1e-12;
   for (let i = 0; i < bv.length; i++) {
-    diff = Math.max(diff, Math.abs(av[i]! - bv[i]!));
-    scale = Math.max(scale, Math.abs(bv[i]!));
+    diff = Math.max(diff, Math.abs(av[i] - bv[i]));
+    scale = Math.max(scale, Math.abs(bv[i]));
   }
   return diff / scale;
 }
@@ -29,12 +29,12 @@ function trainOnce(layer: tf.layers.Layer, x: tf.Tensor, w: tf.Tensor): tf.Tenso
   const y = layer.apply(x, { training: true }) as tf.Tensor;
   const [gamma, beta] = layer.trainableWeights.map((v) => v.read());
   const [dx, dg, db] = tf.grads((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-    layer.trainableWeights[0]!.write(g);
-    layer.trainableWeights[1]!.write(b);
+    layer.trainableWeights[0].write(g);
+    layer.trainableWeights[1].write(b);
     return tf.sum(tf.mul(layer.apply(xi, { training: true }) as tf.Tensor, w));
-  })([x, gamma!, beta!]);
+  })([x, gamma, beta]);
   const [movingMean, movingVariance] = layer.getWeights().slice(2);
-  return [y, dx!, dg!, db!, movingMean!, movingVariance!];
+  return [y, dx, dg, db, movingMean, movingVariance];
 }
 
 describe.each(['cpu', 'wasm'])('fast batch-norm on %s', (backend) => {
@@ -57,7 +57,7 @@ describe.each(['cpu', 'wasm'])('fast batch-norm on %s', (backend) => {
     expect(fast.getClassName()).toBe('BatchNormalization');
     const expected = trainOnce(stock, x, w);
     const actual = trainOnce(fast, x, w);
-    expected.forEach((e, i) => expect(maxRelDiff(actual[i]!, e), `output ${i}`).toBeLessThan(1e-4));
+    expected.forEach((e, i) => expect(maxRelDiff(actual[i], e), `output ${i}`).toBeLessThan(1e-4));
     const inference = maxRelDiff(fast.apply(x, { training: false }) as tf.Tensor, stock.apply(x, { training: false }) as tf.Tensor);
     expect(inference).toBeLessThan(1e-5);
   });

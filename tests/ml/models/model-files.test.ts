@@ -60,7 +60,7 @@ describe('saveModel / loadModel', () => {
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
     const json = JSON.parse(await readFile(join(target, 'model.json'), 'utf8')) as tf.io.ModelJSON;
     expect(json.format).toBe('layers-model');
-    expect(json.weightsManifest[0]!.paths).toEqual(['group1-shard1of1.bin']);
+    expect(json.weightsManifest[0].paths).toEqual(['group1-shard1of1.bin']);
     const layers = (json.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers;
     expect(layers.map((l) => l.class_name)).toContain('BatchNormalization');
     model.dispose();

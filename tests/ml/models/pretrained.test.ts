@@ -39,7 +39,7 @@ describe('loadPretrained', () => {
     const path = join(dir, 'source');
     const source = await saveSource(path);
     const model = buildModel({ arch: 'chestnet_s', inputSize: 16, numClasses: 2, seed: 1 });
-    const fc1Before = model.getLayer('fc1').getWeights()[0]!.dataSync().slice();
+    const fc1Before = model.getLayer('fc1').getWeights()[0].dataSync().slice();
     const lines: string[] = [];
     const report = await loadPretrained(model, path, (line) => lines.push(line));
     expect(report.loaded).toEqual(['block1_conv', 'block1_bn']);
@@ -51,12 +51,12 @@ describe('loadPretrained', () => {
 
     const [srcKernel, srcBias] = source.getLayer('block1_conv').getWeights();
     const [kernel, bias] = model.getLayer('block1_conv').getWeights();
-    expect(kernel!.shape).toEqual([3, 3, 1, 32]);
-    expect(Array.from(kernel!.dataSync())).toEqual(Array.from(tf.mean(srcKernel!, 2, true).dataSync()));
-    expect(Array.from(bias!.dataSync())).toEqual(Array.from(srcBias!.dataSync()));
-    expect(Array.from(model.getLayer('block1_bn').getWeights()[0]!.dataSync()))
-      .toEqual(Array.from(source.getLayer('block1_bn').getWeights()[0]!.dataSync()));
-    const fc1After = model.getLayer('fc1').getWeights()[0]!.dataSync() as Float32Array;
+    expect(kernel.shape).toEqual([3, 3, 1, 32]);
+    expect(Array.from(kernel.dataSync())).toEqual(Array.from(tf.mean(srcKernel, 2, true).dataSync()));
+    expect(Array.from(bias.dataSync())).toEqual(Array.from(srcBias.dataSync()));
+    expect(Array.from(model.getLayer('block1_bn').getWeights()[0].dataSync()))
+      .toEqual(Array.from(source.getLayer('block1_bn').getWeights()[0].dataSync()));
+    const fc1After = model.getLayer('fc1').getWeights()[0].dataSync() as Float32Array;
     expect(Buffer.from(fc1After.buffer, fc1After.byteOffset, fc1After.byteLength)
       .equals(Buffer.from(fc1Before.buffer, fc1Before.byteOffset, fc1Before.byteLength))).toBe(true);
   });

@@ -65,7 +65,7 @@ describe('memory', () => {
     const x = tf.randomUniform([2, 32, 32, 1], 0, 1, 'float32', 1);
     const y = tf.tensor2d([[1, 0], [0, 1]]);
     const step = (): void => {
-      const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true);
+      const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor), true);
       loss?.dispose();
     };
     step();

@@ -25,7 +25,7 @@ describe.each(ARCHS.map((arch) => ({ arch })))('$arch', ({ arch }) => {
 
   it('outputs logits of shape [batch, numClasses], single-channel input, Grad-CAM layer is a feature map', () => {
     const model = buildModel({ arch, inputSize: size, numClasses: 3, seed: 7 });
-    expect(model.inputs[0]!.shape).toEqual([null, size, size, 1]);
+    expect(model.inputs[0].shape).toEqual([null, size, size, 1]);
     const y = model.predict(tf.zeros([2, size, size, 1])) as tf.Tensor;
     expect(y.shape).toEqual([2, 3]);
     expect(model.layers.at(-1)!.name).toBe('logits');
@@ -39,12 +39,12 @@ describe.each(ARCHS.map((arch) => ({ arch })))('$arch', ({ arch }) => {
   it('trains one step on wasm with a finite loss that changes the weights', async () => {
     const model = buildModel({ arch, inputSize: size, numClasses: 2, seed: 3 });
     model.compile({ optimizer: tf.train.sgd(0.01), loss: tf.losses.sigmoidCrossEntropy });
-    const before = (model.getLayer('logits').getWeights()[0]!).dataSync().slice();
+    const before = (model.getLayer('logits').getWeights()[0]).dataSync().slice();
     const x = tf.randomUniform([2, size, size, 1], 0, 1, 'float32', 5);
     const y = tf.tensor2d([[1, 0], [0, 1]]);
     const history = await model.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 });
-    expect(Number.isFinite(history.history.loss![0] as number)).toBe(true);
-    const after = model.getLayer('logits').getWeights()[0]!.dataSync();
+    expect(Number.isFinite(history.history.loss[0] as number)).toBe(true);
+    const after = model.getLayer('logits').getWeights()[0].dataSync();
     expect(after).not.toEqual(before);
     tf.dispose([x, y]);
     model.dispose();

@@ -22,7 +22,7 @@ export async function run(
 ): Promise<Float32Array> {
   await tf.setBackend(backend);
   const tensors = Object.fromEntries(Object.entries(inputs).map(([k, [shape, v]]) => [k, tf.tensor(v, shape)]));
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const out = tf.engine().runKernel<tf.Tensor>(kernel, tensors, attrs as tf.NamedAttrMap);
   const values = (await out.data()) as Float32Array;
   out.dispose();
   for (const t of Object.values(tensors)) t.dispose();

@@ -17,7 +17,7 @@ async function mismatches(
   expect(actual.length).toBe(expected.length);
   const bad: number[] = [];
   for (let i = 0; i < expected.length; i++) {
-    if (!(Math.abs(actual[i]! - expected[i]!) <= 1e-4 * (1 + Math.abs(expected[i]!)))) bad.push(i);
+    if (!(Math.abs(actual[i] - expected[i]) <= 1e-4 * (1 + Math.abs(expected[i])))) bad.push(i);
   }
   return bad;
 }

@@ -10,8 +10,8 @@ function relativeError(actual: Float32Array, expected: Float32Array): number {
   let diff = 0;
   let scale = 1e-12;
   for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
   }
   return diff / scale;
 }

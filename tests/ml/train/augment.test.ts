@@ -27,7 +27,7 @@ describe('makeAugmenter', () => {
     makeAugmenter({ ...NO_AUGMENT, hflip: 1 }, () => rng.next())(img, H, W);
     const src = ramp();
     for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) expect(img[y * W + x]).toBeCloseTo(src[y * W + (W - 1 - x)] as number, 6);
+      for (let x = 0; x < W; x++) expect(img[y * W + x]).toBeCloseTo(src[y * W + (W - 1 - x)], 6);
   });
 
   it('is reproducible for a seed, differs across seeds, and keeps pixels in [0, 1]', () => {

@@ -66,7 +66,7 @@ describe('fit', () => {
     const snapshots: Float32Array[][] = [];
     const i = input(
       { train: { epochs: 5, batch_size: 16, lr: 0.01, patience: 2, schedule: 'none' } },
-      { validate: async (_m, epoch) => ({ val_loss: 1, val_auc: scripted[epoch] as number, val_ap: null }) },
+      { validate: async (_m, epoch) => ({ val_loss: 1, val_auc: scripted[epoch], val_ap: null }) },
     );
     i.reporter = { epochStart() {}, tick() {}, log() {}, epochEnd: () => snapshots.push(weightsOf(i.model)) };
     const result = await fit(i);

@@ -10,7 +10,7 @@ beforeAll(async () => {
 const sig = (z: number): number => 1 / (1 + Math.exp(-z));
 
 function value(t: tf.Scalar): number {
-  const v = t.dataSync()[0] as number;
+  const v = t.dataSync()[0];
   t.dispose();
   return v;
 }
@@ -44,9 +44,9 @@ describe('sigmoidLoss', () => {
     let sum = 0;
     y.forEach((row, i) =>
       row.forEach((t, l) => {
-        const p = sig(z[i]![l]!);
+        const p = sig(z[i][l]);
         const a = alpha === null ? 1 : t ? alpha : 1 - alpha;
-        sum += t ? -w[l]! * a * (1 - p) ** gamma * Math.log(p) : -a * p ** gamma * Math.log(1 - p);
+        sum += t ? -w[l] * a * (1 - p) ** gamma * Math.log(p) : -a * p ** gamma * Math.log(1 - p);
       }),
     );
     return sum / 4;
@@ -76,7 +76,7 @@ describe('softmaxLoss', () => {
   it('is the class-weighted cross-entropy of the softmax', () => {
     const z = [1, 2, 0.5];
     const e = z.map(Math.exp);
-    const p1 = (e[1] as number) / e.reduce((a, b) => a + b, 0);
+    const p1 = e[1] / e.reduce((a, b) => a + b, 0);
     const loss = softmaxLoss([1, 2, 1])(tf.tensor2d([[0, 1, 0]]), tf.tensor2d([z]));
     expect(value(loss)).toBeCloseTo(-2 * Math.log(p1), 5);
     const focal = softmaxLoss([1, 1, 1], 2)(tf.tensor2d([[0, 1, 0]]), tf.tensor2d([z]));

@@ -69,7 +69,7 @@ describe('data stages', () => {
     await using t = await tempDir();
     await runAll(t.dir, 3);
     const sp = await json<SplitIndex>(path.join(t.dir, 'data/preprocessed/train.json'));
-    const victim = sp.sources[0] as string;
+    const victim = sp.sources[0];
     const bytes = await readFile(path.join(t.dir, victim));
     await writeFile(path.join(t.dir, victim), bytes.subarray(0, 60));
     const ctx = makeTestContext({ root: t.dir, params: { preprocess: { size: 16 } }, deps: ['data/split'], outs: ['data/preprocessed'] });

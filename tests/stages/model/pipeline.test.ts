@@ -89,7 +89,7 @@ describe('model stages, end to end', () => {
     ['Mass', 'Effusion'].forEach((label, l) => {
       const thr = t.labels[label].threshold as number;
       const negatives = [...Array(data.n).keys()].filter((i) => data.labels[i * 2 + l] === 0);
-      const trueNegatives = negatives.filter((i) => (probs[i * 2 + l] as number) < thr).length;
+      const trueNegatives = negatives.filter((i) => probs[i * 2 + l] < thr).length;
       expect(negatives.length).toBeGreaterThan(0);
       expect(trueNegatives / negatives.length, label).toBeGreaterThanOrEqual(0.99);
     });

@@ -111,7 +111,8 @@ const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeout
 
 function errorName(e: unknown): string {
   const x = e as { name?: unknown; Code?: unknown; code?: unknown } | undefined;
-  return String(x?.Code ?? x?.name ?? '');
+  const name = x?.Code ?? x?.name;
+  return typeof name === 'string' ? name : '';
 }
 
 export function httpStatus(e: unknown): number | undefined {

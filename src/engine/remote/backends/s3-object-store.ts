@@ -136,7 +136,10 @@ export class S3ObjectStore implements ObjectStore {
         for (const o of r.Contents ?? []) {
           lastRel = (o.Key ?? '').slice(this.t.base.length);
           const id = S3ObjectStore.idOf(lastRel);
-          if (id !== undefined) (listed.add(id), keys++);
+          if (id !== undefined) {
+            listed.add(id);
+            keys++;
+          }
         }
         token = r.NextContinuationToken;
         const pastObjects = lastRel !== undefined && hashPosition(lastRel) >= 1;
@@ -250,8 +253,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private async upload(id: ObjectId, body: Readable | Buffer): Promise<void> {
-    let streamError: unknown;
-    if (!Buffer.isBuffer(body)) body.on('error', (e) => (streamError ??= e));
+    let streamError: Error | undefined;
+    if (!Buffer.isBuffer(body)) body.on('error', (e: Error) => (streamError ??= e));
     const up = new Upload({
       client: this.t.client,
       params: { Bucket: this.t.bucket, Key: this.key(id), Body: body },
@@ -263,8 +266,8 @@ export class S3ObjectStore implements ObjectStore {
       await up.done();
     } catch (e) {
       // The source's own failure (a hash mismatch, a broken local read) is the error, not the S3 one.
-      const cause = streamError ?? e;
-      if (cause instanceof ObjectMismatchError || streamError !== undefined) throw cause;
+      if (streamError !== undefined) throw streamError;
+      if (e instanceof ObjectMismatchError) throw e;
       this.fail(e);
     }
     if (streamError !== undefined) throw streamError;

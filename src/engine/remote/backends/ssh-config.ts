@@ -44,7 +44,7 @@ export function matchPatternList(patterns: string[], name: string): boolean {
 function splitArgs(rest: string): string[] {
   const out: string[] = [];
   const re = /"([^"]*)"|(\S+)/g;
-  for (let m = re.exec(rest); m; m = re.exec(rest)) out.push((m[1] ?? m[2]) as string);
+  for (let m = re.exec(rest); m; m = re.exec(rest)) out.push(m[1] ?? m[2]);
   return out;
 }
 
@@ -67,8 +67,8 @@ export function parseSshConfig(text: string, host: string): SshHostConfig {
     if (line === '' || line.startsWith('#')) continue;
     const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(line);
     if (!m) continue;
-    const key = (m[1] as string).toLowerCase();
-    const args = splitArgs(m[2] as string);
+    const key = m[1].toLowerCase();
+    const args = splitArgs(m[2]);
     if (key === 'host') {
       active = matchPatternList(
         args.flatMap((a) => a.split(',')),
@@ -81,7 +81,7 @@ export function parseSshConfig(text: string, host: string): SshHostConfig {
       continue;
     }
     if (!active || args.length === 0) continue;
-    const v = args[0] as string;
+    const v = args[0];
     switch (key) {
       case 'hostname':
         cfg.hostName ??= v;

@@ -61,10 +61,10 @@ function call<T>(fn: (cb: (e: Error | null | undefined, v: T) => void) => void):
 
 const statOf = (sftp: SFTPWrapper, p: string) => call<Stats>((cb) => sftp.stat(p, cb));
 const openFile = (sftp: SFTPWrapper, p: string, flags: OpenMode) => call<Buffer>((cb) => sftp.open(p, flags, cb));
-const closeFile = (sftp: SFTPWrapper, h: Buffer) => call<void>((cb) => sftp.close(h, cb as never));
-const unlink = (sftp: SFTPWrapper, p: string) => call<void>((cb) => sftp.unlink(p, cb as never));
+const closeFile = (sftp: SFTPWrapper, h: Buffer) => call<void>((cb) => sftp.close(h, cb));
+const unlink = (sftp: SFTPWrapper, p: string) => call<void>((cb) => sftp.unlink(p, cb));
 const readdirNames = (sftp: SFTPWrapper, p: string) =>
-  call<{ filename: string; attrs: Stats }[]>((cb) => sftp.readdir(p, cb as never));
+  call<{ filename: string; attrs: Stats }[]>((cb) => sftp.readdir(p, cb));
 
 async function statOrUndefined(sftp: SFTPWrapper, p: string): Promise<Stats | undefined> {
   try {
@@ -119,7 +119,7 @@ async function writeNewFile(
     await mkdirs(sftp, posix.dirname(p));
     handle = await openFile(sftp, p, 'wx').catch((e2: unknown) => Promise.reject(sftpError(e2, 'create', p)));
   }
-  let failed: unknown;
+  let failed: Error | undefined;
   const inflight = new Set<Promise<void>>();
   try {
     let pos = 0;
@@ -133,7 +133,7 @@ async function writeNewFile(
           () => void inflight.delete(w),
           (e: unknown) => {
             inflight.delete(w);
-            failed ??= e;
+            failed ??= e instanceof Error ? e : new Error(String(e));
           },
         );
         inflight.add(w);
@@ -212,7 +212,7 @@ async function readStream(session: SshSession, p: string): Promise<Readable | un
     const buf = Buffer.allocUnsafe(len);
     let got = 0;
     while (got < len) {
-      const n = await call<number>((cb) => sftp.read(handle, buf, got, len - got, at + got, cb as never));
+      const n = await call<number>((cb) => sftp.read(handle, buf, got, len - got, at + got, cb));
       if (!n)
         throw new Error(
           `read ${p}: the file ended at ${at + got} bytes, ${size} expected (changed on the remote while reading)`,
@@ -299,7 +299,7 @@ export class SftpObjectStore implements ObjectStore {
     };
     // List the busiest fan-out dir, then compare: listing the rest costs ~ (overhead + entries/100) each,
     // asking costs one request per remaining id.
-    const seen = await listFan(fans[0] as [string, ObjectId[]]);
+    const seen = await listFan(fans[0]);
     const rest = fans.slice(1);
     const listCost = rest.length * (LIST_OVERHEAD + Math.ceil(seen / NAMES_PER_READ));
     const statCost = rest.reduce((n, [, w]) => n + w.length, 0);
@@ -335,7 +335,7 @@ export class SftpObjectStore implements ObjectStore {
           const actual = h.digest('hex');
           if (opts.verify && actual !== digestOf(id)) throw new ObjectMismatchError(id, actual);
           try {
-            await call<void>((cb) => sftp.rename(tmp, final, cb as never));
+            await call<void>((cb) => sftp.rename(tmp, final, cb));
           } catch (e) {
             // Already there (another put won, or a retry): content-addressed, so that object is this one.
             if (!(await statOrUndefined(sftp, final))?.isFile()) throw sftpError(e, 'rename into', final);
@@ -406,11 +406,11 @@ export class SftpKeyValueStore implements KeyValueStore {
       try {
         await writeNewFile(this.session, sftp, tmp, [bytes], () => {});
         if (this.session.posixRename) {
-          await call<void>((cb) => sftp.ext_openssh_rename(tmp, final, cb as never));
+          await call<void>((cb) => sftp.ext_openssh_rename(tmp, final, cb));
         } else {
           // No atomic replace on this server: remove, then rename (a reader may briefly see no record).
           await unlink(sftp, final).catch(() => {});
-          await call<void>((cb) => sftp.rename(tmp, final, cb as never));
+          await call<void>((cb) => sftp.rename(tmp, final, cb));
         }
       } catch (e) {
         if (!this.session.lost) await unlink(sftp, tmp).catch(() => {});

@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { readBufferAtRevision } from '../git-revision.js';
 import { readSourceText, sourceLabel, type ValueSource } from '../load-values.js';
 import { findMetricTables } from './metric-plots.js';
-import { parsePlotFile, type Row, type Table } from './plot-data.js';
+import { parsePlotFile, type Table } from './plot-data.js';
 import { resolvePlot, type PlotDecl, type ResolvedPlot } from './infer-plot.js';
 import { buildSpec, type RevRow, type VegaLiteSpec } from './templates.js';
 
@@ -63,7 +63,7 @@ export async function collectReport(input: CollectInput): Promise<{ items: Repor
       const text = await readSourceText(input.root, source, decl.path);
       if (text === undefined) continue;
       const parsed = parsePlotFile(decl.path, text, `in ${labels[i]}`);
-      if (parsed.ok) tables.push({ rev: labels[i]!, table: parsed.value });
+      if (parsed.ok) tables.push({ rev: labels[i], table: parsed.value });
       else problems.push(parsed.error);
     }
     if (tables.length === 0) { problems.push(`${decl.path}: not found in ${labels.join(', ')}; run the stage that writes it.`); continue; }
@@ -89,20 +89,20 @@ async function metricCharts(input: CollectInput, file: string, labels: string[])
     let data: unknown;
     try { data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text); } catch { continue; } // metrics show reports parse errors
     for (const t of findMetricTables(data)) {
-      byKey.set(t.key, [...(byKey.get(t.key) ?? []), { rev: labels[i]!, table: t.table, metric: t.metric, ...(t.itemName ? { itemName: t.itemName } : {}) }]);
+      byKey.set(t.key, [...(byKey.get(t.key) ?? []), { rev: labels[i], table: t.table, metric: t.metric, ...(t.itemName ? { itemName: t.itemName } : {}) }]);
     }
   }
   return [...byKey].map(([key, tables]) => {
-    const metric = tables[0]!.metric;
-    const decl: PlotDecl = { path: file, props: { template: 'bar', x: 'item', y: metric, title: metricChartTitle(key, metric, tables[0]!.itemName), x_label: '' } };
-    const union: Table = { columns: ['item', metric], rows: tables.flatMap((t) => t.table.rows as Row[]) };
+    const metric = tables[0].metric;
+    const decl: PlotDecl = { path: file, props: { template: 'bar', x: 'item', y: metric, title: metricChartTitle(key, metric, tables[0].itemName), x_label: '' } };
+    const union: Table = { columns: ['item', metric], rows: tables.flatMap((t) => t.table.rows) };
     return chart(resolvePlot(decl, union), tables, `${file}-${key.replace(/\*/g, 'each')}`);
   });
 }
 
 /** `per_label.*.auc` → `auc per label`; `auc` (a map) → `auc per item`. */
 function metricChartTitle(key: string, metric: string, itemName?: string): string {
-  const parent = itemName ?? (key.includes('.*.') ? key.split('.*.')[0]!.split('.').pop()! : 'item');
+  const parent = itemName ?? (key.includes('.*.') ? key.split('.*.')[0].split('.').pop()! : 'item');
   const noun = parent.replace(/^per_/, '').replace(/_/g, ' ') || 'item';
   return `${metric} per ${singular(noun)}`;
 }
@@ -124,8 +124,8 @@ async function readImages(root: string, sources: ValueSource[], file: string): P
     if (data) out.push({ rev: sourceLabel(source), mime, data });
   }
   // The same image everywhere (e.g. a preprocessing contact sheet shared by experiments) is shown once.
-  if (out.length > 1 && out.every((img) => img.data.equals(out[0]!.data))) {
-    return [{ ...out[0]!, rev: `same in ${out.map((i) => i.rev).join(', ')}` }];
+  if (out.length > 1 && out.every((img) => img.data.equals(out[0].data))) {
+    return [{ ...out[0], rev: `same in ${out.map((i) => i.rev).join(', ')}` }];
   }
   return out;
 }

@@ -16,7 +16,7 @@ export async function compileToVega(spec: VegaLiteSpec): Promise<Record<string, 
 /** Renders a compiled Vega spec to an SVG string without a browser. */
 export async function renderSvg(vegaSpec: Record<string, unknown>): Promise<string> {
   const vega = await import('vega');
-  const view = new vega.View(vega.parse(vegaSpec as unknown as Parameters<typeof vega.parse>[0]), { renderer: 'none', logLevel: vega.Error });
+  const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {

@@ -99,6 +99,6 @@ export function resolvePlot(decl: PlotDecl, table: Table): ResolvedPlot {
     count,
     title: title ?? decl.path,
     xLabel: p.x_label ?? x ?? 'x',
-    yLabel: p.y_label ?? (ys.length === 1 ? ys[0]! : 'value'),
+    yLabel: p.y_label ?? (ys.length === 1 ? ys[0] : 'value'),
   };
 }

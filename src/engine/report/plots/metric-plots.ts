@@ -45,14 +45,14 @@ function walk(node: unknown, at: string[], out: MetricTable[], itemName?: string
   if (!isMap(node)) return;
   const entries = Object.entries(node);
   if (entries.length >= 2 && at.length >= 1 && entries.every(([, v]) => isNum(v))) {
-    const metric = at[at.length - 1]!;
+    const metric = at[at.length - 1];
     out.push({ key: at.join('.'), metric, table: tableOf(entries.map(([k, v]) => ({ item: k, [metric]: v as number })), metric) });
     return;
   }
   if (entries.length >= 2 && entries.every(([, v]) => isMap(v))) {
     // Numeric in some entries and number-or-null in all (an AUC is null for a label without positives).
     const field = (v: unknown, k: string) => (v as Record<string, unknown>)[k];
-    const shared = Object.keys(entries[0]![1] as object).filter(
+    const shared = Object.keys(entries[0][1] as object).filter(
       (k) => entries.every(([, v]) => isNum(field(v, k)) || field(v, k) === null) && entries.some(([, v]) => isNum(field(v, k))),
     );
     if (shared.length > 0) {

@@ -42,7 +42,7 @@ export function parseDelimited(text: string, delimiter: string): Table {
   const records: string[][] = [];
   let field = '', record: string[] = [], quoted = false;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
+    const ch = text[i];
     if (quoted) {
       if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
       else if (ch === '"') quoted = false;
@@ -72,6 +72,7 @@ function normalise(raw: Record<string, unknown>[]): Table {
     for (const c of columns) {
       const v = r[c];
       if (v === undefined || v === '' || v === null) continue;
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are JSON-encoded first
       row[c] = numeric.has(c) ? toNumber(v) : typeof v === 'object' ? JSON.stringify(v) : String(v);
     }
     return row;
@@ -91,7 +92,7 @@ function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   const m = SPECIAL.exec(String(v));
   if (!m) return Number(v);
-  return m[2]!.toLowerCase() === 'nan' ? NaN : m[1] === '-' ? -Infinity : Infinity;
+  return m[2].toLowerCase() === 'nan' ? NaN : m[1] === '-' ? -Infinity : Infinity;
 }
 
 /** True when every row's value in `column` is a number (and at least one row has one). */

@@ -136,10 +136,10 @@ function panelOf(r: RevRow, dims: string[]): string {
 function orderedPanels(rows: RevRow[], dims: string[], revs: string[]): string[] {
   const orders = dims.map((d) => (d === 'rev' ? revs : [...new Set(rows.map((r) => String(r[d] ?? '')))]));
   const seen = [...new Set(rows.map((r) => panelOf(r, dims)))];
-  const key = (panel: string) => panel.split(' · ').map((v, i) => orders[i]!.indexOf(v));
+  const key = (panel: string) => panel.split(' · ').map((v, i) => orders[i].indexOf(v));
   return seen.sort((a, b) => {
     const ka = key(a), kb = key(b);
-    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
     return 0;
   });
 }

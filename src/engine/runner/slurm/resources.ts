@@ -80,7 +80,7 @@ export function parseResources(
           typeof v === 'string'
             ? v.trim().split(/\s+/).filter(Boolean)
             : Array.isArray(v) && v.every((x) => typeof x === 'string')
-              ? (v as string[])
+              ? v
               : undefined;
         if (!flags || flags.some((f) => !f.startsWith('-')))
           return bad(

@@ -115,7 +115,7 @@ export async function squeue(ids: readonly string[], s: SlurmEnv): Promise<Map<s
     // A state may carry a suffix on some versions ("CANCELLED by 0").
     out.set(id, {
       id,
-      state: state.split(' ')[0] as string,
+      state: state.split(' ')[0],
       elapsedSeconds: parseElapsed(elapsed ?? ''),
       reason: reason ?? '',
     });

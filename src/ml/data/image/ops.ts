@@ -75,12 +75,12 @@ function shrinkBlocks(img: Gray, fx: number, fy: number): Gray {
       let i = y * sw;
       for (let ox = 0; ox < dw; ox++) {
         let acc = 0;
-        for (let k = 0; k < fx; k++) acc += data[i++] as number;
-        sums[ox] = (sums[ox] as number) + acc;
+        for (let k = 0; k < fx; k++) acc += data[i++];
+        sums[ox] = (sums[ox]) + acc;
       }
     }
     for (let ox = 0; ox < dw; ox++) {
-      const sum = sums[ox] as number;
+      const sum = sums[ox];
       out[oy * dw + ox] = fx === 2 && fy === 2 ? (sum + 2) >> 2 : Math.min(255, roundHalfEven(Math.fround(sum * inv)));
     }
   }
@@ -99,7 +99,7 @@ export function resizeArea(img: Gray, dw: number, dh: number): Gray {
     const row = y * sw;
     for (let x = 0; x < dw; x++) {
       let acc = 0;
-      for (let k = cx.start[x] as number; k < (cx.start[x + 1] as number); k++) acc += (data[row + (cx.idx[k] as number)] as number) * (cx.w[k] as number);
+      for (let k = cx.start[x]; k < (cx.start[x + 1]); k++) acc += (data[row + (cx.idx[k])]) * (cx.w[k]);
       tmp[y * dw + x] = acc;
     }
   }
@@ -107,7 +107,7 @@ export function resizeArea(img: Gray, dw: number, dh: number): Gray {
   for (let y = 0; y < dh; y++) {
     for (let x = 0; x < dw; x++) {
       let acc = 0;
-      for (let k = cy.start[y] as number; k < (cy.start[y + 1] as number); k++) acc += (tmp[(cy.idx[k] as number) * dw + x] as number) * (cy.w[k] as number);
+      for (let k = cy.start[y]; k < (cy.start[y + 1]); k++) acc += (tmp[(cy.idx[k]) * dw + x]) * (cy.w[k]);
       out[y * dw + x] = Math.min(255, Math.max(0, roundHalfEven(Math.fround(acc))));
     }
   }
@@ -118,7 +118,7 @@ export function resizeArea(img: Gray, dw: number, dh: number): Gray {
 export function equalizeHist(img: Gray): Gray {
   const { data } = img;
   const hist = new Int32Array(256);
-  for (let i = 0; i < data.length; i++) hist[data[i] as number]++;
+  for (let i = 0; i < data.length; i++) hist[data[i]]++;
   let first = 0;
   while (first < 255 && hist[first] === 0) first++;
   const total = data.length;
@@ -127,14 +127,14 @@ export function equalizeHist(img: Gray): Gray {
     out.fill(first);
     return { data: out, width: img.width, height: img.height };
   }
-  const scale = Math.fround(255 / (total - (hist[first] as number)));
+  const scale = Math.fround(255 / (total - (hist[first])));
   const lut = new Uint8Array(256);
   let sum = 0;
   for (let j = first + 1; j < 256; j++) {
-    sum += hist[j] as number;
+    sum += hist[j];
     lut[j] = Math.min(255, roundHalfEven(Math.fround(sum * scale)));
   }
-  for (let i = 0; i < total; i++) out[i] = lut[data[i] as number] as number;
+  for (let i = 0; i < total; i++) out[i] = lut[data[i]];
   return { data: out, width: img.width, height: img.height };
 }
 
@@ -182,7 +182,7 @@ export function gaussianBlur(img: Gray, ksize: number, sigma: number): Gray {
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let acc = 0;
-      for (let k = 0; k < ksize; k++) acc += (data[row + (xs[x + k] as number)] as number) * (kh[k] as number);
+      for (let k = 0; k < ksize; k++) acc += (data[row + (xs[x + k])]) * (kh[k]);
       tmp[row + x] = acc;
     }
   }
@@ -191,7 +191,7 @@ export function gaussianBlur(img: Gray, ksize: number, sigma: number): Gray {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let acc = 0;
-      for (let k = 0; k < ksize; k++) acc += (tmp[(ys[y + k] as number) * w + x] as number) * (kh[k] as number);
+      for (let k = 0; k < ksize; k++) acc += (tmp[(ys[y + k]) * w + x]) * (kh[k]);
       out[y * w + x] = Math.min(255, Math.max(0, exactBits > 0 ? Math.floor((acc + denom / 2) / denom) : Math.round(acc)));
     }
   }
@@ -212,17 +212,17 @@ export function clahe(img: Gray, clipLimit = 2, tiles = 8): Gray {
       let n = 0;
       for (let y = ty * th; y < Math.min(h, (ty + 1) * th); y++) {
         for (let x = tx * tw; x < Math.min(w, (tx + 1) * tw); x++) {
-          hist[data[y * w + x] as number]++;
+          hist[data[y * w + x]]++;
           n++;
         }
       }
       const limit = Math.max(1, (clipLimit * n) / 256);
       let excess = 0;
-      for (let i = 0; i < 256; i++) if ((hist[i] as number) > limit) { excess += (hist[i] as number) - limit; hist[i] = limit; }
+      for (let i = 0; i < 256; i++) if ((hist[i]) > limit) { excess += (hist[i]) - limit; hist[i] = limit; }
       const lut = new Uint8Array(256);
       let sum = 0;
       for (let i = 0; i < 256; i++) {
-        sum += (hist[i] as number) + excess / 256;
+        sum += (hist[i]) + excess / 256;
         lut[i] = Math.min(255, Math.round((sum * 255) / n));
       }
       luts.push(lut);
@@ -235,8 +235,8 @@ export function clahe(img: Gray, clipLimit = 2, tiles = 8): Gray {
     for (let x = 0; x < w; x++) {
       const gx = Math.min(nx - 1, Math.max(0, (x + 0.5) / tw - 0.5));
       const x0 = Math.floor(gx), x1 = Math.min(nx - 1, x0 + 1), fx = gx - x0;
-      const v = data[y * w + x] as number;
-      const at = (ty: number, tx: number): number => (luts[ty * nx + tx] as Uint8Array)[v] as number;
+      const v = data[y * w + x];
+      const at = (ty: number, tx: number): number => (luts[ty * nx + tx])[v];
       const top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx;
       const bot = at(y1, x0) * (1 - fx) + at(y1, x1) * fx;
       out[y * w + x] = Math.round(top * (1 - fy) + bot * fy);

@@ -23,7 +23,7 @@ export function decodeGrayPng8(bytes: Uint8Array): Gray | null {
   let ended = false;
   while (offset + 8 <= bytes.length) {
     const len = view.getUint32(offset);
-    const type = String.fromCharCode(bytes[offset + 4] as number, bytes[offset + 5] as number, bytes[offset + 6] as number, bytes[offset + 7] as number);
+    const type = String.fromCharCode(bytes[offset + 4], bytes[offset + 5], bytes[offset + 6], bytes[offset + 7]);
     if (offset + 12 + len > bytes.length) return null;
     if (type === 'IDAT') idat.push(bytes.subarray(offset + 8, offset + 8 + len));
     if (type === 'IEND') {
@@ -35,7 +35,7 @@ export function decodeGrayPng8(bytes: Uint8Array): Gray | null {
   if (!ended || idat.length === 0) return null;
   let raw: Buffer;
   try {
-    raw = inflateSync(idat.length === 1 ? (idat[0] as Uint8Array) : Buffer.concat(idat));
+    raw = inflateSync(idat.length === 1 ? (idat[0]) : Buffer.concat(idat));
   } catch {
     return null;
   }
@@ -46,7 +46,7 @@ export function decodeGrayPng8(bytes: Uint8Array): Gray | null {
 function unfilter(raw: Uint8Array, w: number, h: number): Gray | null {
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
-    const filter = raw[y * (w + 1)] as number;
+    const filter = raw[y * (w + 1)];
     const src = y * (w + 1) + 1;
     const row = y * w;
     const up = row - w;
@@ -55,28 +55,28 @@ function unfilter(raw: Uint8Array, w: number, h: number): Gray | null {
         out.set(raw.subarray(src, src + w), row);
         break;
       case 1:
-        out[row] = raw[src] as number;
-        for (let x = 1; x < w; x++) out[row + x] = ((raw[src + x] as number) + (out[row + x - 1] as number)) & 255;
+        out[row] = raw[src];
+        for (let x = 1; x < w; x++) out[row + x] = ((raw[src + x]) + (out[row + x - 1])) & 255;
         break;
       case 2:
         if (y === 0) out.set(raw.subarray(src, src + w), row);
-        else for (let x = 0; x < w; x++) out[row + x] = ((raw[src + x] as number) + (out[up + x] as number)) & 255;
+        else for (let x = 0; x < w; x++) out[row + x] = ((raw[src + x]) + (out[up + x])) & 255;
         break;
       case 3:
         for (let x = 0; x < w; x++) {
-          const left = x > 0 ? (out[row + x - 1] as number) : 0;
-          const above = y > 0 ? (out[up + x] as number) : 0;
-          out[row + x] = ((raw[src + x] as number) + ((left + above) >> 1)) & 255;
+          const left = x > 0 ? (out[row + x - 1]) : 0;
+          const above = y > 0 ? (out[up + x]) : 0;
+          out[row + x] = ((raw[src + x]) + ((left + above) >> 1)) & 255;
         }
         break;
       case 4:
         for (let x = 0; x < w; x++) {
-          const a = x > 0 ? (out[row + x - 1] as number) : 0;
-          const b = y > 0 ? (out[up + x] as number) : 0;
-          const c = x > 0 && y > 0 ? (out[up + x - 1] as number) : 0;
+          const a = x > 0 ? (out[row + x - 1]) : 0;
+          const b = y > 0 ? (out[up + x]) : 0;
+          const c = x > 0 && y > 0 ? (out[up + x - 1]) : 0;
           const p = a + b - c;
           const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-          out[row + x] = ((raw[src + x] as number) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+          out[row + x] = ((raw[src + x]) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
         }
         break;
       default:

@@ -21,7 +21,7 @@ function upscaleNearest(src: Uint8Array, size: number, to: number): Uint8Array {
   const out = new Uint8Array(to * to);
   for (let y = 0; y < to; y++) {
     const sy = Math.floor((y * size) / to);
-    for (let x = 0; x < to; x++) out[y * to + x] = src[sy * size + Math.floor((x * size) / to)] as number;
+    for (let x = 0; x < to; x++) out[y * to + x] = src[sy * size + Math.floor((x * size) / to)];
   }
   return out;
 }
@@ -31,7 +31,7 @@ export function pickForSheet(labels: readonly (readonly string[])[], n: number):
   const chosen: number[] = [];
   const seen = new Set<string>();
   labels.forEach((ls, i) => {
-    const key = ls.length === 0 ? '' : (ls[0] as string);
+    const key = ls.length === 0 ? '' : (ls[0]);
     if (!seen.has(key) && chosen.length < n) {
       seen.add(key);
       chosen.push(i);
@@ -52,7 +52,7 @@ export async function contactSheet(items: readonly SheetItem[]): Promise<Buffer>
     for (let y = 0; y < CELL; y++) canvas.set(pix.subarray(y * CELL, (y + 1) * CELL), (top + y) * width + left);
   };
   for (let i = 0; i < items.length; i++) {
-    const it = items[i] as SheetItem;
+    const it = items[i];
     const left = (i % perRow) * (2 * CELL + 3 * GAP) + GAP;
     const top = Math.floor(i / perRow) * (CELL + 2 * GAP) + GAP;
     const before = resizeArea(await decodeGray(it.bytes, it.display), CELL, CELL).data;

@@ -21,6 +21,6 @@ export async function preprocessImage(bytes: Uint8Array, displayPath: string, o:
 /** Masks are resized (area) and re-binarised at 128 to 0/255; no enhancement. */
 export async function preprocessMask(bytes: Uint8Array, displayPath: string, size: number): Promise<Uint8Array> {
   const small = resizeArea(await decodeGray(bytes, displayPath), size, size).data;
-  for (let i = 0; i < small.length; i++) small[i] = (small[i] as number) >= 128 ? 255 : 0;
+  for (let i = 0; i < small.length; i++) small[i] = (small[i]) >= 128 ? 255 : 0;
   return small;
 }

@@ -47,7 +47,7 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
   const space = await readLabelSpace(r.splitDir, rel(r.splitDir));
   const rows: Record<string, SplitRow[]> = {};
   for (const s of SPLITS) rows[s] = await readSplitCsv(path.join(r.splitDir, `${s}.csv`), `${rel(r.splitDir)}/${s}.csv`);
-  const all = SPLITS.flatMap((s) => rows[s] as SplitRow[]);
+  const all = SPLITS.flatMap((s) => rows[s]);
   const tasks: ImageTask[] = all.map((row) => ({
     file: path.resolve(r.projectRoot, row.path),
     display: row.path,
@@ -69,7 +69,7 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
   let offset = 0;
   let stats: PreprocessStats = { mean: 0, std: 0, size: o.size, equalize: o.equalize, blurKsize: o.blurKsize };
   for (const s of SPLITS) {
-    const splitRows = rows[s] as SplitRow[];
+    const splitRows = rows[s];
     const part = results.slice(offset, offset + splitRows.length);
     offset += splitRows.length;
     const bin = new Uint8Array(splitRows.length * px);
@@ -97,12 +97,12 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
   await writeFile(path.join(staging, 'labels.json'), JSON.stringify(space, null, 2) + '\n');
   await replaceDir(staging, r.outDir);
   if (r.sheetFile) {
-    const train = rows['train'] as SplitRow[];
+    const train = rows['train'];
     const pick = pickForSheet(train.map((row) => row.labels), 8);
     const items = await Promise.all(pick.map(async (i) => ({
       bytes: await readFile(tasks[i]?.file ?? ''),
-      display: (train[i] as SplitRow).path,
-      after: (results[i] as ImageResult).pixels as Uint8Array,
+      display: (train[i]).path,
+      after: (results[i]).pixels as Uint8Array,
       size: o.size,
     })));
     await writeFileAtomic(r.sheetFile, await contactSheet(items));
@@ -115,12 +115,12 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
 export function meanStd(bin: Uint8Array): { mean: number; std: number } {
   if (bin.length === 0) return { mean: 0, std: 0 };
   const hist = new Float64Array(256);
-  for (let i = 0; i < bin.length; i++) hist[bin[i] as number]++;
+  for (let i = 0; i < bin.length; i++) hist[bin[i]]++;
   let sum = 0;
   let sq = 0;
   for (let v = 0; v < 256; v++) {
-    sum += (hist[v] as number) * (v / 255);
-    sq += (hist[v] as number) * (v / 255) ** 2;
+    sum += (hist[v]) * (v / 255);
+    sq += (hist[v]) * (v / 255) ** 2;
   }
   const mean = sum / bin.length;
   return { mean, std: Math.sqrt(Math.max(0, sq / bin.length - mean * mean)) };

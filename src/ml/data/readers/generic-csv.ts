@@ -31,7 +31,7 @@ export async function readGenericCsv(projectRoot: string, rootRel: string, csvNa
   const records: ImageRecord[] = [];
   const seen = new Map<string, number>();
   for (let r = 1; r < rows.length; r++) {
-    const row = rows[r] as string[];
+    const row = rows[r];
     const line = r + 1;
     const rel = (row[iPath] ?? '').trim();
     const patient = (row[iPatient] ?? '').trim();

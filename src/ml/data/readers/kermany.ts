@@ -19,9 +19,9 @@ const SPLITS: readonly OfficialSplit[] = ['train', 'val', 'test'];
 export function parseKermanyName(name: string): { patient: string; subtype?: 'Bacterial' | 'Viral' } | null {
   const stem = name.replace(/\.(jpe?g|png)$/i, '');
   const person = /^(person\d+)_(bacteria|virus)_\d+$/i.exec(stem);
-  if (person) return { patient: (person[1] as string).toLowerCase(), subtype: (person[2] as string).toLowerCase() === 'bacteria' ? 'Bacterial' : 'Viral' };
+  if (person) return { patient: (person[1]).toLowerCase(), subtype: (person[2]).toLowerCase() === 'bacteria' ? 'Bacterial' : 'Viral' };
   const im = /^((?:NORMAL\d+-)?IM-\d+)(?:-\d+)+$/i.exec(stem);
-  if (im) return { patient: (im[1] as string).toUpperCase() };
+  if (im) return { patient: (im[1]).toUpperCase() };
   return null;
 }
 

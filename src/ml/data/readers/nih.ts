@@ -69,7 +69,7 @@ export async function readNih(projectRoot: string, rootRel: string, opts: { offi
     return rel === undefined ? '' : path.join(abs, rel);
   }));
   for (let r = 1; r < rows.length; r++) {
-    const row = rows[r] as string[];
+    const row = rows[r];
     const line = r + 1;
     const name = (row[iName] ?? '').trim();
     const patient = (row[iPatient] ?? '').trim();

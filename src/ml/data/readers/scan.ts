@@ -65,7 +65,7 @@ export async function checkImageHeaders(files: readonly string[], concurrency = 
   const out = new Array<string | null>(files.length).fill(null);
   let next = 0;
   const lane = async (): Promise<void> => {
-    for (let i = next++; i < files.length; i = next++) out[i] = files[i] ? await checkImageHeader(files[i] as string) : null;
+    for (let i = next++; i < files.length; i = next++) out[i] = files[i] ? await checkImageHeader(files[i]) : null;
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, lane));
   return out;

@@ -175,7 +175,7 @@ export function sampleScanner(rng: Rng): Scanner {
     { lo: -0.05, hi: 0.85, gamma: 0.8, noise: 0.028, heel: -0.08, border: 0 },
     { lo: 0.08, hi: 1.05, gamma: 1.25, noise: 0.012, heel: 0.1, border: 0.03 },
     { lo: 0.0, hi: 0.9, gamma: 1.1, noise: 0.022, heel: 0.0, border: 0 },
-  ][kind] as Scanner;
+  ][kind];
   return {
     lo: base.lo + rng.normal(0, 0.03),
     hi: base.hi + rng.normal(0, 0.04),

@@ -74,7 +74,7 @@ export function planFindings(rng: Rng, a: Anatomy, prevalence: Readonly<Record<F
   const add = (on: boolean[], make: () => FindingInstance, label: FindingName): void => {
     on.forEach((present, f) => {
       if (!present) return;
-      const plan = plans[f] as FollowupPlan;
+      const plan = plans[f];
       plan.findings.push(make());
       if (!plan.labels.includes(label)) plan.labels.push(label);
     });
@@ -135,27 +135,27 @@ export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, at
     case 'Effusion': {
       const s = f.side < 0 ? a.right : a.left;
       eachPixel(size, box(f.side), (x, y, i) => {
-        const L = lung[i] as number;
+        const L = lung[i];
         if (L <= 0) return;
         const t = Math.max(0, (Math.abs(x) - s.med) / (s.lat - s.med));
         const v = smooth((y - (s.domeY - f.height * (0.35 + 0.9 * t * t))) / 0.014) * L;
-        att[i] = (att[i] as number) + v * (a.lungDark * 0.95);
-        markFactor[i] = (markFactor[i] as number) * (1 - v);
+        att[i] = (att[i]) + v * (a.lungDark * 0.95);
+        markFactor[i] = (markFactor[i]) * (1 - v);
       });
       return;
     }
     case 'Pneumothorax': {
       const s = f.side < 0 ? a.right : a.left;
       eachPixel(size, box(f.side), (x, y, i) => {
-        const L = lung[i] as number;
+        const L = lung[i];
         if (L <= 0) return;
         const d = Math.abs(x);
         const g = f.gap * (1.25 - 0.6 * Math.min(1, Math.max(0, (y - a.lungTop) / (domeAt(s, d) - a.lungTop))));
         const m = Math.min(lateralAt(a, s, y) - d, (y - apexAt(a, s, d)) * 1.3);
         const inside = smooth((g - m) / 0.004) * L;
         const rim = smooth((m - g) / 0.004) * smooth((g + 0.05 - m) / 0.02);
-        att[i] = (att[i] as number) - 0.18 * inside + 0.03 * rim * L + 0.13 * Math.exp(-(((m - g) / 0.0035) ** 2)) * L;
-        markFactor[i] = (markFactor[i] as number) * (1 - inside);
+        att[i] = (att[i]) - 0.18 * inside + 0.03 * rim * L + 0.13 * Math.exp(-(((m - g) / 0.0035) ** 2)) * L;
+        markFactor[i] = (markFactor[i]) * (1 - inside);
       });
       return;
     }
@@ -166,7 +166,7 @@ export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, at
         const th = Math.atan2(y - f.y, x - f.x);
         const r = f.kind === 'Mass' ? f.r * (1 + 0.13 * Math.sin(3 * th + f.phase) + 0.08 * Math.sin(5 * th + 2 * f.phase)) : f.r;
         const q = Math.hypot(x - f.x, y - f.y) / r;
-        if (q < 1) att[i] = (att[i] as number) + f.amp * Math.sqrt(1 - q * q) * smooth((1 - q) / 0.25);
+        if (q < 1) att[i] = (att[i]) + f.amp * Math.sqrt(1 - q * q) * smooth((1 - q) / 0.25);
       });
       return;
     }
@@ -175,13 +175,13 @@ export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, at
       const xs = f.blobs.map((b) => b.x), ys = f.blobs.map((b) => b.y);
       const pad = 0.08;
       eachPixel(size, [Math.min(...xs) - pad, Math.max(...xs) + pad, Math.min(...ys) - pad, Math.max(...ys) + pad], (x, y, i) => {
-        const L = lung[i] as number;
+        const L = lung[i];
         if (L <= 0) return;
         let sum = 0;
         for (const b of f.blobs) sum += Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.s * b.s));
         const v = Math.min(1, sum * 0.9) * L;
-        att[i] = (att[i] as number) + f.amp * v;
-        markFactor[i] = (markFactor[i] as number) * (1 - 1.7 * v);
+        att[i] = (att[i]) + f.amp * v;
+        markFactor[i] = (markFactor[i]) * (1 - 1.7 * v);
       });
       return;
     }

@@ -31,7 +31,7 @@ const FOLLOWUP_WEIGHTS = [0.36, 0.2, 0.15, 0.12, 0.1, 0.07];
 function followupCount(rng: Rng): number {
   let u = rng.next();
   for (let k = 0; k < FOLLOWUP_WEIGHTS.length; k++) {
-    u -= FOLLOWUP_WEIGHTS[k] as number;
+    u -= FOLLOWUP_WEIGHTS[k];
     if (u < 0) return k + 1;
   }
   return FOLLOWUP_WEIGHTS.length;
@@ -59,7 +59,7 @@ export function renderPatient(task: PatientTask): { name: string; image: Uint8Ar
     const att = base.att.slice();
     const markFactor = new Float32Array(pixelCount).fill(1);
     for (const finding of plan.findings) drawFinding(finding, anatomy, base, att, markFactor);
-    for (let i = 0; i < pixelCount; i++) att[i] = (att[i] as number) + (base.markings[i] as number) * (markFactor[i] as number);
+    for (let i = 0; i < pixelCount; i++) att[i] = (att[i]) + (base.markings[i]) * (markFactor[i]);
     const pose = samplePose(rng);
     const scanner = sampleScanner(rng);
     const { image, mask } = renderImage(att, base.lung, task.size, pose, scanner, rng);

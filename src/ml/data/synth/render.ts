@@ -114,9 +114,9 @@ function addTexture(rng: Rng, out: Float32Array, size: number, cell: number, amp
       const ix = Math.floor(gx);
       const fx = gx - ix;
       const r0 = iy * g + ix;
-      const top = (grid[r0] as number) * (1 - fx) + (grid[r0 + 1] as number) * fx;
-      const bot = (grid[r0 + g] as number) * (1 - fx) + (grid[r0 + g + 1] as number) * fx;
-      out[py * size + px] = (out[py * size + px] as number) + top * (1 - fy) + bot * fy;
+      const top = (grid[r0]) * (1 - fx) + (grid[r0 + 1]) * fx;
+      const bot = (grid[r0 + g]) * (1 - fx) + (grid[r0 + g + 1]) * fx;
+      out[py * size + px] = (out[py * size + px]) + top * (1 - fy) + bot * fy;
     }
   }
 }
@@ -141,7 +141,7 @@ function drawVessels(a: Anatomy, out: Float32Array, size: number): void {
         const q = (qx * qx + qy * qy) / (v.r * v.r);
         if (q < 6) {
           const i = py * size + px;
-          out[i] = Math.max(out[i] as number, v.a * Math.exp(-q));
+          out[i] = Math.max(out[i], v.a * Math.exp(-q));
         }
       }
     }
@@ -193,12 +193,12 @@ export function renderBase(a: Anatomy, size: number, rng: Rng): BaseCanvas {
         markings[i] = 0;
         continue;
       }
-      v += medRow * (medCol[px] as number);
-      const dome = domeCol[px] as number;
+      v += medRow * (medCol[px]);
+      const dome = domeCol[px];
       const below = smooth((y - dome) / 0.01);
       if (d < lat + 0.07) v += (0.07 - 0.05 * Math.max(0, y - 0.8) / 0.2) * below * smooth((lat + 0.07 - d) / 0.04);
       const hm = heartMargin(a, x, y);
-      const margin = Math.min(y - (apexCol[px] as number), lat - d, d - side.med - 0.03 * Math.max(0, y - 0.3), dome - y);
+      const margin = Math.min(y - (apexCol[px]), lat - d, d - side.med - 0.03 * Math.max(0, y - 0.3), dome - y);
       const L = smooth(margin / 0.009) * (1 - smooth(hm / 0.008));
       lung[i] = L;
       const depth = 0.78 + 0.22 * Math.min(1, (d - side.med) / 0.14);
@@ -206,15 +206,15 @@ export function renderBase(a: Anatomy, size: number, rng: Rng): BaseCanvas {
       v += (0.05 + 0.05 * Math.min(1, Math.max(0, hm) / 0.05)) * smooth(hm / 0.012) * (1 - 0.5 * below);
       const ak = ((x - 0.055) / 0.045) ** 2 + ((y - (a.heart.cy - a.heart.ry - 0.06)) / 0.04) ** 2;
       if (ak < 1) v += 0.06 * (1 - ak);
-      if (spineRow > 0) v += spineRow * (spineCol[px] as number);
-      if (trachea > 0) v -= trachea * (tracheaCol[px] as number);
+      if (spineRow > 0) v += spineRow * (spineCol[px]);
+      if (trachea > 0) v -= trachea * (tracheaCol[px]);
       v += ribs(a, d, y, lat) + clavicle(d, y);
       if (a.stomachBubble && x > 0) {
         const sb = ((x - 0.2) / 0.06) ** 2 + ((y - a.left.domeY - 0.06) / 0.03) ** 2;
         if (sb < 1) v -= 0.1 * smooth((1 - sb) / 0.3);
       }
       att[i] = v;
-      markings[i] = (markings[i] as number) * L;
+      markings[i] = (markings[i]) * L;
     }
   }
   return { size, att, lung, markings };
@@ -246,10 +246,10 @@ export function renderImage(att: Float32Array, lung: Float32Array, size: number,
       const fy = Math.min(1, Math.max(0, sy - y0));
       const j = y0 * size + x0;
       const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-      const a = (att[j] as number) * w00 + (att[j + 1] as number) * w01 + (att[j + size] as number) * w10 + (att[j + size + 1] as number) * w11;
-      const l = (lung[j] as number) * w00 + (lung[j + 1] as number) * w01 + (lung[j + size] as number) * w10 + (lung[j + size + 1] as number) * w11;
-      let t = curve[Math.round(Math.min(1, Math.max(0, (a - sc.lo) * span)) * LUT)] as number;
-      t = t * (1 + sc.heel * ((py + 0.5) / size - 0.5)) + sc.noise * (noise[(rng.next() * NOISE_LUT) | 0] as number);
+      const a = (att[j]) * w00 + (att[j + 1]) * w01 + (att[j + size]) * w10 + (att[j + size + 1]) * w11;
+      const l = (lung[j]) * w00 + (lung[j + 1]) * w01 + (lung[j + size]) * w10 + (lung[j + size + 1]) * w11;
+      let t = curve[Math.round(Math.min(1, Math.max(0, (a - sc.lo) * span)) * LUT)];
+      t = t * (1 + sc.heel * ((py + 0.5) / size - 0.5)) + sc.noise * (noise[(rng.next() * NOISE_LUT) | 0]);
       const e = Math.min(px, py, size - 1 - px, size - 1 - py) / size;
       if (e < sc.border) t = 0.9;
       const i = py * size + px;

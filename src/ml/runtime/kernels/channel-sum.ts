@@ -21,17 +21,17 @@ export function sumRows(src: Float32Array, c: number): Float64Array {
   for (; i + 4 * c <= n; i += 4 * c) {
     for (let j = 0; j < c; j++) {
       const k = i + j;
-      acc[j]! += src[k]! + src[k + c]! + (src[k + c2]! + src[k + c3]!);
+      acc[j] += src[k] + src[k + c] + (src[k + c2] + src[k + c3]);
     }
   }
-  for (; i < n; i += c) for (let j = 0; j < c; j++) acc[j]! += src[i + j]!;
+  for (; i < n; i += c) for (let j = 0; j < c; j++) acc[j] += src[i + j];
   return acc;
 }
 
 export const channelSumKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const b = backend as unknown as WasmBackendLike;
   const { x } = inputs as { x: tf.TensorInfo };
-  const c = x.shape[x.shape.length - 1]!;
+  const c = x.shape[x.shape.length - 1];
   const out = alloc(b, [c]);
   const src = view(b, x);
   view(b, out).set(sumRows(src, c));
@@ -51,7 +51,7 @@ export function fastLeadingAxesSum(original: tf.KernelFunc): tf.KernelFunc {
     const leading = rank >= 2 && x.dtype === 'float32' && axes.length === rank - 1 && axes.every((a, i) => a === i);
     if (!leading) return original(args);
     const out = channelSumKernel(args) as tf.TensorInfo;
-    const c = x.shape[rank - 1]!;
+    const c = x.shape[rank - 1];
     return { ...out, shape: keepDims ? [...Array.from({ length: rank - 1 }, () => 1), c] : [c] };
   };
 }

@@ -44,7 +44,7 @@ function geometry(info: Conv2DInfo): ConvGeometry {
 
 function assertNHWC(dataFormat: unknown, kernelName: string): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') {
-    throw new Error(`${kernelName} (xpipe wasm kernel): only NHWC is supported, got ${String(dataFormat)}`);
+    throw new Error(`${kernelName} (xpipe wasm kernel): only NHWC is supported, got ${JSON.stringify(dataFormat)}`);
   }
 }
 
@@ -69,7 +69,7 @@ export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, att
   assertNHWC(dataFormat, 'Conv2DBackpropFilter');
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
-    filterShape as [number, number, number, number],
+    filterShape,
     strides,
     1,
     pad,
@@ -99,7 +99,7 @@ export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, att
     } else {
       const sum = view(b, acc);
       const add = view(b, part);
-      for (let i = 0; i < sum.length; i++) sum[i]! += add[i]!;
+      for (let i = 0; i < sum.length; i++) sum[i] += add[i];
       free(b, part);
     }
   }
@@ -113,7 +113,7 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attr
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   assertNHWC(dataFormat, 'Conv2DBackpropInput');
   const info = tf.backend_util.computeConv2DInfo(
-    inputShape as [number, number, number, number],
+    inputShape,
     filter.shape as [number, number, number, number],
     strides,
     1,

@@ -67,13 +67,13 @@ export const depthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, 
   const M = w.M;
   if (M === 1) {
     forEachTap(w, (xo, dyo, wo) => {
-      for (let c = 0; c < C; c++) dW[wo + c]! += xs[xo + c]! * dys[dyo + c]!;
+      for (let c = 0; c < C; c++) dW[wo + c] += xs[xo + c] * dys[dyo + c];
     });
   } else {
     forEachTap(w, (xo, dyo, wo) => {
       for (let c = 0; c < C; c++) {
-        const xv = xs[xo + c]!;
-        for (let m = 0; m < M; m++) dW[wo + c * M + m]! += xv * dys[dyo + c * M + m]!;
+        const xv = xs[xo + c];
+        for (let m = 0; m < M; m++) dW[wo + c * M + m] += xv * dys[dyo + c * M + m];
       }
     });
   }
@@ -93,14 +93,14 @@ export const depthwiseBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, a
   const M = w.M;
   if (M === 1) {
     forEachTap(w, (xo, dyo, wo) => {
-      for (let c = 0; c < C; c++) dx[xo + c]! += dys[dyo + c]! * ws[wo + c]!;
+      for (let c = 0; c < C; c++) dx[xo + c] += dys[dyo + c] * ws[wo + c];
     });
   } else {
     forEachTap(w, (xo, dyo, wo) => {
       for (let c = 0; c < C; c++) {
         let s = 0;
-        for (let m = 0; m < M; m++) s += dys[dyo + c * M + m]! * ws[wo + c * M + m]!;
-        dx[xo + c]! += s;
+        for (let m = 0; m < M; m++) s += dys[dyo + c * M + m] * ws[wo + c * M + m];
+        dx[xo + c] += s;
       }
     });
   }

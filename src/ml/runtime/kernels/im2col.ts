@@ -79,7 +79,7 @@ export function col2im(cols: Float32Array, g: ConvGeometry, images: number, dx: 
             if (ix < 0 || ix >= W) continue;
             const src = r * P + (kh * g.filterWidth + kw) * C;
             const dst = ((n * H + iy) * W + ix) * C;
-            for (let c = 0; c < C; c++) dx[dst + c] += cols[src + c]!;
+            for (let c = 0; c < C; c++) dx[dst + c] += cols[src + c];
           }
         }
       }

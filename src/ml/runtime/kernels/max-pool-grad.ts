@@ -41,14 +41,14 @@ export const maxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => 
           for (let iy = y0; iy < y1; iy++) {
             for (let ix = x0; ix < x1; ix++) {
               const i = ((n * H + iy) * W + ix) * C + c;
-              const v = x[i]!;
+              const v = x[i];
               if (v > best || at < 0) {
                 best = v;
                 at = i;
               }
             }
           }
-          if (at >= 0) dx[at]! += g[go + c]!;
+          if (at >= 0) dx[at] += g[go + c];
         }
       }
     }

@@ -48,10 +48,10 @@ function kernel(name: string): tf.KernelFunc {
 export function matMul(backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
   const out = kernel('BatchMatMul')({
     inputs: { a, b },
-    backend: backend as unknown as tf.KernelBackend,
+    backend: backend,
     attrs: { transposeA: false, transposeB: false },
   }) as tf.TensorInfo;
-  return { dataId: out.dataId, shape: [a.shape[0]!, b.shape[1]!], dtype: 'float32' };
+  return { dataId: out.dataId, shape: [a.shape[0], b.shape[1]], dtype: 'float32' };
 }
 
 /** NHWC stride-1 convolution with explicit padding through the backend's XNNPACK Conv2D. */
@@ -63,7 +63,7 @@ export function conv2dExplicit(
 ): tf.TensorInfo {
   return kernel('Conv2D')({
     inputs: { x, filter },
-    backend: backend as unknown as tf.KernelBackend,
+    backend: backend,
     attrs: {
       strides: [1, 1],
       pad: [
