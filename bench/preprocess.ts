@@ -21,7 +21,7 @@ import { decodeGray } from '../src/ml/data/image/decode.js';
 import { equalizeHist, gaussianBlur, resizeArea, type Gray } from '../src/ml/data/image/ops.js';
 import type { ImageResult, ImageTask } from '../src/ml/data/preprocess/image-task.js';
 import { parsePreprocessParams } from '../src/ml/data/preprocess/options.js';
-import { Sfc32 } from '../src/ml/shared/rng.js';
+import { Sfc32 } from '../src/shared/rng.js';
 import { DEFAULT_PREVALENCE } from '../src/ml/data/synth/findings.js';
 import { generateSynthetic, parseSynthParams } from '../src/ml/data/synth/generate.js';
 import { renderPatient } from '../src/ml/data/synth/patient-task.js';

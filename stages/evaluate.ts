@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
-import { writeFileAtomic } from '../src/ml/shared/atomic.js';
+import { writeFileAtomic } from '../src/shared/atomic.js';
 import { confusionCsv, predictionsCsv, prCsv, rocCsv } from '../src/ml/eval/csv.js';
 import { parseEvaluateOptions } from '../src/ml/eval/options.js';
 import { evaluationReport, type LabelReport } from '../src/ml/eval/report.js';

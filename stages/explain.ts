@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
-import { makeStagingDir, replaceDir, writeFileAtomic } from '../src/ml/shared/atomic.js';
+import { makeStagingDir, replaceDir, writeFileAtomic } from '../src/shared/atomic.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';
 import { thresholdsFromJson } from '../src/ml/eval/thresholds.js';
 import { galleryHtml } from '../src/ml/explain/gallery.js';

@@ -6,7 +6,7 @@
  */
 import { defineStage, StageInputError, type StageContext } from '../src/stage-api/index.js';
 import { labelColumn } from '../src/ml/data/dataset.js';
-import { writeFileAtomic } from '../src/ml/shared/atomic.js';
+import { writeFileAtomic } from '../src/shared/atomic.js';
 import { parseTuneOptions } from '../src/ml/eval/options.js';
 import { column } from '../src/ml/eval/predict.js';
 import { scoreSplit } from '../src/ml/eval/scoring.js';

@@ -40,6 +40,9 @@ describe('dependency rules', () => {
   it('stage modules import the stage API and src/ml, never the engine or the CLI', () => {
     expect(violations('stages', /^src\/(engine|cli)\//)).toEqual([]);
   });
+  it('src/shared (atomic writes, seeded RNG) imports nothing of the project: every layer may use it', () => {
+    expect(violations('src/shared', /^src\/|^@tensorflow\/|^sharp$/)).toEqual([]);
+  });
   it('the CLI imports the engine only through its façade, src/engine/index.ts', () => {
     expect(violations('src/cli', /^src\/engine\/(?!index\.js$)/)).toEqual([]);
   });

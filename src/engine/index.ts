@@ -54,7 +54,7 @@ export { RunnerRegistry, DEFAULT_EXECUTOR } from './runner/registry.js';
 export type { StageRunner, RunRequest, RunOutcome } from './runner/types.js';
 
 // Small pure helpers the renderers share with the engine.
-export { writeFileAtomic } from './fs/atomic.js';
+export { writeFileAtomicSync } from '../shared/atomic.js';
 export { formatNumber, formatValue } from './report/flatten.js';
 export { layerNodes, plainGraph, type PlainGraph } from './report/dag-graph.js';
 

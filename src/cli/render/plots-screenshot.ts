@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic } from '../../engine/index.js';
+import { writeFileAtomicSync } from '../../engine/index.js';
 
 /** Path of chromium / chromium-browser / google-chrome on PATH, or undefined. */
 export function findChromium(): string | undefined {
@@ -67,7 +67,7 @@ export async function screenshotReport(htmlFile: string, pngFile: string, charts
       .extend({ top: 16, bottom: 16, left: 16, right: 16, background: '#ffffff' })
       .png()
       .toBuffer();
-    writeFileAtomic(pngFile, png);
+    writeFileAtomicSync(pngFile, png);
     return undefined;
   } finally {
     rmSync(profile, { recursive: true, force: true });

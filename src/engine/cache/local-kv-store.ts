@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 import type { KeyValueStore } from './object-store.js';
 
 export class LocalKeyValueStore implements KeyValueStore {
@@ -30,7 +30,7 @@ export class LocalKeyValueStore implements KeyValueStore {
   }
 
   async write(key: string, data: Buffer | string): Promise<void> {
-    writeFileAtomic(this.file(key), data);
+    writeFileAtomicSync(this.file(key), data);
   }
 
   async *list(prefix = ''): AsyncIterable<string> {

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CodeWarning } from '../model/reasons.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 import { parseImports, type ParsedFile } from './parse-imports.js';
 import { isParsable, resolveImport, type Resolved } from './resolve-import.js';
 import { installedPackageHash, packageHash, readLockPackages, type LockPackages } from './package-hash.js';
@@ -89,7 +89,7 @@ export class CodeClosure {
   save(): void {
     if (!this.dirty || !this.data) return;
     try {
-      writeFileAtomic(this.file, JSON.stringify(this.data));
+      writeFileAtomicSync(this.file, JSON.stringify(this.data));
       this.dirty = false;
     } catch {
       // Read-only checkout or full disk: parsing still works, just again next time.

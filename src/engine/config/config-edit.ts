@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { err, ok, type Result } from '../model/result.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 import { yamlLib } from './yaml-lib.js';
 import { checkRemoteValue, CONFIG_FILE, LOCAL_CONFIG_FILE, loadProjectConfig } from './project-config.js';
 import { parseRemoteUrl } from '../remote/remote-url.js';
@@ -65,7 +65,7 @@ export function removeRemote(root: string, name: string): Result<EditReport[], s
       changed = true;
     }
     if (changed) {
-      writeFileAtomic(file, doc.value.toString());
+      writeFileAtomicSync(file, doc.value.toString());
       reports.push({ file: local ? LOCAL_CONFIG_FILE : CONFIG_FILE });
     }
   }
@@ -134,7 +134,7 @@ function edit(root: string, opts: EditTarget, change: (doc: Doc) => void): Resul
   const doc = readDoc(file);
   if (!doc.ok) return doc;
   change(doc.value);
-  writeFileAtomic(file, doc.value.toString());
+  writeFileAtomicSync(file, doc.value.toString());
   if (local) ignoreLocalConfig(root);
   // Whatever was written must load: a mistake here would otherwise surface in a later command.
   const check = loadProjectConfig(root);
@@ -148,5 +148,5 @@ function ignoreLocalConfig(root: string): void {
   const line = `/${path.basename(LOCAL_CONFIG_FILE)}`;
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   if (text.split('\n').includes(line)) return;
-  writeFileAtomic(file, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`);
+  writeFileAtomicSync(file, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`);
 }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashBytes } from '../hash/hash-file.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 
 interface Entry {
   hash: string;
@@ -53,7 +53,7 @@ export class ParseCache {
   save(): void {
     if (!this.dirty) return;
     try {
-      writeFileAtomic(this.file, JSON.stringify({ v: 1, e: this.entries }));
+      writeFileAtomicSync(this.file, JSON.stringify({ v: 1, e: this.entries }));
       this.dirty = false;
     } catch {
       // Read-only project: parse again next time.

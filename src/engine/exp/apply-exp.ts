@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { err, ok, type Result } from '../model/result.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 import { writeLock } from '../lock/lockfile.js';
 import { checkout } from '../maintenance.js';
 import type { Project } from '../project.js';
@@ -46,14 +46,14 @@ export async function applyExperiment(project: Project, name: string): Promise<R
       doc.setIn(at, value);
       changedParams.push(key);
     }
-    writeFileAtomic(full, doc.toString());
+    writeFileAtomicSync(full, doc.toString());
   }
   writeLock(root, rec.lock);
   const files: string[] = [];
   for (const f of rec.files) {
     const src = path.join(expDir(root, name), 'files', f);
     if (!fs.existsSync(src)) continue;
-    writeFileAtomic(path.join(root, f), fs.readFileSync(src));
+    writeFileAtomicSync(path.join(root, f), fs.readFileSync(src));
     files.push(f);
   }
   const co = await checkout(project);

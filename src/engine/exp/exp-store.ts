@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 import type { LockFile } from '../lock/lockfile.js';
 
 export const EXPS_DIR = '.xpipe/exps';
@@ -74,10 +74,10 @@ export function saveExp(root: string, record: ExpRecord, fromDir: string): void 
   for (const f of record.files) {
     const src = path.join(fromDir, f);
     if (!fs.existsSync(src) || !fs.statSync(src).isFile()) continue;
-    writeFileAtomic(path.join(dir, 'files', f), fs.readFileSync(src));
+    writeFileAtomicSync(path.join(dir, 'files', f), fs.readFileSync(src));
     kept.push(f);
   }
-  writeFileAtomic(path.join(dir, 'exp.json'), JSON.stringify({ ...record, files: kept }, null, 2) + '\n');
+  writeFileAtomicSync(path.join(dir, 'exp.json'), JSON.stringify({ ...record, files: kept }, null, 2) + '\n');
 }
 
 /** Every stored experiment, oldest first. Unreadable records are skipped and reported. */

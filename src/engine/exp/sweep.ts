@@ -8,6 +8,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { err, ok, type Result } from '../model/result.js';
+import { Mulberry32 } from '../../shared/rng.js';
 
 /** Dotted params key → value, e.g. `{ 'train.lr': 0.01 }`. */
 export type Overrides = Record<string, unknown>;
@@ -107,7 +108,9 @@ function sampleRandom(
   n: number,
   seed: number,
 ): Overrides[] {
-  const rand = mulberry32(seed);
+  // mulberry32, the generator training uses, so `--random N --seed S` is reproducible.
+  const rng = new Mulberry32(seed);
+  const rand = () => rng.next();
   return Array.from({ length: n }, () => {
     const set: Overrides = { ...base };
     for (const a of axes) set[a.key] = a.dist ? sample(a.dist, rand) : a.values![Math.floor(rand() * a.values!.length)];
@@ -130,15 +133,3 @@ function sample(d: Distribution, rand: () => number): unknown {
 
 /** Four significant digits keep sampled values readable in tables and params.yaml. */
 const round = (x: number) => Number(x.toPrecision(4));
-
-/** Small seeded PRNG (mulberry32) so `--random N --seed S` is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { err, ok, type Result } from '../model/result.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 import type { PipelineSpec } from '../model/spec.js';
 import { CACHE_DIR } from '../cache/object-store.js';
 import type { Overrides } from './sweep.js';
@@ -60,7 +60,7 @@ export function removeWorkdir(dir: string): void {
 export function applyOverrides(dir: string, file: string, overrides: Overrides): Result<void, string> {
   const doc = overriddenDocument(dir, file, overrides);
   if (!doc.ok) return doc;
-  writeFileAtomic(path.join(dir, file), doc.value);
+  writeFileAtomicSync(path.join(dir, file), doc.value);
   return ok(undefined);
 }
 

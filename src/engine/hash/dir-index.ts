@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ContentHash } from '../model/brands.js';
 import { hashBytes } from './hash-file.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 
 /** ino, size, mtimeMs, hash. */
 export type FileEntry = [number, number, number, string];
@@ -59,8 +59,8 @@ export class DirIndex {
   save(): void {
     for (const [rel, { summary, files }] of this.pending) {
       try {
-        writeFileAtomic(`${this.base(rel)}.files.json`, JSON.stringify({ rel, files }));
-        writeFileAtomic(`${this.base(rel)}.sum.json`, JSON.stringify({ rel, ...summary }));
+        writeFileAtomicSync(`${this.base(rel)}.files.json`, JSON.stringify({ rel, files }));
+        writeFileAtomicSync(`${this.base(rel)}.sum.json`, JSON.stringify({ rel, ...summary }));
       } catch {
         // Only an optimisation.
       }

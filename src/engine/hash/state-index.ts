@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContentHash } from '../model/brands.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 
 type Entry = [ino: number, size: number, mtimeMs: number, hash: string];
 
@@ -66,7 +66,7 @@ export class StateIndex {
     if (!this.dirty) return;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      writeFileAtomic(this.file, JSON.stringify({ v: 1, e: this.entries }));
+      writeFileAtomicSync(this.file, JSON.stringify({ v: 1, e: this.entries }));
       this.dirty = false;
     } catch {
       // Read-only checkout or full disk: hashing still works, just slower next time.

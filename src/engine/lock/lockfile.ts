@@ -12,7 +12,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import type { ContentHash, StageKey } from '../model/brands.js';
 import type { OutKind } from '../model/spec.js';
 import type { ParamValues } from '../config/params.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 
 export const LOCK_FILE = 'pipeline.lock';
 export const LOCK_SCHEMA = 'xpipe-lock/1';
@@ -94,7 +94,7 @@ export function writeLock(root: string, lock: LockFile): void {
   const stages: Record<string, unknown> = {};
   for (const name of Object.keys(lock.stages).sort()) stages[name] = orderEntry(lock.stages[name]);
   const text = yamlLib().stringify({ schema: LOCK_SCHEMA, stages }, { lineWidth: 0, aliasDuplicateObjects: false });
-  writeFileAtomic(path.join(root, LOCK_FILE), text);
+  writeFileAtomicSync(path.join(root, LOCK_FILE), text);
 }
 
 function orderEntry(e: LockEntry): Record<string, unknown> {

@@ -12,7 +12,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicSync } from '../../shared/atomic.js';
 import type { ObjectId } from '../cache/object-store.js';
 
 export class CompleteDirs {
@@ -57,7 +57,7 @@ export class CompleteDirs {
   save(): void {
     if (!this.dirty) return;
     try {
-      writeFileAtomic(this.file, JSON.stringify({ v: 1, url: this.url, dirs: [...this.dirs].sort() }));
+      writeFileAtomicSync(this.file, JSON.stringify({ v: 1, url: this.url, dirs: [...this.dirs].sort() }));
       this.dirty = false;
     } catch {
       // A read-only .xpipe/state only costs requests next time.

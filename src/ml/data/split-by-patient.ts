@@ -9,7 +9,7 @@
  *
  * Owns: the assignment. Does not own: reading datasets, labels or writing files.
  */
-import { Sfc32 } from '../shared/rng.js';
+import { Sfc32 } from '../../shared/rng.js';
 
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];

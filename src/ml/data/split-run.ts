@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { asSection, InputError, Reader, TASKS } from '../params/index.js';
-import { makeStagingDir, replaceDir } from '../shared/atomic.js';
+import { makeStagingDir, replaceDir } from '../../shared/atomic.js';
 import { buildLabelSpace, vectorOf } from './label-space.js';
 import type { Task } from './preprocessed-format.js';
 import { FORMATS, readDataset, type DataFormat } from './readers/index.js';

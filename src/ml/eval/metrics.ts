@@ -7,7 +7,7 @@
  * Undefined values (a label with no positives, a rate with a zero denominator) are `null` with a
  * reason, never 0 or NaN. Does not own: tensors, files, thresholds selection (thresholds.ts).
  */
-import { Mulberry32 } from '../shared/rng.js';
+import { Mulberry32 } from '../../shared/rng.js';
 
 /** A metric that may be undefined on this data. */
 export interface Maybe {

@@ -23,7 +23,7 @@ import { loadModel } from '../io/model-files.js';
 import { lastConvLayerName } from '../models/index.js';
 import { InputError } from '../params/index.js';
 import { initRuntime, resolveRequest } from '../runtime/index.js';
-import { writeFileAtomic } from '../shared/atomic.js';
+import { writeFileAtomic } from '../../shared/atomic.js';
 import { listImages } from './images.js';
 import type { ImagePrediction, PredictOutcome, PredictRequest } from './types.js';
 

@@ -18,7 +18,7 @@ import { initialEarlyStopping, observe } from './early-stopping.js';
 import { computeClassWeights, makeLoss, type LossFn } from './losses.js';
 import { makeOptimizer } from './optimizer.js';
 import type { LossOptions, TrainOptions } from './options.js';
-import { Mulberry32 } from '../shared/rng.js';
+import { Mulberry32 } from '../../shared/rng.js';
 import { epochOrder } from './sampler.js';
 import { initialScheduleState, learningRate, observeMetric, type ScheduleOptions } from './schedule.js';
 

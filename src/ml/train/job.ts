@@ -13,7 +13,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { labelColumn, loadSplit, loadStats, type SplitData } from '../data/dataset.js';
 import { aucRoc } from '../eval/metrics.js';
 import { column, predictProbabilities } from '../eval/predict.js';
-import { writeFileAtomic } from '../shared/atomic.js';
+import { writeFileAtomic } from '../../shared/atomic.js';
 import type { LabelSpace, Task } from '../data/preprocessed-format.js';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint, type EpochRecord } from './checkpoint.js';
 import { fit, type FitReporter, type FitResult } from './fit.js';

@@ -9,7 +9,7 @@
  *
  * Owns: sample weights and epoch orders. Does not own: randomness (an injected Rng).
  */
-import type { Rng } from '../shared/rng.js';
+import type { Rng } from '../../shared/rng.js';
 import type { SamplerName } from './options.js';
 
 /** Per-image sampling weights for the `weighted` sampler. */

@@ -1,6 +1,6 @@
 // Patient-level assignment: zero overlap on adversarial inputs, stratification quality, reproducibility.
 import { describe, expect, it } from 'vitest';
-import { Sfc32 } from '../../../src/ml/shared/rng.js';
+import { Sfc32 } from '../../../src/shared/rng.js';
 import { assignPatients, SPLITS, type PatientUnit, type SplitName } from '../../../src/ml/data/split-by-patient.js';
 
 const RATIOS = { train: 0.7, val: 0.15, test: 0.15 };

@@ -7,7 +7,7 @@ import { generateSynthetic, NIH_HEADER, parseSynthParams } from '../../../src/ml
 import { lungMargin, sampleAnatomy } from '../../../src/ml/data/synth/anatomy.js';
 import { DEFAULT_PREVALENCE, drawFinding, planFindings } from '../../../src/ml/data/synth/findings.js';
 import { renderBase } from '../../../src/ml/data/synth/render.js';
-import { Sfc32 } from '../../../src/ml/shared/rng.js';
+import { Sfc32 } from '../../../src/shared/rng.js';
 import { tempDir } from './fixtures.js';
 
 async function snapshot(dir: string): Promise<Map<string, Buffer>> {

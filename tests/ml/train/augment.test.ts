@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeAugmenter, NO_AUGMENT } from '../../../src/ml/data/augment.js';
 import { parseAugmentOptions } from '../../../src/ml/train/options.js';
-import { Mulberry32 } from '../../../src/ml/shared/rng.js';
+import { Mulberry32 } from '../../../src/shared/rng.js';
 
 const H = 6;
 const W = 8;

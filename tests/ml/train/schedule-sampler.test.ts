@@ -1,7 +1,7 @@
 // Learning-rate schedules, early stopping on scripted metric sequences, samplers and the seeded RNG.
 import { describe, expect, it } from 'vitest';
 import { initialEarlyStopping, observe } from '../../../src/ml/train/early-stopping.js';
-import { Mulberry32 } from '../../../src/ml/shared/rng.js';
+import { Mulberry32 } from '../../../src/shared/rng.js';
 import { drawWeighted, epochOrder, sampleWeights } from '../../../src/ml/train/sampler.js';
 import {
   initialScheduleState,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LabelSpace, PreprocessStats, SplitIndex, Task } from '../../../src/ml/data/preprocessed-format.js';
 import { SeededDropout } from '../../../src/ml/models/custom-layers.js';
-import { Mulberry32, type Rng } from '../../../src/ml/shared/rng.js';
+import { Mulberry32, type Rng } from '../../../src/shared/rng.js';
 
 export interface FixtureOptions {
   size?: number;

@@ -24,7 +24,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import PQueue from 'p-queue';
 import { HASH_ALGORITHM } from '../../hash/hash-file.js';
-import { writeStreamAtomic } from '../../fs/atomic.js';
+import { writeStreamAtomic } from '../../../shared/atomic.js';
 import {
   digestOf,
   isObjectId,

@@ -18,7 +18,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { OpenMode, SFTPWrapper, Stats } from 'ssh2';
 import { HASH_ALGORITHM } from '../../hash/hash-file.js';
-import { writeStreamAtomic } from '../../fs/atomic.js';
+import { writeStreamAtomic } from '../../../shared/atomic.js';
 import {
   digestOf,
   isObjectId,

@@ -5,7 +5,7 @@
  * Does not own: PNG output (the CLI does it with sharp from the returned compiled specs).
  */
 import path from 'node:path';
-import { writeFileAtomic } from '../../fs/atomic.js';
+import { writeFileAtomicSync } from '../../../shared/atomic.js';
 import { sourceLabel } from '../load-values.js';
 import { collectReport, type CollectInput } from './collect-plots.js';
 import { compileToVega } from './compile-chart.js';
@@ -36,6 +36,6 @@ export async function buildPlotsReport(input: CollectInput & { out: string; now?
     ...(input.tables ? { tables: input.tables } : {}),
   });
   const file = path.resolve(input.root, input.out);
-  writeFileAtomic(file, html);
+  writeFileAtomicSync(file, html);
   return { file, items: compiled, problems };
 }

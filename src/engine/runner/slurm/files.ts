@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../fs/atomic.js';
+import { writeFileAtomicSync } from '../../../shared/atomic.js';
 import type { FailureEvent } from '../../model/events.js';
 import type { StageSpec } from '../../model/spec.js';
 
@@ -68,7 +68,7 @@ function jobRecordFile(root: string, stage: string): string {
 }
 
 export function writeJson(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 1)}\n`);
+  writeFileAtomicSync(file, `${JSON.stringify(value, null, 1)}\n`);
 }
 
 export function readJson<T>(file: string): T | undefined {

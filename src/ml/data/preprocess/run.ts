@@ -10,7 +10,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../params/index.js';
-import { makeStagingDir, replaceDir, writeFileAtomic } from '../../shared/atomic.js';
+import { makeStagingDir, replaceDir, writeFileAtomic } from '../../../shared/atomic.js';
 import { vectorOf } from '../label-space.js';
 import { masksFileName, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
 import { SPLITS } from '../split-by-patient.js';

@@ -6,7 +6,7 @@
  * patient's right), y in [0, 1] from the top. Owns: sampling a patient's anatomy and vessel tree, and
  * per-follow-up pose and "scanner". Does not own: pixels (render.ts) or findings (findings.ts).
  */
-import type { Rng } from '../../shared/rng.js';
+import type { Rng } from '../../../shared/rng.js';
 
 /** One segment of the pulmonary vessel tree, in normalised coordinates. */
 export interface Vessel {

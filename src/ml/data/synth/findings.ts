@@ -6,7 +6,7 @@
  *
  * Owns: finding names, default prevalences, planning, drawing. Does not own: anatomy or the scanner.
  */
-import type { Rng } from '../../shared/rng.js';
+import type { Rng } from '../../../shared/rng.js';
 import { apexAt, domeAt, heartMargin, lateralAt, lungMargin, type Anatomy } from './anatomy.js';
 import { smooth, type BaseCanvas } from './render.js';
 

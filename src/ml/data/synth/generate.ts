@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toCsv } from '../csv.js';
 import { asSection, invalidParam, Reader } from '../../params/index.js';
-import { makeStagingDir, replaceDir } from '../../shared/atomic.js';
+import { makeStagingDir, replaceDir } from '../../../shared/atomic.js';
 import { runPool } from '../worker-pool.js';
 import { DEFAULT_PREVALENCE, FINDINGS, type FindingName } from './findings.js';
 import type { EntryRow, PatientTask } from './patient-task.js';

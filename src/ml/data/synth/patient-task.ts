@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { deriveSeed, Sfc32, type Rng } from '../../shared/rng.js';
+import { deriveSeed, Sfc32, type Rng } from '../../../shared/rng.js';
 import { sampleAnatomy, samplePose, sampleScanner } from './anatomy.js';
 import { drawFinding, planFindings, type FindingName } from './findings.js';
 import { renderBase, renderImage } from './render.js';

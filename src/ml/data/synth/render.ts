@@ -6,7 +6,7 @@
  *
  * Owns: pixels. Does not own: what the findings are (findings.ts) or files (generate-task.ts).
  */
-import type { Rng } from '../../shared/rng.js';
+import type { Rng } from '../../../shared/rng.js';
 import { apexAt, domeAt, heartMargin, lateralAt, sideOf, type Anatomy, type Pose, type Scanner } from './anatomy.js';
 
 /** A patient's canvases at the output size S (S×S, row-major). */

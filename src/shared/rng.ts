@@ -1,5 +1,5 @@
 /**
- * The seeded random numbers of src/ml: one `Rng` API (uniform, integer, Bernoulli, normal, pick,
+ * The seeded random numbers of the repository (ML library, and the engine's `exp run --random` sampling): one `Rng` API (uniform, integer, Bernoulli, normal, pick,
  * shuffle) over two generator cores whose streams are pinned by committed artefacts.
  *
  * Owns: `Rng`, its two cores and `deriveSeed`. Does not own: tfjs randomness (weight initialisers are
