@@ -7,6 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { ContentHash } from '../model/brands.js';
+import { writeStreamAtomic } from '../../shared/atomic.js';
 
 export const CACHE_DIR = 'cache';
 
@@ -76,4 +77,12 @@ export interface KeyValueStore {
   /** Every key under `prefix` (a `/`-terminated folder, or '' for all). */
   list(prefix?: string): AsyncIterable<string>;
   delete(key: string): Promise<void>;
+}
+
+/** `getFile` in terms of `get`, for stores whose objects arrive as streams (the SSH and S3 remotes). */
+export async function getFileFromStream(store: Pick<ObjectStore, 'get'>, id: ObjectId, dest: string): Promise<boolean> {
+  const body = await store.get(id);
+  if (!body) return false;
+  await writeStreamAtomic(dest, body);
+  return true;
 }

@@ -62,12 +62,8 @@ export async function push(
       onProgress: opts.onProgress,
     });
     if (opts.runCache) {
-      const t = await transferRunCache(
-        { runs: localRuns, objects: project.store },
-        { runs: new RunCache(s.stores.kv), objects: s.stores.objects },
-        (id) => project.store.closure(id),
-      );
-      report.runCache = { copied: t.copied.length, skipped: t.skippedIncomplete.length };
+      const to = { runs: new RunCache(s.stores.kv), objects: s.stores.objects };
+      report.runCache = await copyRuns(project, { runs: localRuns, objects: project.store }, to);
     }
     return ok(report);
   });
@@ -91,14 +87,20 @@ async function fetchIn(
     onProgress: opts.onProgress,
   });
   if (opts.runCache) {
-    const t = await transferRunCache(
-      { runs: remoteRuns, objects: s.stores.objects },
-      { runs: project.runCache, objects: project.store },
-      (id) => project.store.closure(id),
-    );
-    report.runCache = { copied: t.copied.length, skipped: t.skippedIncomplete.length };
+    const to = { runs: project.runCache, objects: project.store };
+    report.runCache = await copyRuns(project, { runs: remoteRuns, objects: s.stores.objects }, to);
   }
   return ok(report);
+}
+
+/** Copies run-cache records between the two ends (directory closures come from the local cache). */
+async function copyRuns(
+  project: Project,
+  from: Parameters<typeof transferRunCache>[0],
+  to: Parameters<typeof transferRunCache>[1],
+): Promise<{ copied: number; skipped: number }> {
+  const t = await transferRunCache(from, to, (id) => project.store.closure(id));
+  return { copied: t.copied.length, skipped: t.skippedIncomplete.length };
 }
 
 export async function fetch(

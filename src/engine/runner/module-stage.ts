@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, InitMessage } from './protocol.js';
-import type { RunOutcome, RunRequest } from './types.js';
+import { exitFailure, type ProcessExit, type RunOutcome, type RunRequest } from './types.js';
 import { killGroup, LineTail } from './process-group.js';
 import { spawnGuarded } from './orphan-guard.js';
 import { makeScratchDir } from './scratch.js';
@@ -64,7 +64,7 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
   };
   req.signal.addEventListener('abort', onAbort, { once: true });
   child.send(init);
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+  const exit = await new Promise<ProcessExit>((resolve) => {
     child.on('error', () => resolve({ code: -1, signal: null }));
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -91,29 +91,7 @@ export async function runModuleStage(req: RunRequest): Promise<RunOutcome> {
           },
         };
   }
-  if (exit.signal)
-    return {
-      ok: false,
-      failure: {
-        type: 'failure',
-        reason: 'signal',
-        stage: stage.name,
-        command,
-        signal: exit.signal,
-        stderrTail: errTail.tail,
-      },
-    };
-  return {
-    ok: false,
-    failure: {
-      type: 'failure',
-      reason: 'exit-non-zero',
-      stage: stage.name,
-      command,
-      exitCode: exit.code ?? -1,
-      stderrTail: errTail.tail,
-    },
-  };
+  return exitFailure(stage.name, command, exit, errTail.tail);
 }
 
 /** Turns progress messages into samples with rate and ETA. */

@@ -5,7 +5,7 @@
  * Owns: shell execution. Does not own: deciding whether to run, or committing outs.
  */
 import path from 'node:path';
-import type { RunOutcome, RunRequest } from './types.js';
+import { exitFailure, type ProcessExit, type RunOutcome, type RunRequest } from './types.js';
 import { killGroup, LineTail } from './process-group.js';
 import { spawnGuarded } from './orphan-guard.js';
 import { makeScratchDir } from './scratch.js';
@@ -46,7 +46,7 @@ export async function runShellStage(req: RunRequest): Promise<RunOutcome> {
   // The watcher is released at the first process's exit; 'close' (all output read) comes after it.
   child.once('exit', () => release(req.signal.aborted));
   try {
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    const exit = await new Promise<ProcessExit>((resolve) => {
       child.once('error', () => {
         release(true);
         resolve({ code: -1, signal: null });
@@ -60,32 +60,8 @@ export async function runShellStage(req: RunRequest): Promise<RunOutcome> {
       .end()
       .forEach((message) => req.onEvent({ type: 'info', reason: 'log', stage: stage.name, level: 'stderr', message }));
     if (req.signal.aborted) return { ok: false, failure: { type: 'failure', reason: 'cancelled', stage: stage.name } };
-    if (exit.signal)
-      return {
-        ok: false,
-        failure: {
-          type: 'failure',
-          reason: 'signal',
-          stage: stage.name,
-          command,
-          signal: exit.signal,
-          stderrTail: errTail.tail,
-        },
-      };
-    if (exit.code !== 0) {
-      return {
-        ok: false,
-        failure: {
-          type: 'failure',
-          reason: 'exit-non-zero',
-          stage: stage.name,
-          command,
-          exitCode: exit.code ?? -1,
-          stderrTail: errTail.tail,
-        },
-      };
-    }
-    return { ok: true };
+    if (exit.code === 0 && !exit.signal) return { ok: true };
+    return exitFailure(stage.name, command, exit, errTail.tail);
   } finally {
     req.signal.removeEventListener('abort', onAbort);
   }

@@ -1,6 +1,7 @@
 /**
  * The runner contract: how the scheduler asks for one stage to be executed.
- * Owns: StageRunner and its request/outcome types. Does not own: any process handling.
+ * Owns: StageRunner, its request/outcome types, and how a process exit maps to a failure. Does not own:
+ * spawning or killing processes.
  */
 import type { FailureEvent, InfoEvent } from '../model/events.js';
 import type { StageSpec } from '../model/spec.js';
@@ -24,6 +25,20 @@ export interface RunRequest {
 }
 
 export type RunOutcome = { ok: true } | { ok: false; failure: FailureEvent };
+
+/** How a stage's process ended. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** The failure of a stage process that ended by a signal or without success (exit code, -1 when unknown). */
+export function exitFailure(stage: string, command: string, exit: ProcessExit, stderrTail: string[]): RunOutcome {
+  const failure: FailureEvent = exit.signal
+    ? { type: 'failure', reason: 'signal', stage, command, signal: exit.signal, stderrTail }
+    : { type: 'failure', reason: 'exit-non-zero', stage, command, exitCode: exit.code ?? -1, stderrTail };
+  return { ok: false, failure };
+}
 
 /** Executes one stage to completion (or failure). Never throws for a stage's own failure. */
 export interface StageRunner {

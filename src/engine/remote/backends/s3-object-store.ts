@@ -24,7 +24,6 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import PQueue from 'p-queue';
 import { HASH_ALGORITHM } from '../../hash/hash-file.js';
-import { writeStreamAtomic } from '../../../shared/atomic.js';
 import {
   digestOf,
   isObjectId,
@@ -33,6 +32,7 @@ import {
   type ObjectId,
   type ObjectStore,
   type PutOptions,
+  getFileFromStream,
 } from '../../cache/object-store.js';
 import type { RemoteConfig } from '../../config/project-config.js';
 import { classifyS3Error, httpStatus, recordExistence, type S3Target } from './s3-client.js';
@@ -213,11 +213,8 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async getFile(id: ObjectId, dest: string): Promise<boolean> {
-    const body = await this.get(id);
-    if (!body) return false;
-    await writeStreamAtomic(dest, body);
-    return true;
+  getFile(id: ObjectId, dest: string): Promise<boolean> {
+    return getFileFromStream(this, id, dest);
   }
 
   async put(id: ObjectId, source: Readable | Buffer, opts: PutOptions = {}): Promise<void> {

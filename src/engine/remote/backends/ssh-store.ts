@@ -18,7 +18,6 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { OpenMode, SFTPWrapper, Stats } from 'ssh2';
 import { HASH_ALGORITHM } from '../../hash/hash-file.js';
-import { writeStreamAtomic } from '../../../shared/atomic.js';
 import {
   digestOf,
   isObjectId,
@@ -27,6 +26,7 @@ import {
   type ObjectId,
   type ObjectStore,
   type PutOptions,
+  getFileFromStream,
 } from '../../cache/object-store.js';
 import type { SshSession } from './ssh-session.js';
 
@@ -255,15 +255,11 @@ async function readStream(session: SshSession, p: string): Promise<Readable | un
 }
 
 export class SftpObjectStore implements ObjectStore {
-  readonly location: string;
-
   constructor(
     private readonly session: SshSession,
     private readonly dir: string,
-    location: string,
-  ) {
-    this.location = location;
-  }
+    readonly location: string,
+  ) {}
 
   private objectPath(id: ObjectId): string {
     return posix.join(this.dir, id.slice(0, 2), id.slice(2));
@@ -312,11 +308,8 @@ export class SftpObjectStore implements ObjectStore {
     return readStream(this.session, this.objectPath(id));
   }
 
-  async getFile(id: ObjectId, dest: string): Promise<boolean> {
-    const src = await this.get(id);
-    if (!src) return false;
-    await writeStreamAtomic(dest, src);
-    return true;
+  getFile(id: ObjectId, dest: string): Promise<boolean> {
+    return getFileFromStream(this, id, dest);
   }
 
   async put(id: ObjectId, source: Readable | Buffer, opts: PutOptions = {}): Promise<void> {
@@ -378,15 +371,11 @@ export class SftpObjectStore implements ObjectStore {
 }
 
 export class SftpKeyValueStore implements KeyValueStore {
-  readonly location: string;
-
   constructor(
     private readonly session: SshSession,
     private readonly dir: string,
-    location: string,
-  ) {
-    this.location = location;
-  }
+    readonly location: string,
+  ) {}
 
   private file(key: string): string {
     if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.' || s === ''))
