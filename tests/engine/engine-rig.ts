@@ -155,3 +155,12 @@ export function eventLog(): {
       events.filter((e) => e.reason === reason && 'stage' in e).map((e) => String((e as { stage?: string }).stage)),
   };
 }
+
+/** Resolves once `cond()` holds (checked every 5 ms); rejects naming `what` after `ms`. */
+export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -12,6 +12,7 @@ import { acquireProjectMutex } from '../../src/engine/project-mutex.js';
 import { printStartError } from '../../src/cli/commands/shared.js';
 import type { CommandIO } from '../../src/cli/commands/types.js';
 import { REPO_ROOT } from '../helpers/project-rig.js';
+import { until } from './engine-rig.js';
 
 const MUTEX_URL = pathToFileURL(path.join(REPO_ROOT, 'src', 'engine', 'project-mutex.ts')).href;
 
@@ -86,7 +87,7 @@ describe('project mutex', () => {
     const child = await holder(t.root);
     const announced: number[] = [];
     const waiting = acquireProjectMutex(t.root, { wait: true, pollMs: 10, onWait: (pid) => announced.push(pid) });
-    while (announced.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await until(() => announced.length > 0, 'the waiter to announce the holder');
     // Let it poll several times while the holder lives: it must still have announced only once.
     await new Promise((r) => setTimeout(r, 150));
     child.stdin?.end();

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { schedule, type FailurePolicy } from '../../src/engine/scheduler.js';
 import { topoOrder } from '../../src/engine/graph/topo-order.js';
 import type { Project } from '../../src/engine/project.js';
-import { eventLog, failing, TempProject, TestRunner } from './engine-rig.js';
+import { eventLog, failing, TempProject, TestRunner, until } from './engine-rig.js';
 
 /** a -> b (reads a.txt); c -> d (reads c.txt): two independent chains. */
 const TWO_CHAINS = `stages:
@@ -113,7 +113,7 @@ describe('scheduler', () => {
     await Promise.all([runner.started('a'), runner.started('c')]);
     runner.release('a');
     // b is blocked only once a's outcome is known, i.e. after the scheduler saw the failure.
-    while (!log.of('blocked').includes('b')) await sleep(5);
+    await until(() => log.of('blocked').includes('b'), 'b to be blocked');
     runner.release('c');
     const summary = await done;
     expect(runner.calls.sort()).toEqual(['a', 'c']);
