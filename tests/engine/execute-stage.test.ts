@@ -189,8 +189,9 @@ describe('executeStage', () => {
       });
       const runner = new TestRunner();
       await exec(tp.open(runner), 's', runner);
-      const [record] = committed(tp).runs;
-      const file = tp.abs(path.join('cache/runs', record as string));
+      const records = committed(tp).runs;
+      expect(records).toHaveLength(1);
+      const file = tp.abs(path.join('cache/runs', String(records[0])));
       const good = fs.readFileSync(file, 'utf8');
       for (const bad of ['{ "stage": "s", "key": "trunc', JSON.stringify({ stage: 's', key: 'k', outs: 'x' })]) {
         fs.writeFileSync(file, bad);

@@ -58,7 +58,7 @@ describe('scheduler', () => {
     const seen: Record<string, unknown> = {};
     const runner = new TestRunner();
     runner.hold('a');
-    runner.on('b', (req) => {
+    runner.on('b', () => {
       // What b finds when it starts: a's out in the workspace and a's entry in pipeline.lock on disk.
       seen['a.txt'] = tp.exists('a.txt') ? tp.read('a.txt') : undefined;
       seen['lock has a'] = tp.exists('pipeline.lock') && tp.read('pipeline.lock').includes('a.txt');
