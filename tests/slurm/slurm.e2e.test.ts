@@ -292,19 +292,6 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     expect(p.exists('pipeline.lock') ? p.read('pipeline.lock') : '').not.toContain(s);
   });
 
-  it('shared_fs: false without a default remote is exit 2 naming the field and how to add one; nothing is submitted', async () => {
-    const s = `noremote_${uid()}`;
-    const p = project({
-      '.xpipe/config.yaml': 'executor:\n  slurm:\n    shared_fs: false\n',
-      'pipeline.yaml': `stages:\n  ${s}:\n    cmd: echo x > x.txt\n    outs: [x.txt]\n    executor: slurm\n`,
-    });
-    const r = await runXpipe(p, info, ['repro']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('.xpipe/config.yaml:3:16: "shared_fs: false" of executor.slurm');
-    expect(r.stderr).toContain('xpipe remote add -d NAME URL');
-    expect(jobsOf(info, s)).toEqual([]);
-  });
-
   it('checks the run cache before submitting: local, and the remote one with --pull; no job for known work', async () => {
     const s = `known_${uid()}`;
     const remote = tempDir('xpipe-remote-');
