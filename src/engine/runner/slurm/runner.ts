@@ -175,7 +175,7 @@ export class SlurmRunner implements StageRunner {
       jobId: submitted.jobId,
       runId,
       files,
-      ...(request.isolated ? { resultKey: request.isolated.resultKey, nodeLog: `${nodeLog} (on the node)` } : {}),
+      ...(request.isolated ? { resultKey: request.isolated.resultKey, nodeLog: `on the node at ${nodeLog}` } : {}),
       submittedAt: new Date().toISOString(),
     };
     // Without a key there is nothing to re-attach by; the job's files still say what happened.
