@@ -30,6 +30,13 @@ function threeStages(executor: string | undefined, a: string): string {
 `;
 }
 
+/** Result records a non-shared job left on a path remote (the coordinator deletes each one it has read). */
+function resultRecords(remote: string): string[] {
+  const dir = path.join(remote, 'runs', 'slurm-results');
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json'));
+}
+
 /** The hashes of a lock (what a run computed), without anything run-specific. */
 function lockHashes(p: Project): unknown {
   const lines = p
@@ -268,6 +275,7 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     const upHash = /path: up\.txt\n\s+hash: (\w+)/.exec(lock)?.[1] ?? '';
     expect(fs.existsSync(path.join(remote, upHash.slice(0, 2), upHash.slice(2)))).toBe(true);
     expect(fs.existsSync(path.join(p.dir, 'cache', upHash.slice(0, 2), upHash.slice(2)))).toBe(true);
+    expect(resultRecords(remote)).toEqual([]);
     p.write('data.txt', 'hello\n');
     const st = await runXpipe(p, info, ['status', '--json']);
     expect(st.events.map((e) => [e['stage'], e['stale']])).toEqual([[s, false]]);
@@ -289,6 +297,7 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`failed ${s}: Slurm job \\d+ ended FAILED \\(exit code 4\\)`));
     expect(r.stderr).toMatch(/log \(last \d+ lines\):[\s\S]*isolated-stage-broke/);
+    expect(resultRecords(remote)).toEqual([]);
     expect(p.exists('pipeline.lock') ? p.read('pipeline.lock') : '').not.toContain(s);
   });
 

@@ -22,7 +22,7 @@ import type { StageSpec } from '../../model/spec.js';
 import type { RunOutcome, RunRequest, StageRunner } from '../types.js';
 import { PathHasher } from '../../hash/hash-path.js';
 import { isolatedJobScript, jobScript } from './job-script.js';
-import { fetchPushedOuts, pushInputs, readRemoteResult, resultKey } from './staging.js';
+import { fetchPushedOuts, forgetRemoteResult, pushInputs, readRemoteResult, resultKey } from './staging.js';
 import { loadSlurmSettings, type SlurmSettings } from './config.js';
 import { mergeResources, sbatchResourceArgs } from './resources.js';
 import { isTerminal, jobExit, sbatch, scancel, squeue, type JobStatus, type SlurmEnv } from './slurm-cli.js';
@@ -292,6 +292,8 @@ export class SlurmRunner implements StageRunner {
         logTail: tail(),
       });
     }
+    // A failed job's record has been read; the remote keeps no trace of it (a success's goes after its fetch).
+    if (iso && job.resultKey !== undefined && result) await forgetRemoteResult(req.root, iso.remote, job.resultKey);
     const exit = await jobExit(job.jobId, this.slurm);
     const slurmReason = exit?.reason ?? (status !== 'gone' && status.reason !== 'None' ? status.reason : undefined);
     return fail(stage, {

@@ -113,6 +113,14 @@ export async function readRemoteResult(
   });
 }
 
+/** Deletes a result record the coordinator has read; best effort (a leftover record is only clutter). */
+export async function forgetRemoteResult(root: string, remote: RemoteConfig, key: string): Promise<void> {
+  await withStores(remote, root, false, async (s) => {
+    await s.kv.delete(key);
+    return ok(undefined);
+  });
+}
+
 /**
  * Fetches the outs the job pushed into the local cache (each object verified) and checks them out into
  * the workspace; then forgets the result record (the coordinator has taken over).
