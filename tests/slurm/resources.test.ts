@@ -123,13 +123,30 @@ describe('executor.slurm in .xpipe/config.yaml', () => {
     expect(project.exists('a.txt')).toBe(false);
   });
 
-  it('shared_fs: false is refused with what to do', async () => {
+  it('shared_fs: false without a default remote is exit 2 naming the field and how to add one', async () => {
     project = Project.create({
       'pipeline.yaml': 'stages:\n  a:\n    cmd: echo hi > a.txt\n    outs: [a.txt]\n',
       '.xpipe/config.yaml': 'executor:\n  slurm:\n    shared_fs: false\n',
     });
     const r = await project.run(['repro', '--executor', 'slurm']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/"shared_fs: false" of executor.slurm in \.xpipe\/config\.yaml is not supported yet/);
+    expect(r.stderr).toContain(
+      '.xpipe/config.yaml:3:16: "shared_fs: false" of executor.slurm in .xpipe/config.yaml needs a default remote',
+    );
+    expect(r.stderr).toContain('xpipe remote add -d NAME URL');
+    expect(project.exists('a.txt')).toBe(false);
+  });
+
+  it('a work_root that is not an absolute path is exit 2 naming it', async () => {
+    project = Project.create({
+      'pipeline.yaml': 'stages:\n  a:\n    cmd: echo hi > a.txt\n    outs: [a.txt]\n',
+      '.xpipe/config.yaml':
+        'remote:\n  s:\n    url: /tmp\ncore:\n  remote: s\nexecutor:\n  slurm:\n    shared_fs: false\n    work_root: scratch\n',
+    });
+    const r = await project.run(['repro', '--executor', 'slurm']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '.xpipe/config.yaml:9:16: "work_root" of executor.slurm in .xpipe/config.yaml must be an absolute',
+    );
   });
 });

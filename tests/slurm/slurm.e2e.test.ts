@@ -1,5 +1,9 @@
 // End-to-end: the Slurm executor against the run's real single-node Slurm (tests/servers). One file, so
 // the cases run one after another and never compete for the node's 2 CPUs. Tiny stages, few jobs.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../helpers/project-rig.js';
 import { serverTestsSkipped, slurm, type SlurmInfo } from '../servers/index.js';
@@ -26,6 +30,13 @@ function threeStages(executor: string | undefined, a: string): string {
 `;
 }
 
+/** Result records a non-shared job left on a path remote (the coordinator deletes each one it has read). */
+function resultRecords(remote: string): string[] {
+  const dir = path.join(remote, 'runs', 'slurm-results');
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json'));
+}
+
 /** The hashes of a lock (what a run computed), without anything run-specific. */
 function lockHashes(p: Project): unknown {
   const lines = p
@@ -46,8 +57,16 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
   beforeAll(async () => {
     info = await slurm();
   }, 120_000);
+  const dirs: string[] = [];
+  /** A temp directory outside every project (a remote, a node's work root). */
+  const tempDir = (prefix: string) => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    dirs.push(d);
+    return d;
+  };
   afterEach(() => {
     for (const p of projects.splice(0)) p.dispose();
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it('runs a 3-stage pipeline as jobs, with a lock identical to a local run and resources in scontrol', async () => {
@@ -218,5 +237,99 @@ describe.skipIf(serverTestsSkipped())('Slurm executor (real slurmctld/slurmd)', 
       .map((e) => e.metrics['metrics.yaml:score'])
       .sort();
     expect(scores).toEqual([10, 20, 30, 40]);
+  });
+
+  it('shared_fs: false: the job fetches its dep from the remote, works in its own dir, and its outs come back', async () => {
+    const s = `iso_${uid()}`;
+    const [remote, workRoot] = [tempDir('xpipe-remote-'), tempDir('xpipe-node-')];
+    const p = project({
+      '.xpipe/config.yaml': `core:\n  remote: store\nremote:\n  store:\n    url: ${remote}\nexecutor:\n  slurm:\n    shared_fs: false\n    work_root: ${workRoot}\n`,
+      'data.txt': 'hello\n',
+      // --hold: the job cannot start before the test has changed the workspace and released it.
+      'pipeline.yaml': `stages:
+  ${s}:
+    cmd: tr a-z A-Z < data.txt > up.txt && pwd > where.txt
+    deps: [data.txt]
+    outs: [up.txt, where.txt]
+    executor: slurm
+    resources: { slurm_extra: --hold }
+`,
+    });
+    const child = spawnXpipe(p, info, ['repro', '--json']);
+    const submitted = await new EventLog(child).until(
+      (e) => e['reason'] === 'cluster-job' && e['state'] === 'SUBMITTED',
+    );
+    const jobId = submitted['jobId'] as string;
+    // The dep's bytes are on the remote now. A job that read the workspace would see this instead.
+    p.write('data.txt', 'tampered\n');
+    execFileSync('scontrol', ['release', jobId], { env: { ...process.env, ...info.env } });
+    const r = await child;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(p.read('up.txt')).toBe('HELLO\n');
+    expect(p.read('where.txt')).toBe(`${path.join(workRoot, `xpipe-job-${jobId}`, 'work')}\n`);
+    expect(scontrolJob(info, jobId)).toContain(`WorkDir=${workRoot} `);
+    // The job cleaned up its private directory; only Slurm's log file stays on the node.
+    expect(fs.readdirSync(workRoot)).toEqual([`xpipe-${jobId}.log`]);
+    // The outs went through the remote and the local cache into the workspace and the lock.
+    const lock = p.read('pipeline.lock');
+    const upHash = /path: up\.txt\n\s+hash: (\w+)/.exec(lock)?.[1] ?? '';
+    expect(fs.existsSync(path.join(remote, upHash.slice(0, 2), upHash.slice(2)))).toBe(true);
+    expect(fs.existsSync(path.join(p.dir, 'cache', upHash.slice(0, 2), upHash.slice(2)))).toBe(true);
+    expect(resultRecords(remote)).toEqual([]);
+    p.write('data.txt', 'hello\n');
+    const st = await runXpipe(p, info, ['status', '--json']);
+    expect(st.events.map((e) => [e['stage'], e['stale']])).toEqual([[s, false]]);
+  });
+
+  it('shared_fs: false: a failing job reports its exit code and the log tail it sent through the remote', async () => {
+    const s = `isobad_${uid()}`;
+    const remote = tempDir('xpipe-remote-');
+    const p = project({
+      '.xpipe/config.yaml': `core:\n  remote: store\nremote:\n  store:\n    url: ${remote}\nexecutor:\n  slurm:\n    shared_fs: false\n    work_root: ${tempDir('xpipe-node-')}\n`,
+      'pipeline.yaml': `stages:
+  ${s}:
+    cmd: echo isolated-stage-broke >&2 && exit 4
+    outs: [never.txt]
+    executor: slurm
+`,
+    });
+    const r = await runXpipe(p, info, ['repro']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`failed ${s}: Slurm job \\d+ ended FAILED \\(exit code 4\\)`));
+    expect(r.stderr).toMatch(/log \(last \d+ lines\):[\s\S]*isolated-stage-broke/);
+    expect(resultRecords(remote)).toEqual([]);
+    expect(p.exists('pipeline.lock') ? p.read('pipeline.lock') : '').not.toContain(s);
+  });
+
+  it('checks the run cache before submitting: local, and the remote one with --pull; no job for known work', async () => {
+    const s = `known_${uid()}`;
+    const remote = tempDir('xpipe-remote-');
+    const files = {
+      '.xpipe/config.yaml': `core:\n  remote: store\nremote:\n  store:\n    url: ${remote}\n`,
+      'in.txt': 'input\n',
+      'pipeline.yaml': `stages:\n  ${s}:\n    cmd: tr a-z A-Z < in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n    executor: slurm\n`,
+    };
+    // The work was done once, locally, and its run shared on the remote.
+    const a = project(files);
+    expect((await runXpipe(a, info, ['repro', '--executor', 'local'])).code).toBe(0);
+    expect((await runXpipe(a, info, ['push', '--run-cache'])).code).toBe(0);
+    // Local run cache: the lock and the out are gone, the run is remembered: restored, not submitted.
+    fs.rmSync(a.abs('pipeline.lock'));
+    fs.rmSync(a.abs('out.txt'));
+    const local = await runXpipe(a, info, ['repro', '--json']);
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.events.filter((e) => e['stage'] === s).map((e) => e['reason'])).toEqual(['restored-run-cache']);
+    // A fresh clone knows nothing locally: without --pull the stage would go to Slurm...
+    const b = project(files);
+    const dry = await runXpipe(b, info, ['repro', '--dry', '--json']);
+    expect(dry.events.filter((e) => e['stage'] === s).map((e) => e['reason'])).toEqual(['would-run']);
+    // ...with --pull the remote's run cache answers and no job is submitted.
+    const pulled = await runXpipe(b, info, ['repro', '--pull', '--json']);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.events.filter((e) => e['stage'] === s)).toEqual([
+      { type: 'success', reason: 'restored-run-cache', stage: s, remote: 'store' },
+    ]);
+    expect(b.read('out.txt')).toBe('INPUT\n');
+    expect(jobsOf(info, s)).toEqual([]);
   });
 });

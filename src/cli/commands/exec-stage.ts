@@ -8,14 +8,16 @@ import type { Command, ExitCode } from './types.js';
 const command: Command = {
   name: 'exec-stage',
   summary: 'Run one stage inside a cluster job (used by the Slurm executor)',
-  usage: 'xpipe exec-stage REQUEST_FILE',
+  usage: 'xpipe exec-stage REQUEST_FILE|-',
   positionals: true,
   options: [],
   examples: [],
   async run(args, io): Promise<ExitCode> {
     const [requestFile, ...rest] = args.positionals;
     if (requestFile === undefined || rest.length > 0) {
-      io.stderr.write('error: exec-stage takes exactly one argument, the job request file written by "xpipe repro".\n');
+      io.stderr.write(
+        'error: exec-stage takes exactly one argument, the job request file written by "xpipe repro" (or - for stdin).\n',
+      );
       return 2;
     }
     const { TextReporter } = await import('../render/text.js');

@@ -6,14 +6,23 @@
  *       partition: gpu           # any resource field: cpus, mem, gpus, time, partition, account, qos, slurm_extra
  *       time: 2h
  *       poll_max: 10             # seconds between squeue calls at most (back-off ceiling)
- *       shared_fs: true          # the project directory is visible on the nodes (required for now)
+ *       shared_fs: true          # the project directory is visible on the nodes (default)
+ *       work_root: /scratch      # shared_fs: false only: where on a node a job makes its private work dir
+ * With `shared_fs: false` the default remote carries deps and outs between the coordinator and the jobs
+ * (./staging.ts), so one must be configured.
  * Owns: validating those keys into diagnostics with file:line. Does not own: loading the files (project-config.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { err, ok, type Result } from '../../model/result.js';
 import type { Diagnostic } from '../../model/diagnostic.js';
-import { CONFIG_FILE, LOCAL_CONFIG_FILE, loadProjectConfig } from '../../config/project-config.js';
+import {
+  CONFIG_FILE,
+  LOCAL_CONFIG_FILE,
+  loadProjectConfig,
+  resolveRemote,
+  type RemoteConfig,
+} from '../../config/project-config.js';
 import { parseYaml } from '../../config/yaml-file.js';
 import { parseResources, type StageResources } from './resources.js';
 
@@ -21,9 +30,14 @@ export interface SlurmSettings {
   defaults: StageResources;
   /** Back-off ceiling of the poller, ms. */
   pollMaxMs: number;
+  /** Set when `shared_fs: false`: jobs work in a private directory and exchange data through `remote`. */
+  isolated?: { remote: RemoteConfig; workRoot: string };
 }
 
-const OWN_KEYS = ['shared_fs', 'poll_max'] as const;
+/** Where a job's private work dir goes when `work_root` is not set: a path every Linux node has. */
+export const DEFAULT_WORK_ROOT = '/tmp';
+
+const OWN_KEYS = ['shared_fs', 'poll_max', 'work_root'] as const;
 
 export function loadSlurmSettings(root: string): Result<SlurmSettings, Diagnostic[]> {
   const config = loadProjectConfig(root);
@@ -39,11 +53,22 @@ export function loadSlurmSettings(root: string): Result<SlurmSettings, Diagnosti
   const shared = raw['shared_fs'];
   if (shared !== undefined && typeof shared !== 'boolean')
     return problem('shared_fs', `"shared_fs" of ${where} must be true or false.`);
-  if (shared === false) {
+  const workRoot = raw['work_root'] ?? DEFAULT_WORK_ROOT;
+  // sbatch expands %j and friends in --output, so a % in the path would not name the directory.
+  if (typeof workRoot !== 'string' || !path.posix.isAbsolute(workRoot) || workRoot.includes('%'))
     return problem(
-      'shared_fs',
-      `"shared_fs: false" of ${where} is not supported yet: the Slurm executor needs the project directory on a filesystem the nodes share (jobs read deps and write outs in place). Remove the setting, or run from a shared directory.`,
+      'work_root',
+      `"work_root" of ${where} must be an absolute directory path on the nodes (without "%"), got ${JSON.stringify(workRoot)}.`,
     );
+  let isolated: SlurmSettings['isolated'];
+  if (shared === false) {
+    const remote = resolveRemote(config.value);
+    if (!remote.ok)
+      return problem(
+        'shared_fs',
+        `"shared_fs: false" of ${where} needs a default remote: without a shared filesystem, jobs fetch their deps from it and push their outs to it. ${remote.error.message} The nodes must reach it too (a path they mount, or ssh:// or s3://). Or remove "shared_fs: false" if the nodes see the project directory.`,
+      );
+    isolated = { remote: remote.value, workRoot };
   }
   const pollMax = raw['poll_max'] ?? 10;
   if (typeof pollMax !== 'number' || !(pollMax > 0))
@@ -51,7 +76,7 @@ export function loadSlurmSettings(root: string): Result<SlurmSettings, Diagnosti
       'poll_max',
       `"poll_max" of ${where} must be a number of seconds > 0, got ${JSON.stringify(pollMax)}.`,
     );
-  return ok({ defaults: defaults.value, pollMaxMs: Math.round(pollMax * 1000) });
+  return ok({ defaults: defaults.value, pollMaxMs: Math.round(pollMax * 1000), ...(isolated ? { isolated } : {}) });
 }
 
 /** file:line of `executor.slurm.<field>` (the local file wins, as in merging); only for error messages. */

@@ -5,6 +5,8 @@
  *   <run id>/<stage>.request.json  what the job runs: the stage spec and params, as the coordinator saw them
  *   <run id>/<stage>.result.json   the job's result record (written atomically by the worker): the truth
  *   jobs/<stage>.json              the job of the stage's current run (id + run-cache key), for re-attaching
+ * Without a shared filesystem (`shared_fs: false`) only jobs/ is used: the request travels inside the job
+ * script, the log stays on the node, and the result record goes to the default remote (./staging.ts).
  * Owns: those paths and record formats. Does not own: what is done with them.
  */
 import fs from 'node:fs';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { writeFileAtomicSync } from '../../../shared/atomic.js';
 import type { FailureEvent } from '../../model/events.js';
 import type { StageSpec } from '../../model/spec.js';
+import type { RemoteConfig } from '../../config/project-config.js';
 
 export const SLURM_DIR = path.join('.xpipe', 'slurm');
 
@@ -40,6 +43,29 @@ export interface JobRequest {
   stage: StageSpec;
   params: Record<string, unknown>;
   result: string;
+  /** Set when the node does not share the project directory: the job works elsewhere, data via the remote. */
+  isolated?: IsolatedJob;
+}
+
+/** One file or directory moved through the remote: what the job fetches (inputs) or pushed (outs). */
+export interface MovedPath {
+  path: string;
+  hash: string;
+  size: number;
+  nfiles?: number;
+}
+
+/** The non-shared half of a request: where the job works and what it exchanges through the remote. */
+export interface IsolatedJob {
+  remote: RemoteConfig;
+  /** The directory on the node under which the job makes its private work dir. */
+  workRoot: string;
+  /** The Slurm output file as given to sbatch (`%j` stands for the job id); its tail goes into the result. */
+  log: string;
+  /** Deps, params files, the module's code and persist outs: pushed by the coordinator, fetched by the job. */
+  inputs: MovedPath[];
+  /** Key of the result record in the remote's record store. */
+  resultKey: string;
 }
 
 /** The job's answer. `outs`: project-relative path → content hash (null: not produced). */
@@ -49,6 +75,11 @@ export interface JobResult {
   ok: boolean;
   failure?: FailureEvent;
   outs: Record<string, string | null>;
+  /** Non-shared only: the outs as pushed to the remote (the coordinator fetches these objects). */
+  pushed?: MovedPath[];
+  /** Non-shared only: the job directory it ran in and the tail of its log (the coordinator cannot read the node's disk). */
+  workDir?: string;
+  logTail?: string[];
   finishedAt: string;
 }
 
@@ -60,6 +91,9 @@ export interface JobRecord {
   jobId: string;
   runId: string;
   files: RunFiles;
+  /** Non-shared: the result record's key on the remote, and the log's path on the node (for messages). */
+  resultKey?: string;
+  nodeLog?: string;
   submittedAt: string;
 }
 

@@ -6,19 +6,23 @@
  * the shared poller; then read the job's result record and check the outs in the workspace still hash to
  * what the job recorded before reporting success, so the coordinator commits exactly what the job made.
  * Ctrl-C (the request's signal) cancels the run's jobs with one `scancel`.
- * Assumes a filesystem shared by the coordinator and the nodes (the project directory at the same path).
+ * By default the coordinator and the nodes share a filesystem (the project directory at the same path).
+ * With `shared_fs: false` the inputs go to the default remote before submission, the request travels in
+ * the job script, the job works in a private directory on the node, and its result record and outs come
+ * back through the remote (./staging.ts, ./isolated-worker.ts).
  * Owns: the life of one stage's job. Does not own: committing (execute-stage.ts), polling (./poller.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Diagnostic } from '../../model/diagnostic.js';
 import type { FailureEvent } from '../../model/events.js';
 import type { StageSpec } from '../../model/spec.js';
 import type { RunOutcome, RunRequest, StageRunner } from '../types.js';
 import { PathHasher } from '../../hash/hash-path.js';
+import { isolatedJobScript, jobScript } from './job-script.js';
+import { fetchPushedOuts, forgetRemoteResult, pushInputs, readRemoteResult, resultKey } from './staging.js';
 import { loadSlurmSettings, type SlurmSettings } from './config.js';
 import { mergeResources, sbatchResourceArgs } from './resources.js';
 import { isTerminal, jobExit, sbatch, scancel, squeue, type JobStatus, type SlurmEnv } from './slurm-cli.js';
@@ -37,8 +41,6 @@ import {
 } from './files.js';
 
 const EXECUTOR = 'slurm';
-/** bin/xpipe.js of this installation (same depth from src/ and dist/). */
-const XPIPE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/xpipe.js');
 /** While a job runs, its elapsed time is reported this often. */
 const RUNNING_REPORT_MS = 30_000;
 /** After scancel, how long to wait for Slurm to confirm the job ended. */
@@ -117,7 +119,7 @@ export class SlurmRunner implements StageRunner {
     const earlier = req.key !== undefined ? loadJobRecord(req.root, stage) : undefined;
     if (earlier && earlier.key === req.key) {
       const status = (await squeue([earlier.jobId], this.slurm))?.get(earlier.jobId);
-      const finishedWell = readJson<JobResult>(earlier.files.result)?.ok === true;
+      const finishedWell = (await this.readResult(req.root, settings, earlier))?.ok === true;
       // Still queued or running: follow it. Finished while nobody watched: adopt its result if it has one.
       if ((status && !isTerminal(status.state)) || finishedWell) {
         req.onEvent({
@@ -128,7 +130,7 @@ export class SlurmRunner implements StageRunner {
           jobId: earlier.jobId,
           state: status?.state ?? 'COMPLETED',
           attached: true,
-          log: rel(earlier.files.log),
+          log: earlier.nodeLog ?? rel(earlier.files.log),
         });
         return earlier;
       }
@@ -142,23 +144,38 @@ export class SlurmRunner implements StageRunner {
       params: req.params,
       result: files.result,
     };
+    const iso = settings.isolated;
+    if (iso) {
+      const inputs = await pushInputs(req.root, req.stage, iso.remote);
+      if (!inputs.ok)
+        return {
+          failure: clusterFailure(stage, { state: 'SUBMIT_FAILED', detail: `inputs not staged: ${inputs.error}` }),
+        };
+      const log = path.posix.join(iso.workRoot, 'xpipe-%j.log');
+      const key = resultKey(runId, stage);
+      request.isolated = { remote: iso.remote, workRoot: iso.workRoot, log, inputs: inputs.value, resultKey: key };
+    }
+    // Kept on the coordinator's side in both modes: what was submitted, for a person looking into a run.
     writeJson(files.request, request);
     fs.rmSync(files.result, { force: true });
     const resources = mergeResources(settings.defaults, req.stage.resources ?? {});
     const args = [
       `--job-name=xpipe-${runId}-${stage}`,
-      `--chdir=${req.root}`,
-      `--output=${files.log}`,
+      `--chdir=${iso ? iso.workRoot : req.root}`,
+      `--output=${request.isolated?.log ?? files.log}`,
       ...sbatchResourceArgs(resources),
     ];
-    const submitted = await sbatch(jobScript(stage, runId, files.request), args, this.slurm);
+    const script = iso ? isolatedJobScript(stage, runId, request) : jobScript(stage, runId, files.request);
+    const submitted = await sbatch(script, args, this.slurm);
     if (!submitted.ok) return { failure: clusterFailure(stage, { state: 'SUBMIT_FAILED', detail: submitted.error }) };
+    const nodeLog = request.isolated?.log.replace(/%j/g, submitted.jobId);
     const record: JobRecord = {
       stage,
       key: req.key ?? '',
       jobId: submitted.jobId,
       runId,
       files,
+      ...(request.isolated ? { resultKey: request.isolated.resultKey, nodeLog: `on the node at ${nodeLog}` } : {}),
       submittedAt: new Date().toISOString(),
     };
     // Without a key there is nothing to re-attach by; the job's files still say what happened.
@@ -170,7 +187,7 @@ export class SlurmRunner implements StageRunner {
       executor: EXECUTOR,
       jobId: submitted.jobId,
       state: 'SUBMITTED',
-      log: rel(files.log),
+      log: record.nodeLog ?? rel(files.log),
     });
     return record;
   }
@@ -241,13 +258,28 @@ export class SlurmRunner implements StageRunner {
     this.cancelBatch.add(jobId);
   }
 
+  /** The job's result record: a file next to its log, or (no shared filesystem) a record on the remote. */
+  private async readResult(root: string, settings: SlurmSettings, job: JobRecord): Promise<JobResult | undefined> {
+    if (job.resultKey === undefined || !settings.isolated) return readJson<JobResult>(job.files.result);
+    const r = await readRemoteResult(root, settings.isolated.remote, job.resultKey);
+    return r.ok ? r.value : undefined;
+  }
+
   /** The job ended: its result record (checked against the workspace) decides, Slurm's state explains. */
   private async conclude(req: RunRequest, job: JobRecord, status: JobStatus | 'gone'): Promise<RunOutcome> {
     const stage = req.stage.name;
     const state = status === 'gone' ? 'UNKNOWN' : status.state;
-    const result = readJson<JobResult>(job.files.result);
-    const base = { jobId: job.jobId, log: path.relative(req.root, job.files.log) };
+    const settings = this.settingsFor(req.root);
+    const iso = settings.ok ? settings.value.isolated : undefined;
+    const result = settings.ok ? await this.readResult(req.root, settings.value, job) : undefined;
+    const base = { jobId: job.jobId, log: job.nodeLog ?? path.relative(req.root, job.files.log) };
+    // The coordinator cannot read a node's disk: the job sent its log's tail with its result.
+    const tail = () => (job.resultKey !== undefined ? (result?.logTail ?? []) : logTail(job.files.log));
     if (result?.ok && (state === 'COMPLETED' || state === 'UNKNOWN')) {
+      if (iso && job.resultKey !== undefined) {
+        const fetched = await fetchPushedOuts(req.root, stage, iso.remote, job.resultKey, result.pushed ?? []);
+        if (!fetched.ok) return fail(stage, { ...base, state: 'FETCH_FAILED', detail: fetched.error, logTail: tail() });
+      }
       const hasher = new PathHasher(req.root);
       const differ = req.stage.outs
         .filter((o) => (hasher.hash(o.path)?.hash ?? null) !== (result.outs[o.path] ?? null))
@@ -257,9 +289,11 @@ export class SlurmRunner implements StageRunner {
         ...base,
         state: 'RESULT_MISMATCH',
         detail: `the outs in the workspace differ from what the job recorded: ${differ.join(', ')} (changed after the job wrote them, or the project directory is not shared with the nodes)`,
-        logTail: logTail(job.files.log),
+        logTail: tail(),
       });
     }
+    // A failed job's record has been read; the remote keeps no trace of it (a success's goes after its fetch).
+    if (iso && job.resultKey !== undefined && result) await forgetRemoteResult(req.root, iso.remote, job.resultKey);
     const exit = await jobExit(job.jobId, this.slurm);
     const slurmReason = exit?.reason ?? (status !== 'gone' && status.reason !== 'None' ? status.reason : undefined);
     return fail(stage, {
@@ -271,8 +305,10 @@ export class SlurmRunner implements StageRunner {
         ? { detail: describeFailure(result.failure) }
         : !result && state === 'UNKNOWN'
           ? { detail: 'Slurm no longer knows the job and it left no result record' }
-          : {}),
-      logTail: logTail(job.files.log),
+          : !result && job.resultKey !== undefined
+            ? { detail: `the job left no result record on the remote; its log is on the node` }
+            : {}),
+      logTail: tail(),
     });
   }
 }
@@ -307,15 +343,4 @@ function describeFailure(f: FailureEvent): string {
     default:
       return f.reason;
   }
-}
-
-/** The job script: our own paths only (quoted for sh); the stage's command travels in the request file. */
-function jobScript(stage: string, runId: string, requestFile: string): string {
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return [
-    '#!/bin/sh',
-    `# xpipe stage ${stage.replace(/\n/g, ' ')}, run ${runId}`,
-    `exec ${q(process.execPath)} ${q(XPIPE_BIN)} exec-stage ${q(requestFile)}`,
-    '',
-  ].join('\n');
 }
