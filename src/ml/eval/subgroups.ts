@@ -7,7 +7,8 @@
  * `ageBands` (default 40, 60: `<40`, `40-<60`, `>=60`). Images whose value is unknown (null) are in no
  * group of that attribute. A label needs at least `minCases` positives and as many negatives in a
  * subgroup for an AUC; with fewer, its AUC is null with the counts as the reason (never a crash, never a
- * CI from a handful of cases). The flag is a screening aid, not a test corrected for multiple comparisons.
+ * CI from a handful of cases). The flag is a screening aid, not a test corrected for multiple comparisons;
+ * a zero-width CI (e.g. AUC 1 in every resample) is not flagged, as it carries no estimate of uncertainty.
  *
  * Owns: forming the groups and the numbers. Does not own: the JSON/CSV/markdown layout (subgroup-table.ts).
  */
@@ -42,7 +43,7 @@ export interface SubgroupAuc {
   auc_ci95: [Num, Num];
   /** The same AUC on the whole test split. */
   overall_auc: Num;
-  /** The CI lies wholly above or below overall_auc (null when either is undefined). */
+  /** The CI lies wholly above or below overall_auc (null when either is undefined or the CI has zero width). */
   ci_excludes_overall: boolean | null;
   undefined?: { auc: string };
 }
@@ -113,7 +114,8 @@ const r6 = (v: number | null): Num => (v === null ? null : Number(v.toFixed(6)))
 
 function excludes(ci: [Num, Num], overall: Num): boolean | null {
   const [low, high] = ci;
-  if (low === null || high === null || overall === null) return null;
+  // A zero-width CI (every resample separates perfectly) estimates no uncertainty at all: no flag.
+  if (low === null || high === null || overall === null || low === high) return null;
   return overall < low || overall > high;
 }
 
