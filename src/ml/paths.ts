@@ -31,6 +31,11 @@ export const PIPELINE_PATHS = {
   pr: 'plots/pr.csv',
   confusion: 'plots/confusion.csv',
   predictions: 'reports/predictions.csv',
+  /** evaluate: reliability points, the reliability diagram, the subgroup table. */
+  calibration: 'plots/calibration.csv',
+  calibrationPng: 'reports/calibration.png',
+  subgroupsCsv: 'reports/subgroups.csv',
+  subgroupsTable: 'reports/subgroups.md',
   explainReport: 'reports/explain',
   explainMetrics: 'metrics/explain.json',
 } as const;

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { LabelSpace, PreprocessStats, SplitIndex } from './preprocessed-format.js';
+import type { ImageMeta, LabelSpace, PreprocessStats, SplitIndex } from './preprocessed-format.js';
 
 export type SplitName = SplitIndex['split'];
 
@@ -31,6 +31,8 @@ export interface SplitData {
   patientIds: string[];
   /** N×H×W lung-field masks (nonzero = lung) when the preprocess stage wrote `<split>.masks.bin`. */
   masks: Uint8Array | null;
+  /** Per-image metadata (view, sex, age) aligned with `ids`, when the dataset has any. */
+  meta?: ImageMeta;
 }
 
 async function readJson<T>(file: string): Promise<T> {
@@ -69,7 +71,13 @@ export async function loadSplit(dir: string, split: SplitName): Promise<SplitDat
     masks = new Uint8Array(await readFile(maskFile));
     if (masks.length !== pixels.length) throw new Error(`${split}.masks.bin does not match ${split}.bin in size`);
   }
-  return { split, n, height, width, pixels, labels, numLabels, ids: index.ids, patientIds: index.patientIds, masks };
+  for (const [column, values] of Object.entries(index.meta ?? {})) {
+    if (!Array.isArray(values) || values.length !== n) {
+      throw new Error(`${split}.json: meta.${column} does not hold one value per image (${n}); re-run preprocess`);
+    }
+  }
+  const meta = index.meta ? { meta: index.meta } : {};
+  return { split, n, height, width, pixels, labels, numLabels, ids: index.ids, patientIds: index.patientIds, masks, ...meta };
 }
 
 /** Column `label` of the targets as 0/1 numbers. */

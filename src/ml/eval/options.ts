@@ -3,7 +3,7 @@
  *
  * Owns: names, defaults and ranges. Does not own: what they do (thresholds.ts, report.ts).
  */
-import { InputError, Reader, section } from '../params/index.js';
+import { InputError, invalid, Reader, section } from '../params/index.js';
 import type { ThresholdOptions } from './thresholds.js';
 
 export function parseTuneOptions(params: Readonly<Record<string, unknown>>): ThresholdOptions {
@@ -26,18 +26,51 @@ export function parseTuneOptions(params: Readonly<Record<string, unknown>>): Thr
   return o;
 }
 
+/** Post-hoc calibration fitted on the validation split (params `evaluate.calibrate`). */
+export const CALIBRATE = ['none', 'temperature'] as const;
+export type Calibrate = (typeof CALIBRATE)[number];
+
 export interface EvaluateOptions {
   bootstrap: number;
   seed: number;
   batchSize: number;
+  calibrate: Calibrate;
+  /** Equal-width bins of the reliability curve and ECE. */
+  calibrationBins: number;
+  /** Ascending age cut points of the subgroup bands. */
+  ageBands: number[];
+  /** Positives and negatives a label needs in a subgroup for an AUC. */
+  subgroupMinCases: number;
+}
+
+/** `age_bands`: an ascending list of ages (years), e.g. [40, 60] → <40, 40-<60, >=60. */
+function ageBands(r: Reader): number[] {
+  const v = r.raw('age_bands') ?? [40, 60];
+  const ok =
+    Array.isArray(v) &&
+    v.every((a, i) => typeof a === 'number' && Number.isFinite(a) && a > 0 && (i === 0 || a > (v[i - 1] as number)));
+  if (!ok) invalid('an ascending list of positive ages in years (e.g. [40, 60])', r.field('age_bands'), v);
+  return v as number[];
 }
 
 export function parseEvaluateOptions(params: Readonly<Record<string, unknown>>): EvaluateOptions {
   const r = new Reader(section(params, 'evaluate'), 'evaluate');
-  r.rejectUnknown(['bootstrap', 'seed', 'batch_size']);
+  r.rejectUnknown([
+    'bootstrap',
+    'seed',
+    'batch_size',
+    'calibrate',
+    'calibration_bins',
+    'age_bands',
+    'subgroup_min_cases',
+  ]);
   return {
     bootstrap: r.positiveInt('bootstrap', 1000),
     seed: r.nonNegativeInt('seed', 42),
     batchSize: r.positiveInt('batch_size', 64),
+    calibrate: r.oneOf('calibrate', CALIBRATE, 'temperature'),
+    calibrationBins: r.int('calibration_bins', 10, 2, 1000),
+    ageBands: ageBands(r),
+    subgroupMinCases: r.positiveInt('subgroup_min_cases', 5),
   };
 }

@@ -9,7 +9,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { loadLabelSpace, loadSplit, loadStats, type SplitData, type SplitName } from '../data/dataset.js';
 import type { LabelSpace, PreprocessStats } from '../data/preprocessed-format.js';
 import { loadModel } from '../io/model-files.js';
-import { predictProbabilities } from './predict.js';
+import { logitsToProbabilities, predictLogits } from './predict.js';
 
 export interface Scored {
   model: tf.LayersModel;
@@ -18,6 +18,8 @@ export interface Scored {
   data: SplitData;
   /** N×L probabilities. */
   probs: Float32Array;
+  /** N×L logits the probabilities came from (temperature scaling divides these). */
+  logits: Float32Array;
 }
 
 export async function scoreSplit(modelDir: string, dataDir: string, split: SplitName, batchSize = 64): Promise<Scored> {
@@ -39,6 +41,7 @@ export async function scoreSplit(modelDir: string, dataDir: string, split: Split
       `the model expects ${String(inputShape?.[1])}×${String(inputShape?.[2])} images but ${split} holds ${data.height}×${data.width}; re-run train`,
     );
   }
-  const probs = await predictProbabilities(model, data, stats, labelSpace.task, batchSize);
-  return { model, labelSpace, stats, data, probs };
+  const logits = await predictLogits(model, data, stats, batchSize);
+  const probs = logitsToProbabilities(labelSpace.task, logits, labelSpace.labels.length);
+  return { model, labelSpace, stats, data, probs, logits };
 }

@@ -6,6 +6,7 @@
  * Owns: colour mapping, blending and the caption. Does not own: the attribution maths.
  */
 import sharp from 'sharp';
+import { escapeXml } from '../../shared/xml.js';
 import { resizeMap } from './lung-share.js';
 
 /** Jet-like colour map for v in [0, 1]. */
@@ -15,13 +16,6 @@ export function heatColor(v: number): [number, number, number] {
   const g = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - 2)));
   const b = Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - 1)));
   return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
-}
-
-function escapeXml(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
-  );
 }
 
 export interface OverlayInput {

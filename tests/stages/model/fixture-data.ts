@@ -20,6 +20,22 @@ export interface FixtureOptions {
    * threshold must then trade false positives against sensitivity (tests of min_specificity need that).
    */
   hardValNegatives?: boolean;
+  /**
+   * Give every split view/sex/age metadata (`SplitIndex.meta`): view cycles AP SUPINE / PA / AP (one null),
+   * sex is M for odd rows, so in multilabel every Mass positive (kinds 1, 3) is M and F has none, and age
+   * runs 25..74 (one null).
+   */
+  meta?: boolean;
+}
+
+/** The metadata of row i of a split with n rows (see FixtureOptions.meta). */
+export function fixtureMeta(n: number): Required<NonNullable<SplitIndex['meta']>> {
+  const rows = [...Array(n).keys()];
+  return {
+    view: rows.map((i) => (i === 4 ? null : (['AP SUPINE', 'PA', 'AP'][i % 3] as string))),
+    sex: rows.map((i) => (i % 2 === 1 ? 'M' : 'F')),
+    age: rows.map((i) => (i === 5 ? null : 25 + ((i * 7) % 50))),
+  };
 }
 
 export const FIXTURE_LABELS: Record<Task, string[]> = {
@@ -102,6 +118,7 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
       index.sources.push(`data/raw/images/${id}`);
       index.masks.push(options.masks === false ? null : `data/raw/masks/${id}`);
     }
+    if (options.meta) index.meta = fixtureMeta(n);
     await writeFile(path.join(dir, `${split}.bin`), pixels);
     await writeFile(path.join(dir, `${split}.json`), JSON.stringify(index));
     if (options.masks !== false) {

@@ -19,6 +19,9 @@ import { column } from '../../../src/ml/eval/predict.js';
 import { chooseThreshold } from '../../../src/ml/eval/thresholds.js';
 import { labelColumn } from '../../../src/ml/data/dataset.js';
 import { initRuntime } from '../../../src/ml/runtime/index.js';
+import { brierScore } from '../../../src/ml/eval/calibration.js';
+import { fitTemperature } from '../../../src/ml/eval/temperature.js';
+import sharp from 'sharp';
 
 const PARAMS = {
   model: { arch: 'chestnet_s', pretrained: null },
@@ -29,7 +32,8 @@ const PARAMS = {
   data: { task: 'multilabel' },
   // a missed positive costs 50 false alarms, so without min_specificity the choice has false positives
   tune_threshold: { strategy: 'cost', c_fn: 50, c_fp: 1, min_specificity: 0.99 },
-  evaluate: { bootstrap: 50 },
+  // the fixture's test split has 20 images: 2 cases of each class make a subgroup AUC
+  evaluate: { bootstrap: 50, subgroup_min_cases: 2, calibrate: 'none' },
   explain: { per_label: 1, steps: 4, panel: 64 },
 };
 
@@ -43,6 +47,7 @@ beforeAll(async () => {
     size: 16,
     counts: { train: 40, val: 16, test: 20 },
     hardValNegatives: true,
+    meta: true,
   });
 });
 
@@ -141,6 +146,90 @@ describe('model stages, end to end', () => {
     expect(predictions.slice(1).map((row) => row.split(',')[0])).toEqual(testIds);
   });
 
+  it('evaluate adds calibration (ECE, Brier, reliability plot and PNG) computed on the test split', async () => {
+    const e = await json('metrics/eval.json');
+    expect(e.calibration).toMatchObject({ bins: 10, method: 'none' });
+    expect(e.calibration.binning).toMatch(/^10 equal-width bins over \[0, 1\]/);
+    expect(e.calibration.temperature).toBeUndefined();
+    // Brier recomputed from the written test predictions and the test split's truth
+    const test = await json('data/preprocessed/test.json');
+    const rows = (await read('reports/predictions.csv')).trim().split('\n').slice(1);
+    ['Mass', 'Effusion'].forEach((label, l) => {
+      const scores = rows.map((r) => Number(r.split(',')[l + 1]));
+      const truth = (test.labels as number[][]).map((t) => t[l] as number);
+      const entry = e.calibration.labels.find((x: { label: string }) => x.label === label);
+      expect(entry.brier).toBeCloseTo(brierScore(scores, truth)!, 6);
+      expect(entry.ece).toBeGreaterThanOrEqual(0);
+    });
+    // (the JSON rounds each figure to 6 decimals, so the mean of rounded values agrees to 5)
+    expect(e.calibration.macro.brier).toBeCloseTo(
+      (e.calibration.labels[0].brier + e.calibration.labels[1].brier) / 2,
+      5,
+    );
+    const csv = (await read('plots/calibration.csv')).trim().split('\n');
+    expect(csv[0]).toBe('label,scaling,bin_low,bin_high,mean_predicted,fraction_positive,count');
+    const counted = csv.slice(1).filter((r) => r.startsWith('Mass,none,'));
+    expect(counted.reduce((s, r) => s + Number(r.split(',')[6]), 0)).toBe(20);
+    const png = await sharp(path.join(root, 'reports/calibration.png')).metadata();
+    expect(png).toMatchObject({ format: 'png' });
+    expect(png.width).toBeGreaterThan(400);
+  });
+
+  it('evaluate reports AUC per view, sex and age band from the split metadata, small subgroups as such', async () => {
+    const e = await json('metrics/eval.json');
+    const groups = e.subgroups.groups as { id: string; n: number; labels: any[]; macro: any }[];
+    expect(groups.map((g) => [g.id, g.n])).toEqual([
+      ['view=PA', 6],
+      ['view=AP', 13],
+      ['sex=F', 10],
+      ['sex=M', 10],
+      ['age=<40', 7],
+      ['age=40-<60', 8],
+      ['age=>=60', 4],
+    ]);
+    const female = groups.find((g) => g.id === 'sex=F')!;
+    // in the fixture every Mass case is male: F has no Mass positive, reported and not crashed on
+    expect(female.labels[0]).toMatchObject({ label: 'Mass', positives: 0, negatives: 10, auc: null });
+    expect(female.labels[0].undefined.auc).toMatch(/too few cases for an AUC: 0 positives, 10 negatives/);
+    expect(female.labels[1]).toMatchObject({ label: 'Effusion', positives: 5, negatives: 5 });
+    expect(female.labels[1].auc).toBeGreaterThanOrEqual(0);
+    expect(female.labels[1].auc_ci95[0]).toBeLessThanOrEqual(female.labels[1].auc);
+    const effusion = female.labels[1];
+    // a zero-width CI (perfect separation in every resample) is never flagged
+    expect(effusion.ci_excludes_overall).toEqual(
+      effusion.auc_ci95[0] === effusion.auc_ci95[1]
+        ? null
+        : effusion.auc_ci95[0] > effusion.overall_auc || effusion.auc_ci95[1] < effusion.overall_auc,
+    );
+    expect(e.subgroups.flagged).toEqual(expect.any(Array));
+    expect((await read('reports/subgroups.csv')).split('\n')[0]).toMatch(/^attribute,group,label,n,positives/);
+    expect(await read('reports/subgroups.md')).toMatch(/\| sex=F \| Mass \| 10 \| 0 \| n\/a \(too few cases/);
+  });
+
+  it('evaluate with calibrate: temperature fits T on val, reports before/after and leaves the test metrics alone', async () => {
+    const before = await json('metrics/eval.json');
+    const params = { ...PARAMS, evaluate: { ...PARAMS.evaluate, calibrate: 'temperature' } };
+    const ctx = makeTestContext({ root, params, ...declaredIn('evaluate') });
+    await evaluate.run(ctx);
+    const e = await json('metrics/eval.json');
+    const { calibration, subgroups, ...rest } = e;
+    const { calibration: _c, subgroups: _s, ...restBefore } = before;
+    expect(rest).toEqual(restBefore);
+    expect(subgroups).toEqual(before.subgroups);
+    expect(calibration).toMatchObject({ method: 'temperature', macro: before.calibration.macro });
+    expect(calibration.temperature).toMatchObject({ fitted_on: 'val', val_images: 16 });
+    expect(calibration.temperature.val_nll_after).toBeLessThanOrEqual(calibration.temperature.val_nll_before);
+    // T is the fit on the validation split's logits (not the test split's)
+    await initRuntime({ backend: 'wasm' });
+    const val = await scoreSplit(path.join(root, 'models/model'), path.join(root, 'data/preprocessed'), 'val');
+    val.model.dispose();
+    const fit = fitTemperature('multilabel', val.logits, val.data.labels, 2);
+    expect(calibration.temperature.value).toBeCloseTo(fit.temperature, 5);
+    expect(Object.keys(calibration.after)).toEqual(['macro', 'labels']);
+    expect(await read('plots/calibration.csv')).toMatch(/^Mass \(T=\d+\.\d\d\),temperature,/m);
+    expect(ctx.messages.some((m) => /scoring the validation split to fit the temperature/.test(m))).toBe(true);
+  });
+
   it('explain writes overlays, the gallery and lung shares per method and label', async () => {
     await explain.run(makeTestContext({ root, params: PARAMS, ...declaredIn('explain') }));
     const x = await json('metrics/explain.json');
@@ -219,6 +308,10 @@ describe('model stages on a multiclass dataset', () => {
     expect(matrix).toHaveLength(3);
     expect(matrix.flat().reduce((a, b) => a + b, 0)).toBe(15);
     expect(e.multiclass.per_class.map((c: { support: number }) => c.support)).toEqual([5, 5, 5]);
+    // no metadata in this fixture: the subgroup section says so, the table files still exist
+    expect(e.subgroups).toMatchObject({ groups: [], note: 'the test split has no view, sex or age metadata' });
+    expect(await readFile(path.join(mcRoot, 'reports/subgroups.md'), 'utf8')).toMatch(/no view, sex or age metadata/);
+    expect(e.calibration.labels.map((c: { label: string }) => c.label)).toEqual(['normal', 'mass', 'effusion']);
     expect(await readFile(path.join(mcRoot, 'plots/confusion.csv'), 'utf8')).toMatch(/^all,argmax,normal,normal,\d+$/m);
     const ctx = makeTestContext({ root: mcRoot, params, ...declaredIn('explain') });
     await explain.run(ctx);
