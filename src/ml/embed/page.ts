@@ -127,8 +127,8 @@ export function embedPageHtml(page: EmbedPage): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Test-split embeddings (t-SNE)</title>
 <style>
-body{font-family:sans-serif;background:#111;color:#eee;margin:1.5em}
-main{display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap}
+body{font-family:sans-serif;background:#111;color:#eee;margin:1.5em}h1{font-size:1.4em}
+main{display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap}aside{flex:1 1 300px;max-width:560px}
 #plot{background:#181818;border:1px solid #333;width:${PLOT_SIZE}px;height:${PLOT_SIZE}px}
 #plot circle{stroke:#000;stroke-width:.5;cursor:pointer}#plot circle:hover{stroke:#fff;stroke-width:2}
 #legend{list-style:none;padding:0;margin:.5em 0}#legend li{cursor:pointer;padding:2px 4px}#legend li.on{background:#333}
@@ -136,7 +136,7 @@ main{display:flex;gap:1.5em;align-items:flex-start;flex-wrap:wrap}
 #card{position:fixed;background:#222;border:1px solid #555;padding:8px;display:flex;gap:8px;font-size:13px;pointer-events:none;max-width:420px}
 #card[hidden]{display:none}#card img{width:128px;height:128px;image-rendering:pixelated}hr{border:0;border-top:1px solid #444}
 table{border-collapse:collapse;margin-top:1em}td,th{border-bottom:1px solid #333;padding:3px 10px;text-align:right}td:first-child,th:first-child{text-align:left}
-p.note{color:#aaa;max-width:60em}
+p.note{color:#aaa;font-size:90%}
 </style></head>
 <body><h1>Where the model puts the test images: t-SNE of its penultimate-layer embeddings</h1>
 <p>${esc(page.summary)}</p>
