@@ -12,6 +12,12 @@ describe('silhouette', () => {
     expect(silhouette(dist, ['A', 'A', 'B', 'B'])).toBeCloseTo(expected, 12);
   });
 
+  it('takes b from the nearest other group when there are more than two', () => {
+    const d3 = distanceMatrix([0, 1, 10, 11, 30, 31], 6, 1);
+    const s = [9.5 / 10.5, 8.5 / 9.5, 8.5 / 9.5, 9.5 / 10.5, 18.5 / 19.5, 19.5 / 20.5];
+    expect(silhouette(d3, ['A', 'A', 'B', 'B', 'C', 'C'])).toBeCloseTo(s.reduce((x, y) => x + y, 0) / 6, 12);
+  });
+
   it('is negative when the groups are mixed up', () => {
     expect(silhouette(dist, ['A', 'B', 'A', 'B']) as number).toBeLessThan(0);
   });
