@@ -94,8 +94,9 @@ document.getElementById('plot').addEventListener('mousemove', (e) => {
   const probs = data.labels.map((l, k) => esc(l) + ': ' + p.probs[k].toFixed(3)).join('<br>');
   card.innerHTML = (p.thumb ? '<img src="data:image/jpeg;base64,' + p.thumb + '" alt="">' : '') +
     '<div><b>' + esc(p.id) + '</b><br>patient ' + esc(p.patient) + '<br>' +
-    data.colorings.map((c) => esc(c.title) + ': ' + esc(c.values[i] < 0 ? 'unknown' : c.classes[c.values[i]])).join('<br>') +
-    '<hr>p(label)<br>' + probs + (p.details.length ? '<hr>' + p.details.map(esc).join('<br>') : '') + '</div>';
+    data.colorings.filter((c) => !c.key.startsWith('label:'))
+      .map((c) => esc(c.title) + ': ' + esc(c.values[i] < 0 ? 'unknown' : c.classes[c.values[i]])).join('<br>') +
+    '<hr>model probability<br>' + probs + (p.details.length ? '<hr>' + p.details.map(esc).join('<br>') : '') + '</div>';
   card.hidden = false;
   const x = Math.min(e.clientX + 16, window.innerWidth - card.offsetWidth - 8);
   const y = Math.min(e.clientY + 16, window.innerHeight - card.offsetHeight - 8);
@@ -115,7 +116,13 @@ export function embedPageHtml(page: EmbedPage): string {
     .join('\n');
   const data = {
     labels: page.labels,
-    colorings: page.colorings.map((c) => ({ title: c.title, classes: c.classes, colors: c.colors, values: c.values })),
+    colorings: page.colorings.map((c) => ({
+      key: c.key,
+      title: c.title,
+      classes: c.classes,
+      colors: c.colors,
+      values: c.values,
+    })),
     points: page.points.map((p) => ({
       id: p.id,
       patient: p.patient,
