@@ -72,6 +72,34 @@ function separationOf(colorings: Coloring[], features: Float64Array, map: Float6
   });
 }
 
+/** The page's points: ids, positions, thumbnails and rounded probabilities, in plot order. */
+async function pagePoints(
+  job: EmbedJob,
+  indices: readonly number[],
+  layout: readonly { x: number; y: number }[],
+  probs: Float32Array,
+  age: readonly (number | null)[] | undefined,
+): Promise<PagePoint[]> {
+  const { data, options } = job;
+  const L = job.labelSpace.labels.length;
+  const size = data.height * data.width;
+  const points: PagePoint[] = [];
+  for (const [i, src] of indices.entries()) {
+    const pixels = data.pixels.subarray(src * size, (src + 1) * size);
+    const years = age?.[i];
+    points.push({
+      id: data.ids[src] as string,
+      patient: data.patientIds[src] as string,
+      x: layout[i]!.x,
+      y: layout[i]!.y,
+      thumb: options.thumbnail > 0 ? await thumbnailBase64(pixels, data.height, data.width, options.thumbnail) : null,
+      probs: Array.from(probs.subarray(i * L, (i + 1) * L), (p) => Number(p.toFixed(3))),
+      details: years === undefined || years === null ? [] : [`age ${years}`],
+    });
+  }
+  return points;
+}
+
 export async function runEmbedJob(job: EmbedJob): Promise<EmbedResult> {
   const { data, labelSpace, options } = job;
   const labels = labelSpace.labels;
@@ -99,21 +127,7 @@ export async function runEmbedJob(job: EmbedJob): Promise<EmbedResult> {
   const scores = separationOf(colorings, distanceMatrix(emb.features, n, emb.dim), distanceMatrix(projection.y, n, 2));
 
   const layout = layoutPoints(projection.y, n);
-  const size = data.height * data.width;
-  const points: PagePoint[] = [];
-  for (const [i, src] of indices.entries()) {
-    const pixels = data.pixels.subarray(src * size, (src + 1) * size);
-    const age = meta?.age?.[i];
-    points.push({
-      id: data.ids[src] as string,
-      patient: data.patientIds[src] as string,
-      x: layout[i]!.x,
-      y: layout[i]!.y,
-      thumb: options.thumbnail > 0 ? await thumbnailBase64(pixels, data.height, data.width, options.thumbnail) : null,
-      probs: Array.from(emb.probs.subarray(i * L, (i + 1) * L), (p) => Number(p.toFixed(3))),
-      details: age === undefined || age === null ? [] : [`age ${age}`],
-    });
-  }
+  const points = await pagePoints(job, indices, layout, emb.probs, meta?.age);
   const summary =
     `${n} of the ${data.n} ${data.split} images` +
     (n < data.n ? ` (a seeded sample, embed.max_points = ${options.maxPoints})` : '') +
