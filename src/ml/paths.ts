@@ -38,6 +38,9 @@ export const PIPELINE_PATHS = {
   subgroupsTable: 'reports/subgroups.md',
   explainReport: 'reports/explain',
   explainMetrics: 'metrics/explain.json',
+  /** embed: the t-SNE page, PNG and coordinates, and the separation scores. */
+  embedReport: 'reports/embed',
+  embedMetrics: 'metrics/embed.json',
 } as const;
 
 export type ArtefactRole = keyof typeof PIPELINE_PATHS;

@@ -62,10 +62,10 @@ export async function runAnalyses(input: AnalysesInput): Promise<Analyses> {
   const scaled = temperature && labelCurves(labels, temperature.probs, test.truth, bins);
   const panels: ReliabilityPanel[] = labels.map((label, l) => ({
     label,
-    raw: raw.curves[l]!,
-    ece: expectedCalibrationError(raw.curves[l]!),
+    raw: raw.curves[l],
+    ece: expectedCalibrationError(raw.curves[l]),
     brier: brierScore(column(test.probs, L, l), column(test.truth, L, l)),
-    ...(scaled ? { scaled: scaled.curves[l]!, eceScaled: expectedCalibrationError(scaled.curves[l]!) } : {}),
+    ...(scaled ? { scaled: scaled.curves[l], eceScaled: expectedCalibrationError(scaled.curves[l]) } : {}),
   }));
   const title = `Reliability on the test split (${bins} equal-width bins)${temperature ? `, T = ${temperature.fit.temperature.toFixed(2)} fitted on val` : ''}`;
   const groups = test.meta

@@ -38,7 +38,7 @@ function binOf(edges: readonly number[], s: number): number {
   let hi = edges.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((edges[mid] as number) < s) lo = mid + 1;
+    if (edges[mid] < s) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -55,22 +55,22 @@ export function reliabilityCurve(
   const sum = new Array<number>(bins).fill(0);
   const pos = new Array<number>(bins).fill(0);
   for (let i = 0; i < scores.length; i++) {
-    const s = scores[i] as number;
+    const s = scores[i];
     const b = binOf(edges, s);
-    count[b]! += 1;
-    sum[b]! += s;
-    if ((labels[i] as number) > 0.5) pos[b]! += 1;
+    count[b] += 1;
+    sum[b] += s;
+    if (labels[i] > 0.5) pos[b] += 1;
   }
   const out: ReliabilityBin[] = [];
   for (let b = 0; b < bins; b++) {
-    const n = count[b] as number;
+    const n = count[b];
     if (n === 0) continue;
     out.push({
-      low: b === 0 ? 0 : (edges[b - 1] as number),
-      high: b === bins - 1 ? 1 : (edges[b] as number),
+      low: b === 0 ? 0 : edges[b - 1],
+      high: b === bins - 1 ? 1 : edges[b],
       count: n,
-      meanPredicted: (sum[b] as number) / n,
-      fractionPositive: (pos[b] as number) / n,
+      meanPredicted: sum[b] / n,
+      fractionPositive: pos[b] / n,
     });
   }
   return out;
@@ -88,8 +88,8 @@ export function brierScore(scores: ArrayLike<number>, labels: ArrayLike<number>)
   if (scores.length === 0) return null;
   let s = 0;
   for (let i = 0; i < scores.length; i++) {
-    const y = (labels[i] as number) > 0.5 ? 1 : 0;
-    s += ((scores[i] as number) - y) ** 2;
+    const y = labels[i] > 0.5 ? 1 : 0;
+    s += (scores[i] - y) ** 2;
   }
   return s / scores.length;
 }

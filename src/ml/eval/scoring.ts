@@ -1,6 +1,7 @@
 /**
  * Loads the trained model and the preprocessed data of one split and scores every image: the shared
- * first step of `tune_threshold`, `evaluate` and `explain`.
+ * first step of `tune_threshold`, `evaluate` and `explain` (`embed` loads through `loadModelAndSplit` and
+ * scores in its own pass).
  *
  * Owns: checking that the model and the data agree (label count, input size). Does not own: the
  * backend (initialise the runtime first) or what is done with the scores.
@@ -22,7 +23,11 @@ export interface Scored {
   logits: Float32Array;
 }
 
-export async function scoreSplit(modelDir: string, dataDir: string, split: SplitName, batchSize = 64): Promise<Scored> {
+/** The model and one split's data, checked to agree (label count, input size), not yet scored. */
+export type Loaded = Omit<Scored, 'probs' | 'logits'>;
+
+/** Loads the model, label space, stats and one split, and checks that the model fits the data. */
+export async function loadModelAndSplit(modelDir: string, dataDir: string, split: SplitName): Promise<Loaded> {
   const [model, labelSpace, stats, data] = await Promise.all([
     loadModel(modelDir),
     loadLabelSpace(dataDir),
@@ -41,7 +46,12 @@ export async function scoreSplit(modelDir: string, dataDir: string, split: Split
       `the model expects ${String(inputShape?.[1])}×${String(inputShape?.[2])} images but ${split} holds ${data.height}×${data.width}; re-run train`,
     );
   }
-  const logits = await predictLogits(model, data, stats, batchSize);
-  const probs = logitsToProbabilities(labelSpace.task, logits, labelSpace.labels.length);
-  return { model, labelSpace, stats, data, probs, logits };
+  return { model, labelSpace, stats, data };
+}
+
+export async function scoreSplit(modelDir: string, dataDir: string, split: SplitName, batchSize = 64): Promise<Scored> {
+  const loaded = await loadModelAndSplit(modelDir, dataDir, split);
+  const logits = await predictLogits(loaded.model, loaded.data, loaded.stats, batchSize);
+  const probs = logitsToProbabilities(loaded.labelSpace.task, logits, loaded.labelSpace.labels.length);
+  return { ...loaded, probs, logits };
 }

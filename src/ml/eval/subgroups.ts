@@ -104,7 +104,7 @@ export function formSubgroups(meta: ImageMeta, cuts: readonly number[]): Subgrou
   if (meta.age) {
     const age = meta.age;
     const names = ageBandNames(cuts);
-    const band = (a: number): string => names[cuts.filter((c) => a >= c).length] as string;
+    const band = (a: number): string => names[cuts.filter((c) => a >= c).length];
     add('age', names, (i) => (typeof age[i] === 'number' && Number.isFinite(age[i]) ? band(age[i]) : null), age.length);
   }
   return out;
@@ -121,7 +121,7 @@ function excludes(ci: [Num, Num], overall: Num): boolean | null {
 
 function countPositives(truth: ArrayLike<number>): number {
   let p = 0;
-  for (let i = 0; i < truth.length; i++) if ((truth[i] as number) > 0.5) p++;
+  for (let i = 0; i < truth.length; i++) if (truth[i] > 0.5) p++;
   return p;
 }
 
@@ -139,11 +139,11 @@ function labelInGroup(
   o: SubgroupOptions,
   seed: number,
 ): SubgroupLabel {
-  const s = Float64Array.from(g.indices, (i) => cols.scores[l]![i] as number);
-  const t = Float64Array.from(g.indices, (i) => cols.truth[l]![i] as number);
+  const s = Float64Array.from(g.indices, (i) => cols.scores[l][i]);
+  const t = Float64Array.from(g.indices, (i) => cols.truth[l][i]);
   const positives = countPositives(t);
   const negatives = t.length - positives;
-  const base = { label: cols.labels[l] as string, positives, negatives, overall_auc: r6(overall.value) };
+  const base = { label: cols.labels[l], positives, negatives, overall_auc: r6(overall.value) };
   if (positives < o.minCases || negatives < o.minCases) {
     const reason = `too few cases for an AUC: ${positives} positives, ${negatives} negatives (at least ${o.minCases} of each needed)`;
     return {
@@ -186,8 +186,8 @@ function macroInGroup(
     macro(
       usable.map((l) =>
         aucRoc(
-          Array.from(rows, (r) => cols.scores[l]![g.indices[r] as number] as number),
-          Array.from(rows, (r) => cols.truth[l]![g.indices[r] as number] as number),
+          Array.from(rows, (r) => cols.scores[l][g.indices[r]]),
+          Array.from(rows, (r) => cols.truth[l][g.indices[r]]),
         ),
       ),
     );
@@ -215,12 +215,12 @@ export function subgroupAucs(
     scores: labels.map((_, l) => column(probs, L, l)),
     truth: labels.map((_, l) => column(truth, L, l)),
   };
-  const overall = labels.map((_, l) => aucRoc(cols.scores[l]!, cols.truth[l]!));
+  const overall = labels.map((_, l) => aucRoc(cols.scores[l], cols.truth[l]));
   return formSubgroups(meta, o.ageBands).map((g, gi) => {
-    const perLabel = labels.map((_, l) => labelInGroup(cols, l, g, overall[l]!, o, deriveSeed(o.seed, 1, gi, l)));
+    const perLabel = labels.map((_, l) => labelInGroup(cols, l, g, overall[l], o, deriveSeed(o.seed, 1, gi, l)));
     const usable = perLabel.flatMap((r, l) => (r.auc === null ? [] : [l]));
     // the whole-split macro over the same labels, so the flag compares like with like
-    const overallMacro = r6(macro(usable.map((l) => overall[l]!)).value);
+    const overallMacro = r6(macro(usable.map((l) => overall[l])).value);
     return {
       id: `${g.attribute}=${g.name}`,
       attribute: g.attribute,

@@ -30,20 +30,20 @@ export function scaledNll(
   if (task !== 'multiclass') {
     // BCE with logits: softplus(z) − y·z
     for (let i = 0; i < logits.length; i++) {
-      const z = (logits[i] as number) / t;
-      total += softplus(z) - ((truth[i] as number) > 0.5 ? z : 0);
+      const z = logits[i] / t;
+      total += softplus(z) - (truth[i] > 0.5 ? z : 0);
     }
     return total / logits.length;
   }
   for (let r = 0; r < n; r++) {
     let max = -Infinity;
-    for (let c = 0; c < L; c++) max = Math.max(max, (logits[r * L + c] as number) / t);
+    for (let c = 0; c < L; c++) max = Math.max(max, logits[r * L + c] / t);
     let sum = 0;
     let target = 0;
     for (let c = 0; c < L; c++) {
-      const z = (logits[r * L + c] as number) / t;
+      const z = logits[r * L + c] / t;
       sum += Math.exp(z - max);
-      if ((truth[r * L + c] as number) > 0.5) target = z;
+      if (truth[r * L + c] > 0.5) target = z;
     }
     total += max + Math.log(sum) - target;
   }
@@ -92,6 +92,6 @@ export function fitTemperature(
 /** Probabilities of N×L logits divided by `t` (sigmoid or softmax, as the model's own output). */
 export function applyTemperature(task: Task, logits: Float32Array, L: number, t: number): Float32Array {
   const scaled = new Float32Array(logits.length);
-  for (let i = 0; i < logits.length; i++) scaled[i] = (logits[i] as number) / t;
+  for (let i = 0; i < logits.length; i++) scaled[i] = logits[i] / t;
   return logitsToProbabilities(task, scaled, L);
 }

@@ -36,8 +36,8 @@ describe(`calibration matches scikit-learn ${fixture.sklearn} on the committed f
       const curve = reliabilityCurve(c.y_prob, c.y_true, c.n_bins);
       expect(curve.map((b) => b.count)).toEqual(c.counts);
       curve.forEach((b, i) => {
-        expect(b.fractionPositive).toBeCloseTo(c.prob_true[i] as number, 12);
-        expect(b.meanPredicted).toBeCloseTo(c.prob_pred[i] as number, 12);
+        expect(b.fractionPositive).toBeCloseTo(c.prob_true[i], 12);
+        expect(b.meanPredicted).toBeCloseTo(c.prob_pred[i], 12);
       });
       expect(expectedCalibrationError(curve)).toBeCloseTo(c.ece, 12);
     });
@@ -98,8 +98,8 @@ describe('temperature scaling', () => {
   it('softmax: divides every logit of a row and keeps rows summing to 1', () => {
     const logits = Float32Array.from([2, 0, -2, 0, 3, 0]);
     const p = applyTemperature('multiclass', logits, 3, 2);
-    expect(p[0]! + p[1]! + p[2]!).toBeCloseTo(1, 6);
-    expect(p[0]! / p[1]!).toBeCloseTo(Math.exp(1), 5);
+    expect(p[0] + p[1] + p[2]).toBeCloseTo(1, 6);
+    expect(p[0] / p[1]).toBeCloseTo(Math.exp(1), 5);
     const truth = Float32Array.from([1, 0, 0, 0, 1, 0]);
     // confident and right: sharpening (T < 1) only helps, so the fit goes to the low end of the range
     expect(fitTemperature('multiclass', logits, truth, 3).temperature).toBeLessThan(0.1);

@@ -71,23 +71,23 @@ describe('subgroupAucs', () => {
       ['age=<40', 392],
       ['age=>=60', 8],
     ]);
-    const pa = byId['view=PA']!.labels[0]!;
+    const pa = byId['view=PA'].labels[0];
     let positives = 0;
-    for (let i = 0; i < 400; i += 2) positives += truth[i * 2]!;
+    for (let i = 0; i < 400; i += 2) positives += truth[i * 2];
     expect(pa.positives).toBe(positives);
     expect(pa.negatives).toBe(200 - positives);
   });
 
   it('flags a subgroup whose CI excludes the overall AUC, in both directions, and not a representative one', () => {
-    const pa = byId['view=PA']!;
-    const ap = byId['view=AP']!;
-    expect(pa.labels[0]!.auc_ci95[0]!).toBeGreaterThan(pa.labels[0]!.overall_auc!);
-    expect(pa.labels[0]!.ci_excludes_overall).toBe(true);
-    expect(ap.labels[0]!.auc_ci95[1]!).toBeLessThan(ap.labels[0]!.overall_auc!);
-    expect(ap.labels[0]!.ci_excludes_overall).toBe(true);
+    const pa = byId['view=PA'];
+    const ap = byId['view=AP'];
+    expect(pa.labels[0].auc_ci95[0]!).toBeGreaterThan(pa.labels[0].overall_auc!);
+    expect(pa.labels[0].ci_excludes_overall).toBe(true);
+    expect(ap.labels[0].auc_ci95[1]!).toBeLessThan(ap.labels[0].overall_auc!);
+    expect(ap.labels[0].ci_excludes_overall).toBe(true);
     expect(ap.macro.ci_excludes_overall).toBe(true);
     for (const id of ['sex=F', 'sex=M']) {
-      const g = byId[id]!;
+      const g = byId[id];
       for (const r of [g.macro, ...g.labels]) {
         expect(r.auc_ci95[0]!).toBeLessThanOrEqual(r.overall_auc!);
         expect(r.auc_ci95[1]!).toBeGreaterThanOrEqual(r.overall_auc!);
@@ -108,7 +108,7 @@ describe('subgroupAucs', () => {
   });
 
   it('reports a subgroup with too few positives as such instead of an AUC', () => {
-    const old = byId['age=>=60']!;
+    const old = byId['age=>=60'];
     for (const r of old.labels) {
       expect(r.auc).toBeNull();
       expect(r.auc_ci95).toEqual([null, null]);
@@ -127,7 +127,7 @@ describe('subgroupAucs', () => {
       { sex: ['F', 'F'] },
       OPTIONS,
     );
-    expect(one[0]!.labels[0]!.auc).toBeNull();
+    expect(one[0].labels[0].auc).toBeNull();
   });
 
   it('does not flag a zero-width CI (a subgroup separated perfectly in every resample)', () => {
@@ -135,10 +135,10 @@ describe('subgroupAucs', () => {
     const n = 40;
     const probs = Float32Array.from({ length: n }, (_, i) => (i < 20 ? (i % 2) * 0.5 + 0.1 : ((i * 7) % 13) / 13));
     const truth = Float32Array.from({ length: n }, (_, i) => i % 2);
-    const sex = Array.from({ length: n }, (_, i) => (i < 20 ? 'F' : 'M') as 'F' | 'M');
+    const sex = Array.from({ length: n }, (_, i) => (i < 20 ? 'F' : 'M'));
     const [female] = subgroupAucs(['x'], probs, truth, { sex }, OPTIONS);
-    expect(female!.labels[0]).toMatchObject({ auc: 1, auc_ci95: [1, 1], ci_excludes_overall: null });
-    expect(female!.labels[0]!.overall_auc!).toBeLessThan(1);
+    expect(female.labels[0]).toMatchObject({ auc: 1, auc_ci95: [1, 1], ci_excludes_overall: null });
+    expect(female.labels[0].overall_auc!).toBeLessThan(1);
   });
 
   it('writes the JSON section, a CSV and a markdown table with the flagged rows marked', () => {

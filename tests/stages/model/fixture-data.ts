@@ -32,7 +32,7 @@ export interface FixtureOptions {
 export function fixtureMeta(n: number): Required<NonNullable<SplitIndex['meta']>> {
   const rows = [...Array(n).keys()];
   return {
-    view: rows.map((i) => (i === 4 ? null : (['AP SUPINE', 'PA', 'AP'][i % 3] as string))),
+    view: rows.map((i) => (i === 4 ? null : ['AP SUPINE', 'PA', 'AP'][i % 3])),
     sex: rows.map((i) => (i % 2 === 1 ? 'M' : 'F')),
     age: rows.map((i) => (i === 5 ? null : 25 + ((i * 7) % 50))),
   };

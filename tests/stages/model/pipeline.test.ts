@@ -156,7 +156,7 @@ describe('model stages, end to end', () => {
     const rows = (await read('reports/predictions.csv')).trim().split('\n').slice(1);
     ['Mass', 'Effusion'].forEach((label, l) => {
       const scores = rows.map((r) => Number(r.split(',')[l + 1]));
-      const truth = (test.labels as number[][]).map((t) => t[l] as number);
+      const truth = (test.labels as number[][]).map((t) => t[l]);
       const entry = e.calibration.labels.find((x: { label: string }) => x.label === label);
       expect(entry.brier).toBeCloseTo(brierScore(scores, truth)!, 6);
       expect(entry.ece).toBeGreaterThanOrEqual(0);
