@@ -40,6 +40,7 @@ async function run(ctx: StageContext): Promise<void> {
     options.batchSize,
   );
   model.dispose();
+  await data.close();
   const labels = labelSpace.labels;
   const thresholdsFile = ctx.path(PATHS.thresholds);
   const thresholds = thresholdsFromJson(await readFile(thresholdsFile, 'utf8'), labels, PATHS.thresholds);

@@ -1,12 +1,13 @@
 /**
- * Loads the trained model and the preprocessed data of one split and scores every image: the shared
+ * Loads the trained model, opens the preprocessed data of one split and scores every image: the shared
  * first step of `tune_threshold`, `evaluate` and `explain`.
  *
  * Owns: checking that the model and the data agree (label count, input size). Does not own: the
  * backend (initialise the runtime first) or what is done with the scores.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { loadLabelSpace, loadSplit, loadStats, type SplitData, type SplitName } from '../data/dataset.js';
+import { loadLabelSpace, loadStats, type SplitName } from '../data/dataset.js';
+import { openSplit, type SplitSource } from '../data/shard-reader.js';
 import type { LabelSpace, PreprocessStats } from '../data/preprocessed-format.js';
 import { loadModel } from '../io/model-files.js';
 import { predictProbabilities } from './predict.js';
@@ -15,7 +16,8 @@ export interface Scored {
   model: tf.LayersModel;
   labelSpace: LabelSpace;
   stats: PreprocessStats;
-  data: SplitData;
+  /** The split, open for reading single images (close it when done). */
+  data: SplitSource;
   /** N×L probabilities. */
   probs: Float32Array;
 }
@@ -25,7 +27,7 @@ export async function scoreSplit(modelDir: string, dataDir: string, split: Split
     loadModel(modelDir),
     loadLabelSpace(dataDir),
     loadStats(dataDir),
-    loadSplit(dataDir, split),
+    openSplit(dataDir, split),
   ]);
   const outputs = model.outputs[0]?.shape[1];
   if (outputs !== labelSpace.labels.length) {
