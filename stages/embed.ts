@@ -24,7 +24,9 @@ async function run(ctx: StageContext): Promise<void> {
   const loaded = await loadModelAndSplit(ctx.path(PATHS.model), dataDir, 'test');
   const meta = await loadSplitMeta(dataDir, 'test');
   ctx.log.info(`embedding the test split with the ${runtime.backend} backend`);
-  const result = await runEmbedJob({ ...loaded, meta, options, log: (l) => ctx.log.info(l) });
+  const data = await loaded.data.read([...Array(loaded.data.n).keys()]);
+  await loaded.data.close();
+  const result = await runEmbedJob({ ...loaded, data, meta, options, log: (l) => ctx.log.info(l) });
   loaded.model.dispose();
   const outDir = ctx.path(PATHS.embedReport);
   const staging = await makeStagingDir(outDir);

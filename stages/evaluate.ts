@@ -48,11 +48,13 @@ async function run(ctx: StageContext): Promise<void> {
     options.batchSize,
   );
   model.dispose();
+  await data.close();
   let val: Awaited<ReturnType<typeof scoreSplit>> | undefined;
   if (options.calibrate === 'temperature') {
     ctx.log.info('scoring the validation split to fit the temperature');
     val = await scoreSplit(ctx.path(PATHS.model), ctx.path(PATHS.preprocessed), 'val', options.batchSize);
     val.model.dispose();
+    await val.data.close();
   }
   const labels = labelSpace.labels;
   const thresholdsFile = ctx.path(PATHS.thresholds);

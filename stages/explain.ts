@@ -46,7 +46,7 @@ async function run(ctx: StageContext): Promise<void> {
     `explaining with Grad-CAM on '${layer}' and Integrated Gradients (${options.steps} steps), ${runtime.backend} backend`,
   );
   ctx.progress.start({ label: 'explain', total: countCases(job), unit: 'img' });
-  const result = await runExplainJob({ ...job, tick: () => ctx.progress.tick() });
+  const result = await runExplainJob({ ...job, tick: () => ctx.progress.tick() }).finally(() => data.close());
   ctx.progress.done();
   model.dispose();
   await writeFileAtomic(
@@ -60,7 +60,7 @@ async function run(ctx: StageContext): Promise<void> {
   );
   await replaceDir(staging, outDir);
   await writeFileAtomic(ctx.path(PATHS.explainMetrics), JSON.stringify(result.metrics, null, 2) + '\n');
-  if (!data.masks)
+  if (!data.hasMasks)
     ctx.log.warn(
       'the dataset has no lung masks: lung shares use the template mask (see docs/model.md#explain-test-split)',
     );

@@ -29,6 +29,7 @@ async function run(ctx: StageContext): Promise<void> {
     'val',
   );
   model.dispose();
+  await data.close();
   const L = labelSpace.labels.length;
   const labels: Record<string, unknown> = {};
   labelSpace.labels.forEach((label, l) => {

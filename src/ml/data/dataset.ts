@@ -1,21 +1,21 @@
 /**
- * In-memory datasets read from the preprocessed format (see preprocessed-format.ts), and the one place
- * that turns stored uint8 pixels into model input, so training, evaluation, explanation and
- * `xpipe predict` normalise identically.
+ * In-memory images of the preprocessed format (see preprocessed-format.ts): a whole small split or one
+ * batch read from shards (shard-reader.ts), and the one place that turns stored uint8 pixels into model
+ * input, so training, evaluation, explanation and `xpipe predict` normalise identically.
  *
- * Owns: loading a split (pixels, labels, ids, optional lung masks), the label space and stats;
+ * Owns: the in-memory `SplitData` shape, the label space and stats;
  * normalisation; building batches (optionally through an augmenter). Does not own: writing the format
  * (the preprocess stage), augmentation itself (augment.ts), sampling order (ml/train/sampler.ts).
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageMeta, LabelSpace, PreprocessStats, SplitIndex } from './preprocessed-format.js';
+import { openSplit } from './shard-reader.js';
 
 export type SplitName = SplitIndex['split'];
 
-/** One split held in memory. */
+/** Images of a split held in memory: a whole split, or one batch of it (`n` = batch size). */
 export interface SplitData {
   split: SplitName;
   /** Number of images. */
@@ -51,37 +51,21 @@ export function loadStats(dir: string): Promise<PreprocessStats> {
   return readJson<PreprocessStats>(path.join(dir, 'stats.json'));
 }
 
-/** Reads `<split>.json`, `<split>.bin` and, if present, `<split>.masks.bin` from `dir`. */
+/**
+ * Reads a whole split into memory (small splits and tests; the stages stream batches through
+ * shard-reader.ts instead, so their memory does not grow with the split).
+ */
 export async function loadSplit(dir: string, split: SplitName): Promise<SplitData> {
-  const index = await readJson<SplitIndex>(path.join(dir, `${split}.json`));
-  const [n, height, width] = index.shape;
-  const pixels = new Uint8Array(await readFile(path.join(dir, `${split}.bin`)));
-  if (pixels.length !== n * height * width) {
-    throw new Error(`${split}.bin holds ${pixels.length} bytes, expected ${n}×${height}×${width} from ${split}.json`);
+  const source = await openSplit(dir, split);
+  try {
+    return await source.read(range(source.n));
+  } finally {
+    await source.close();
   }
-  if (index.labels.length !== n || index.ids.length !== n) {
-    throw new Error(`${split}.json lists ${index.ids.length} ids and ${index.labels.length} label rows for ${n} images`);
-  }
-  const numLabels = index.labels[0]?.length ?? 0;
-  const labels = new Float32Array(n * numLabels);
-  index.labels.forEach((row, i) => labels.set(row, i * numLabels));
-  const maskFile = path.join(dir, `${split}.masks.bin`);
-  let masks: Uint8Array | null = null;
-  if (existsSync(maskFile)) {
-    masks = new Uint8Array(await readFile(maskFile));
-    if (masks.length !== pixels.length) throw new Error(`${split}.masks.bin does not match ${split}.bin in size`);
-  }
-  for (const [column, values] of Object.entries(index.meta ?? {})) {
-    if (!Array.isArray(values) || values.length !== n) {
-      throw new Error(`${split}.json: meta.${column} does not hold one value per image (${n}); re-run preprocess`);
-    }
-  }
-  const meta = index.meta ? { meta: index.meta } : {};
-  return { split, n, height, width, pixels, labels, numLabels, ids: index.ids, patientIds: index.patientIds, masks, ...meta };
 }
 
 /** Column `label` of the targets as 0/1 numbers. */
-export function labelColumn(data: SplitData, label: number): Float32Array {
+export function labelColumn(data: Pick<SplitData, 'n' | 'labels' | 'numLabels'>, label: number): Float32Array {
   const out = new Float32Array(data.n);
   for (let i = 0; i < data.n; i++) out[i] = data.labels[i * data.numLabels + label];
   return out;

@@ -21,6 +21,11 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Called after each finished task, e.g. to tick progress. */
   onDone?: (index: number) => void;
+  /**
+   * Receives each result as it arrives (in completion order, not task order). With it, results are not
+   * kept and `runPool` resolves with an empty array, so memory does not grow with the number of tasks.
+   */
+  onResult?: (index: number, result: unknown) => void | Promise<void>;
 }
 
 interface TaskModule<T, R> {
@@ -60,12 +65,17 @@ async function runInline<T, R>(moduleUrl: URL, tasks: readonly T[], next: () => 
   const mod = (await import(moduleUrl.href)) as TaskModule<T, R>;
   for (let i = next(); i < tasks.length; i = next()) {
     if (opts.signal?.aborted) throw new Error('cancelled');
-    results[i] = await mod.handle(tasks[i]);
+    const result = await mod.handle(tasks[i]);
+    if (opts.onResult) await opts.onResult(i, result);
+    else results[i] = result;
     opts.onDone?.(i);
   }
 }
 
-/** Runs `handle(task)` of `moduleUrl` for every task; resolves with the results in task order. */
+/**
+ * Runs `handle(task)` of `moduleUrl` for every task; resolves with the results in task order (or, with
+ * `onResult`, hands each to it and resolves with an empty array).
+ */
 export async function runPool<T, R>(moduleUrl: URL, tasks: readonly T[], opts: PoolOptions = {}): Promise<R[]> {
   const results = new Array<R>(tasks.length);
   let cursor = 0;
@@ -99,9 +109,15 @@ export async function runPool<T, R>(moduleUrl: URL, tasks: readonly T[], opts: P
       worker.on('message', (msg: WorkerReply | 'ready') => {
         if (msg === 'ready') return dispatch();
         if (msg.error) return finish(toError(msg.error));
-        results[msg.id] = msg.result as R;
-        opts.onDone?.(msg.id);
-        dispatch();
+        if (!opts.onResult) {
+          results[msg.id] = msg.result as R;
+          opts.onDone?.(msg.id);
+          return dispatch();
+        }
+        Promise.resolve(opts.onResult(msg.id, msg.result)).then(() => {
+          opts.onDone?.(msg.id);
+          dispatch();
+        }, (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
       });
       worker.on('error', (err) => {
         // The worker could not run (start-up failure or crash): finish its share on this thread.

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { toCsv } from '../data/csv.js';
 import type { ImageMeta, SplitIndex } from '../data/preprocessed-format.js';
 import type { Loaded } from '../eval/scoring.js';
+import type { SplitData } from '../data/dataset.js';
 import { Mulberry32 } from '../../shared/rng.js';
 import { buildColorings, classOf, type Coloring } from './colorings.js';
 import { extractEmbeddings } from './features.js';
@@ -21,7 +22,9 @@ import { distanceMatrix, silhouette } from './separation.js';
 import { thumbnailBase64 } from './thumbnails.js';
 import { tsne } from './tsne.js';
 
-export interface EmbedJob extends Loaded {
+export interface EmbedJob extends Omit<Loaded, 'data'> {
+  /** The test split in memory (embed plots at most `max_points` of it). */
+  data: SplitData;
   /** Per-image metadata of the split (`SplitIndex.meta`), if the dataset has any. */
   meta: ImageMeta | undefined;
   options: EmbedOptions;

@@ -1,13 +1,16 @@
 /**
  * Runs a model over a whole split in batches and returns probabilities (or logits) as one N×L array.
  * Used by validation during training, threshold tuning, evaluation and explanation, so every stage
- * scores images the same way.
+ * scores images the same way. Batches are read from the split's shards through a bounded prefetch queue,
+ * so only the N×L scores grow with the split.
  *
  * Owns: batched inference without leaks. Does not own: normalisation (data/dataset.ts makeInputs).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessStats, Task } from '../data/preprocessed-format.js';
-import { batches, makeInputs, range, type SplitData } from '../data/dataset.js';
+import { batches, makeInputs, range } from '../data/dataset.js';
+import { prefetched } from '../data/prefetch.js';
+import type { SplitSource } from '../data/shard-reader.js';
 
 /** Number of input channels the model expects (last dim of its input shape; 1 when unknown). */
 export function inputChannels(model: tf.LayersModel): number {
@@ -18,16 +21,17 @@ export function inputChannels(model: tf.LayersModel): number {
 /** Logits N×L (row-major) for every image of `data`, in index order. */
 export async function predictLogits(
   model: tf.LayersModel,
-  data: SplitData,
+  data: SplitSource,
   stats: Pick<PreprocessStats, 'mean' | 'std'>,
   batchSize = 64,
 ): Promise<Float32Array> {
   const channels = inputChannels(model);
   let out: Float32Array | null = null;
   let offset = 0;
-  for (const batch of batches(range(data.n), batchSize)) {
+  const list = batches(range(data.n), batchSize);
+  for await (const batch of prefetched(list.length, (k) => data.read(list[k]))) {
     const logits = tf.tidy(() => {
-      const x = makeInputs(data, batch, stats, channels);
+      const x = makeInputs(batch, range(batch.n), stats, channels);
       return model.predict(x, { batchSize }) as tf.Tensor2D;
     });
     const values = (await logits.data()) as Float32Array;
@@ -60,7 +64,7 @@ export function logitsToProbabilities(task: Task, logits: Float32Array, numLabel
 /** Probabilities N×L for every image of `data`. */
 export async function predictProbabilities(
   model: tf.LayersModel,
-  data: SplitData,
+  data: SplitSource,
   stats: Pick<PreprocessStats, 'mean' | 'std'>,
   task: Task,
   batchSize = 64,

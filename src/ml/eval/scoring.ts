@@ -1,5 +1,5 @@
 /**
- * Loads the trained model and the preprocessed data of one split and scores every image: the shared
+ * Loads the trained model and opens the preprocessed data of one split and scores every image: the shared
  * first step of `tune_threshold`, `evaluate` and `explain` (`embed` loads through `loadModelAndSplit` and
  * scores in its own pass).
  *
@@ -7,7 +7,8 @@
  * backend (initialise the runtime first) or what is done with the scores.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { loadLabelSpace, loadSplit, loadStats, type SplitData, type SplitName } from '../data/dataset.js';
+import { loadLabelSpace, loadStats, type SplitName } from '../data/dataset.js';
+import { openSplit, type SplitSource } from '../data/shard-reader.js';
 import type { LabelSpace, PreprocessStats } from '../data/preprocessed-format.js';
 import { loadModel } from '../io/model-files.js';
 import { logitsToProbabilities, predictLogits } from './predict.js';
@@ -16,7 +17,8 @@ export interface Scored {
   model: tf.LayersModel;
   labelSpace: LabelSpace;
   stats: PreprocessStats;
-  data: SplitData;
+  /** The split, open for reading single images (close it when done). */
+  data: SplitSource;
   /** N×L probabilities. */
   probs: Float32Array;
   /** N×L logits the probabilities came from (temperature scaling divides these). */
@@ -32,7 +34,7 @@ export async function loadModelAndSplit(modelDir: string, dataDir: string, split
     loadModel(modelDir),
     loadLabelSpace(dataDir),
     loadStats(dataDir),
-    loadSplit(dataDir, split),
+    openSplit(dataDir, split),
   ]);
   const outputs = model.outputs[0]?.shape[1];
   if (outputs !== labelSpace.labels.length) {

@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { labelColumn, makeInputs, type SplitData } from '../data/dataset.js';
+import type { SplitSource } from '../data/shard-reader.js';
 import type { LabelSpace, PreprocessStats } from '../data/preprocessed-format.js';
 import { column, inputChannels } from '../eval/predict.js';
 import { gradCam, splitAt } from './grad-cam.js';
@@ -26,7 +27,8 @@ export interface ExplainJob {
   layer: string;
   labelSpace: LabelSpace;
   stats: PreprocessStats;
-  data: SplitData;
+  /** The test split; only the explained images are read. */
+  data: SplitSource;
   probs: Float32Array;
   thresholds: number[];
   options: ExplainOptions;
@@ -102,9 +104,7 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
   const L = labelSpace.labels.length;
   const H = data.height;
   const W = data.width;
-  const template = data.masks ? null : templateLungMask(H, W);
-  const maskOf = (i: number): Uint8Array =>
-    data.masks ? data.masks.subarray(i * H * W, (i + 1) * H * W) : (template as Uint8Array);
+  const template = data.hasMasks ? null : templateLungMask(H, W);
   const split = splitAt(job.model, job.layer);
   const channels = inputChannels(job.model);
   const baseline = (0 - job.stats.mean) / (job.stats.std > 0 ? job.stats.std : 1);
@@ -121,12 +121,14 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
     const gallery: GalleryImage[] = [];
     await mkdir(path.join(job.outDir, slug(label)), { recursive: true });
     for (const c of cases) {
-      const cam = await gradCamMap(split, data, c.index, l, L, job.stats, channels);
-      const x = makeInputs(data, [c.index], job.stats, channels);
+      const one = await data.read([c.index]);
+      const cam = await gradCamMap(split, one, 0, l, L, job.stats, channels);
+      const x = makeInputs(one, [0], job.stats, channels);
       const igT = integratedGradients(job.model, x, l, { steps: options.steps, baseline });
       const ig = (await igT.data()) as Float32Array;
       tf.dispose([x, igT]);
-      const mask = maskOf(c.index);
+      const mask = one.masks ?? template;
+      if (!mask) throw new Error(`${one.ids[0]}: the split has masks but none was read`);
       areas.push(maskArea(mask));
       const share: Record<Method, number | null> = {
         grad_cam: lungShare(cam, mask),
@@ -137,7 +139,7 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
       const file = `${slug(label)}/${c.kind}-${c.rank}.png`;
       const id = data.ids[c.index];
       const png = await renderOverlay({
-        image: data.pixels.subarray(c.index * H * W, (c.index + 1) * H * W),
+        image: one.pixels,
         height: H,
         width: W,
         maps: [
@@ -186,8 +188,9 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
     });
   }
   split.dispose();
-  const lungArea = mean(areas.length > 0 ? areas : [maskArea(maskOf(0))]) ?? 0;
-  const maskSource = data.masks ? 'dataset lung masks' : 'template (two ellipses; the dataset has no masks)';
+  if (areas.length === 0 && data.n > 0) areas.push(maskArea(template ?? ((await data.read([0])).masks as Uint8Array)));
+  const lungArea = mean(areas) ?? 0;
+  const maskSource = data.hasMasks ? 'dataset lung masks' : 'template (two ellipses; the dataset has no masks)';
   const macro = Object.fromEntries(METHODS.map((m) => [m, mean(sections.map((s) => s.shares[m] ?? null))]));
   return {
     metrics: {
@@ -195,7 +198,7 @@ export async function runExplainJob(job: ExplainJob): Promise<ExplainResult> {
       layer: job.layer,
       ig_steps: options.steps,
       ig_baseline: 'black',
-      mask_source: data.masks ? 'dataset' : 'template',
+      mask_source: data.hasMasks ? 'dataset' : 'template',
       lung_area_fraction: lungArea,
       macro_lung_share: macro,
       labels: perLabel,

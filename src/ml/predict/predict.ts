@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { loadLabelSpace, loadStats, type SplitData } from '../data/dataset.js';
+import { memorySource } from '../data/shard-reader.js';
 import { parsePreprocessParams } from '../data/preprocess/options.js';
 import { preprocessImage } from '../data/preprocess/pixels.js';
 import type { PreprocessStats } from '../data/preprocessed-format.js';
@@ -65,7 +66,7 @@ export async function predictImages(req: PredictRequest): Promise<PredictOutcome
       options.size,
       labels.length,
     );
-    const probs = await predictProbabilities(model, data, stats, labelSpace.task, req.batchSize ?? 64);
+    const probs = await predictProbabilities(model, memorySource(data), stats, labelSpace.task, req.batchSize ?? 64);
     good.forEach((g, i) => {
       const p = Array.from(probs.subarray(i * labels.length, (i + 1) * labels.length));
       g.item.probabilities = p;

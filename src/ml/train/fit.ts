@@ -9,7 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessStats, Task } from '../data/preprocessed-format.js';
 import { makeAugmenter, type AugmentOptions } from '../data/augment.js';
-import { batches, labelColumn, makeInputs, makeTargets, type SplitData } from '../data/dataset.js';
+import { batches, labelColumn, makeInputs, makeTargets, range } from '../data/dataset.js';
+import { prefetched } from '../data/prefetch.js';
+import type { SplitSource } from '../data/shard-reader.js';
 import { averagePrecision, aucRoc, macro } from '../eval/metrics.js';
 import { column, inputChannels, logitsToProbabilities, predictLogits } from '../eval/predict.js';
 import { getDropoutState, setDropoutState } from '../models/custom-layers.js';
@@ -39,8 +41,9 @@ export interface CheckpointStore {
 export interface FitInput {
   model: tf.LayersModel;
   task: Task;
-  train: SplitData;
-  val: SplitData;
+  /** Read batch by batch (shard-reader.ts), so memory does not grow with the split. */
+  train: SplitSource;
+  val: SplitSource;
   stats: Pick<PreprocessStats, 'mean' | 'std'>;
   trainOptions: TrainOptions;
   loss: LossOptions;
@@ -156,10 +159,13 @@ export async function fit(input: FitInput): Promise<FitResult> {
       reporter.epochStart(epoch, o.epochs, order.length);
       const started = performance.now();
       let lossSum = 0;
-      for (const batch of batches(order, o.batchSize)) {
+      const list = batches(order, o.batchSize);
+      // Reads run ahead in a bounded queue; augmentation stays here, in batch order, so the RNG draws
+      // (and hence the weights) are exactly those of a loop over an in-memory split.
+      for await (const batch of prefetched(list.length, (k) => train.read(list[k]))) {
         abortIfNeeded(input.signal);
-        const x = makeInputs(train, batch, input.stats, channels, augment);
-        const y = makeTargets(train, batch);
+        const x = makeInputs(batch, range(batch.n), input.stats, channels, augment);
+        const y = makeTargets(batch, range(batch.n));
         const cost = opt.optimizer.minimize(
           () => {
             const logits = model.apply(x, { training: true }) as tf.Tensor2D;
@@ -169,9 +175,9 @@ export async function fit(input: FitInput): Promise<FitResult> {
           vars,
         );
         opt.afterStep(vars);
-        lossSum += (await cost!.data())[0] * batch.length;
+        lossSum += (await cost!.data())[0] * batch.n;
         tf.dispose([x, y, cost!]);
-        reporter.tick(batch.length);
+        reporter.tick(batch.n);
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const trainSeconds = (performance.now() - started) / 1000;

@@ -1,5 +1,5 @@
 /**
- * The whole `train` job between files: read the preprocessed train/val splits, train with checkpoints,
+ * The whole `train` job between files: open the preprocessed train/val splits (read batch by batch), train with checkpoints,
  * write the model, `metrics/train.json` and `plots/train_history.csv`.
  *
  * Owns: the checkpoint folder's key (a hash of the data files and the options, so a changed input
@@ -8,13 +8,16 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { labelColumn, loadSplit, loadStats, type SplitData } from '../data/dataset.js';
+import { labelColumn, loadStats } from '../data/dataset.js';
+import type { SplitIndex } from '../data/preprocessed-format.js';
+import { openSplit, type SplitInfo, type SplitSource } from '../data/shard-reader.js';
 import { aucRoc } from '../eval/metrics.js';
 import { column, predictProbabilities } from '../eval/predict.js';
 import { writeFileAtomic } from '../../shared/atomic.js';
-import type { LabelSpace, Task } from '../data/preprocessed-format.js';
+import type { LabelSpace, PreprocessStats, Task } from '../data/preprocessed-format.js';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint, type EpochRecord } from './checkpoint.js';
 import { fit, type FitReporter, type FitResult } from './fit.js';
 import type { TrainStageOptions } from './options.js';
@@ -41,13 +44,23 @@ async function hashFile(hash: ReturnType<typeof createHash>, file: string): Prom
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
 }
 
-/** Key of the checkpoint folder: data files + every option + the model architecture. */
+/**
+ * Key of the checkpoint folder: data files + every option + the model architecture. A sharded split's
+ * index lists each shard's SHA-256, so hashing the index covers the pixels without re-reading them; the
+ * pre-shard layout hashes its `.bin` file.
+ */
 export async function checkpointKey(dataDir: string, options: TrainStageOptions): Promise<string> {
   const hash = createHash('sha256');
   hash.update(JSON.stringify(options));
-  for (const name of ['labels.json', 'stats.json', 'train.json', 'train.bin', 'val.json', 'val.bin']) {
+  for (const name of ['labels.json', 'stats.json', 'train.json', 'val.json']) {
     hash.update(name);
     await hashFile(hash, path.join(dataDir, name));
+  }
+  for (const split of ['train', 'val'] as const) {
+    const index = JSON.parse(await readFile(path.join(dataDir, `${split}.json`), 'utf8')) as SplitIndex;
+    if (index.shards) continue;
+    hash.update(`${split}.bin`);
+    await hashFile(hash, path.join(dataDir, `${split}.bin`));
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -66,8 +79,8 @@ export function trainMetrics(
   job: TrainJob,
   task: Task,
   result: FitResult,
-  train: SplitData,
-  val: SplitData,
+  train: SplitInfo,
+  val: SplitInfo,
   perLabelAuc: Record<string, number | null>,
 ): object {
   const { options } = job;
@@ -101,10 +114,24 @@ export function trainMetrics(
 export async function runTrainJob(job: TrainJob): Promise<FitResult> {
   const task = job.labelSpace.task;
   const [train, val, stats] = await Promise.all([
-    loadSplit(job.dataDir, 'train'),
-    loadSplit(job.dataDir, 'val'),
+    openSplit(job.dataDir, 'train'),
+    openSplit(job.dataDir, 'val'),
     loadStats(job.dataDir),
   ]);
+  try {
+    return await trainOn(job, task, train, val, stats);
+  } finally {
+    await Promise.all([train.close(), val.close()]);
+  }
+}
+
+async function trainOn(
+  job: TrainJob,
+  task: Task,
+  train: SplitSource,
+  val: SplitSource,
+  stats: PreprocessStats,
+): Promise<FitResult> {
   if (train.numLabels !== job.labelSpace.labels.length) {
     throw new Error(
       `train.json has ${train.numLabels} labels per row but labels.json lists ${job.labelSpace.labels.length}`,

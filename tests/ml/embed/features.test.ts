@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractEmbeddings, penultimateLayer } from '../../../src/ml/embed/features.js';
+import { memorySource } from '../../../src/ml/data/shard-reader.js';
 import { predictProbabilities } from '../../../src/ml/eval/predict.js';
 import { ARCHS, buildModel, MIN_INPUT_SIZE } from '../../../src/ml/models/index.js';
 import { initRuntime } from '../../../src/ml/runtime/index.js';
@@ -67,7 +68,7 @@ describe('extractEmbeddings', () => {
     const x = makeInputs(data, indices, stats);
     const expected = (await (features.predict(x) as tf.Tensor).data()) as Float32Array;
     expect(Array.from(emb.features)).toEqual(Array.from(expected));
-    const probs = await predictProbabilities(model, data, stats, 'multilabel');
+    const probs = await predictProbabilities(model, memorySource(data), stats, 'multilabel');
     const chosen = indices.flatMap((i) => [probs[i * 2], probs[i * 2 + 1]]);
     Array.from(emb.probs).forEach((p, k) => expect(p).toBeCloseTo(chosen[k], 5));
     tf.dispose(x);

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSplit, loadStats, type SplitData } from '../../../src/ml/data/dataset.js';
+import { loadStats } from '../../../src/ml/data/dataset.js';
+import { openSplit, type SplitSource } from '../../../src/ml/data/shard-reader.js';
 import type { PreprocessStats } from '../../../src/ml/data/preprocessed-format.js';
 import { initRuntime } from '../../../src/ml/runtime/index.js';
 import { loadCheckpoint, saveCheckpoint, type EpochRecord } from '../../../src/ml/train/checkpoint.js';
@@ -14,18 +15,19 @@ import { parseTrainStageOptions } from '../../../src/ml/train/options.js';
 import { tinyModel, writeFixture } from '../../stages/model/fixture-data.js';
 
 let dir: string;
-let train: SplitData;
-let val: SplitData;
+let train: SplitSource;
+let val: SplitSource;
 let stats: PreprocessStats;
 
 beforeAll(async () => {
   await initRuntime({ backend: 'wasm' });
   dir = await mkdtemp(path.join(os.tmpdir(), 'xpipe-fit-'));
   await writeFixture(dir, { size: 16, counts: { train: 32, val: 16, test: 8 } });
-  [train, val, stats] = await Promise.all([loadSplit(dir, 'train'), loadSplit(dir, 'val'), loadStats(dir)]);
+  [train, val, stats] = await Promise.all([openSplit(dir, 'train'), openSplit(dir, 'val'), loadStats(dir)]);
 });
 
 afterAll(async () => {
+  await Promise.all([train.close(), val.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -41,8 +41,12 @@ describe('data stages', () => {
       const n = index.ids.length;
       total += n;
       expect(index.shape).toEqual([n, 32, 32]);
-      expect((await readFile(path.join(t.dir, `data/preprocessed/${s}.bin`))).length).toBe(n * 32 * 32);
-      expect((await readFile(path.join(t.dir, `data/preprocessed/${s}.masks.bin`))).length).toBe(n * 32 * 32);
+      const shards = index.shards ?? [];
+      expect(shards.reduce((a, sh) => a + sh.count, 0)).toBe(n);
+      for (const sh of shards) {
+        expect((await readFile(path.join(t.dir, `data/preprocessed/${sh.file}`))).length).toBe(sh.count * 32 * 32);
+        expect((await readFile(path.join(t.dir, `data/preprocessed/${sh.masks}`))).length).toBe(sh.count * 32 * 32);
+      }
       expect(index.labels.every((v) => v.length === space.labels.length)).toBe(true);
       expect(index.masks.every((m) => m?.startsWith('data/raw/masks/'))).toBe(true);
       expect(index.sources.every((src) => src.startsWith('data/raw/images/'))).toBe(true);

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LabelSpace, PreprocessStats, SplitIndex, Task } from '../../../src/ml/data/preprocessed-format.js';
+import { ShardWriter } from '../../../src/ml/data/preprocess/shard-writer.js';
 import { SeededDropout } from '../../../src/ml/models/custom-layers.js';
 import { Mulberry32, type Rng } from '../../../src/shared/rng.js';
 
@@ -26,6 +27,11 @@ export interface FixtureOptions {
    * runs 25..74 (one null).
    */
   meta?: boolean;
+  /**
+   * Images per shard (written by the preprocess stage's ShardWriter; default 10, so a split spans several
+   * shards), or null for the pre-shard layout of one `<split>.bin` per split.
+   */
+  shardImages?: number | null;
 }
 
 /** The metadata of row i of a split with n rows (see FixtureOptions.meta). */
@@ -119,13 +125,22 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
       index.masks.push(options.masks === false ? null : `data/raw/masks/${id}`);
     }
     if (options.meta) index.meta = fixtureMeta(n);
-    await writeFile(path.join(dir, `${split}.bin`), pixels);
-    await writeFile(path.join(dir, `${split}.json`), JSON.stringify(index));
-    if (options.masks !== false) {
-      const masks = new Uint8Array(n * s * s);
-      for (let i = 0; i < n; i++) masks.set(mask, i * s * s);
-      await writeFile(path.join(dir, `${split}.masks.bin`), masks);
+    const perShard = options.shardImages === undefined ? 10 : options.shardImages;
+    if (perShard === null) {
+      await writeFile(path.join(dir, `${split}.bin`), pixels);
+      if (options.masks !== false) {
+        const masks = new Uint8Array(n * s * s);
+        for (let i = 0; i < n; i++) masks.set(mask, i * s * s);
+        await writeFile(path.join(dir, `${split}.masks.bin`), masks);
+      }
+    } else {
+      const writer = new ShardWriter(dir, split, n, perShard, s * s, options.masks !== false);
+      for (let i = 0; i < n; i++) {
+        await writer.put(i, pixels.subarray(i * s * s, (i + 1) * s * s), options.masks !== false ? mask : null);
+      }
+      index.shards = writer.entries();
     }
+    await writeFile(path.join(dir, `${split}.json`), JSON.stringify(index));
   }
   const mean = sum / count;
   const stats: PreprocessStats = {

@@ -17,6 +17,8 @@ export interface PreprocessOptions {
   blurSigma: number;
   /** CLAHE clip limit (only for equalize: clahe). */
   claheClip: number;
+  /** Size of one output shard in MiB (see preprocessed-format.ts); does not change pixels. */
+  shardMb: number;
 }
 
 export function parsePreprocessParams(raw: unknown): PreprocessOptions {
@@ -29,6 +31,8 @@ export function parsePreprocessParams(raw: unknown): PreprocessOptions {
     blurKsize,
     blurSigma: p.number('blur_sigma', 0, { min: 0, max: 100 }),
     claheClip: p.number('clahe_clip', 2, { min: 0.1, max: 100 }),
+    // fractions are allowed (tests use shards of a few KiB)
+    shardMb: p.number('shard_mb', 256, { min: 0.001, max: 65536 }),
   };
 }
 

@@ -1,24 +1,26 @@
 /**
  * The `preprocess` step end to end: read `data/split/`, run every image through the cached chain on all
- * cores, and write `data/preprocessed/` (per split `<split>.bin` + `<split>.json`, `<split>.masks.bin`
+ * cores, and write `data/preprocessed/` (per split `<split>.json` + fixed-size pixel shards, mask shards
  * when the dataset has lung masks, `stats.json`, `labels.json`; see preprocessed-format.ts) atomically,
- * plus the contact sheet.
+ * plus the contact sheet. Results stream into the shard writers, so memory holds about one shard per
+ * worker, not the dataset.
  *
- * Owns: packing and the report of cache hits/misses. Does not own: pixels (pixels.ts) or the cache
- * entries (image-task.ts).
+ * Owns: the report of cache hits/misses and the index files. Does not own: pixels (pixels.ts), the cache
+ * entries (image-task.ts) or shard bytes (shard-writer.ts).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../params/index.js';
 import { makeStagingDir, replaceDir, writeFileAtomic } from '../../../shared/atomic.js';
 import { vectorOf } from '../label-space.js';
-import { masksFileName, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
+import { imagesPerShard, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
 import { SPLITS } from '../split-by-patient.js';
 import { readLabelSpace, readSplitCsv, type SplitRow } from '../split-files.js';
 import { runPool } from '../worker-pool.js';
 import { contactSheet, pickForSheet } from './contact-sheet.js';
 import type { ImageResult, ImageTask } from './image-task.js';
 import type { PreprocessOptions } from './options.js';
+import { meanStdOfHistogram, ShardWriter } from './shard-writer.js';
 
 export interface PreprocessRun {
   /** Absolute project root: split paths are relative to it. */
@@ -56,30 +58,58 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
     cacheDir: r.cacheDir,
   }));
   r.onStart?.(tasks.length);
-  const ext = path.extname(new URL(import.meta.url).pathname);
-  const results = await runPool<ImageTask, ImageResult>(new URL(`./image-task${ext}`, import.meta.url), tasks, { threads: r.threads, signal: r.signal, onDone: () => r.onImage?.() });
-  const errors = results.flatMap((res) => (res.error ? [res.error] : []));
-  if (errors.length > 0) {
-    const more = errors.length > 3 ? ` (${errors.length - 3} more bad images not shown)` : '';
-    throw new InputError(`${errors.length} image${errors.length === 1 ? '' : 's'} could not be preprocessed. ${errors.slice(0, 3).join(' ')}${more}`);
-  }
-  const px = o.size * o.size;
   const staging = await makeStagingDir(r.outDir);
-  const counts: Record<string, number> = {};
+  // One writer per split; a task's global index maps to (split, index in split) by the split offsets.
+  const writers: ShardWriter[] = [];
+  const starts: number[] = [];
   let offset = 0;
-  let stats: PreprocessStats = { mean: 0, std: 0, size: o.size, equalize: o.equalize, blurKsize: o.blurKsize };
   for (const s of SPLITS) {
     const splitRows = rows[s];
-    const part = results.slice(offset, offset + splitRows.length);
+    const perShard = imagesPerShard(o.shardMb, o.size, o.size);
+    const withMasks = splitRows.some((row) => row.mask !== null);
+    writers.push(new ShardWriter(staging, s, splitRows.length, perShard, o.size * o.size, withMasks));
+    starts.push(offset);
     offset += splitRows.length;
-    const bin = new Uint8Array(splitRows.length * px);
-    part.forEach((res, i) => bin.set(res.pixels as Uint8Array, i * px));
-    await writeFile(path.join(staging, `${s}.bin`), bin);
-    if (splitRows.some((row) => row.mask !== null)) {
-      const masks = new Uint8Array(splitRows.length * px);
-      part.forEach((res, i) => res.mask && masks.set(res.mask, i * px));
-      await writeFile(path.join(staging, masksFileName(s)), masks);
-    }
+  }
+  const train = rows['train'];
+  const sheetPick = r.sheetFile ? pickForSheet(train.map((row) => row.labels), 8) : [];
+  const sheetPixels = new Map<number, Uint8Array>();
+  const errors: string[] = [];
+  let hits = 0;
+  const onResult = async (i: number, raw: unknown): Promise<void> => {
+    const res = raw as ImageResult;
+    hits += res.hits;
+    if (res.error) return void errors.push(res.error);
+    if (errors.length > 0) return; // the run fails anyway: stop packing
+    let s = SPLITS.length - 1;
+    while ((starts[s]) > i) s--;
+    await (writers[s]).put(i - (starts[s]), res.pixels as Uint8Array, res.mask);
+    if (sheetPick.includes(i)) sheetPixels.set(i, res.pixels as Uint8Array);
+  };
+  const ext = path.extname(new URL(import.meta.url).pathname);
+  try {
+    await runPool<ImageTask, ImageResult>(new URL(`./image-task${ext}`, import.meta.url), tasks, {
+      threads: r.threads,
+      signal: r.signal,
+      onDone: () => r.onImage?.(),
+      onResult,
+    });
+  } catch (e) {
+    await rm(staging, { recursive: true, force: true });
+    throw e;
+  }
+  if (errors.length > 0) {
+    await rm(staging, { recursive: true, force: true });
+    const more = errors.length > 3 ? ` (${errors.length - 3} more bad images not shown)` : '';
+    throw new InputError(
+      `${errors.length} image${errors.length === 1 ? '' : 's'} could not be preprocessed. ${errors.slice(0, 3).join(' ')}${more}`,
+    );
+  }
+  const counts: Record<string, number> = {};
+  let stats: PreprocessStats = { mean: 0, std: 0, size: o.size, equalize: o.equalize, blurKsize: o.blurKsize };
+  for (const [k, s] of SPLITS.entries()) {
+    const splitRows = rows[s];
+    const writer = writers[k];
     const index: SplitIndex = {
       split: s,
       shape: [splitRows.length, o.size, o.size],
@@ -88,40 +118,32 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
       labels: splitRows.map((row) => vectorOf(space, row.labels)),
       sources: splitRows.map((row) => row.path),
       masks: splitRows.map((row) => row.mask),
+      shards: writer.entries(),
     };
     await writeFile(path.join(staging, `${s}.json`), JSON.stringify(index) + '\n');
     counts[s] = splitRows.length;
-    if (s === 'train') stats = { ...stats, ...meanStd(bin) };
+    if (s === 'train') stats = { ...stats, ...meanStdOfHistogram(writer.histogram) };
   }
   await writeFile(path.join(staging, 'stats.json'), JSON.stringify(stats, null, 2) + '\n');
   await writeFile(path.join(staging, 'labels.json'), JSON.stringify(space, null, 2) + '\n');
   await replaceDir(staging, r.outDir);
   if (r.sheetFile) {
-    const train = rows['train'];
-    const pick = pickForSheet(train.map((row) => row.labels), 8);
-    const items = await Promise.all(pick.map(async (i) => ({
-      bytes: await readFile(tasks[i]?.file ?? ''),
-      display: (train[i]).path,
-      after: (results[i]).pixels as Uint8Array,
-      size: o.size,
-    })));
+    const items = await Promise.all(
+      sheetPick.map(async (i) => ({
+        bytes: await readFile(tasks[i]?.file ?? ''),
+        display: (train[i]).path,
+        after: sheetPixels.get(i) as Uint8Array,
+        size: o.size,
+      })),
+    );
     await writeFileAtomic(r.sheetFile, await contactSheet(items));
   }
-  const hits = results.reduce((a, res) => a + res.hits, 0);
-  return { images: counts, hits, misses: results.length - hits, stats };
+  return { images: counts, hits, misses: tasks.length - hits, stats };
 }
 
 /** Mean and standard deviation of pixels scaled to [0, 1]. */
 export function meanStd(bin: Uint8Array): { mean: number; std: number } {
-  if (bin.length === 0) return { mean: 0, std: 0 };
   const hist = new Float64Array(256);
   for (let i = 0; i < bin.length; i++) hist[bin[i]]++;
-  let sum = 0;
-  let sq = 0;
-  for (let v = 0; v < 256; v++) {
-    sum += (hist[v]) * (v / 255);
-    sq += (hist[v]) * (v / 255) ** 2;
-  }
-  const mean = sum / bin.length;
-  return { mean, std: Math.sqrt(Math.max(0, sq / bin.length - mean * mean)) };
+  return meanStdOfHistogram(hist);
 }
