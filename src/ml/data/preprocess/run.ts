@@ -12,9 +12,10 @@ import path from 'node:path';
 import { InputError } from '../../params/index.js';
 import { makeStagingDir, replaceDir, writeFileAtomic } from '../../shared/atomic.js';
 import { vectorOf } from '../label-space.js';
-import { masksFileName, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
+import { masksFileName, type ImageMeta, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
+import type { MetaColumn } from '../records.js';
 import { SPLITS } from '../split-by-patient.js';
-import { readLabelSpace, readSplitCsv, type SplitRow } from '../split-files.js';
+import { readLabelSpace, readSplitTable, type SplitRow } from '../split-files.js';
 import { runPool } from '../worker-pool.js';
 import { contactSheet, pickForSheet } from './contact-sheet.js';
 import type { ImageResult, ImageTask } from './image-task.js';
@@ -46,7 +47,12 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
   const rel = (abs: string): string => path.relative(r.projectRoot, abs).split(path.sep).join('/') || '.';
   const space = await readLabelSpace(r.splitDir, rel(r.splitDir));
   const rows: Record<string, SplitRow[]> = {};
-  for (const s of SPLITS) rows[s] = await readSplitCsv(path.join(r.splitDir, `${s}.csv`), `${rel(r.splitDir)}/${s}.csv`);
+  const metaColumns: Record<string, MetaColumn[]> = {};
+  for (const s of SPLITS) {
+    const table = await readSplitTable(path.join(r.splitDir, `${s}.csv`), `${rel(r.splitDir)}/${s}.csv`);
+    rows[s] = table.rows;
+    metaColumns[s] = table.metaColumns;
+  }
   const all = SPLITS.flatMap((s) => rows[s] as SplitRow[]);
   const tasks: ImageTask[] = all.map((row) => ({
     file: path.resolve(r.projectRoot, row.path),
@@ -89,6 +95,8 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
       sources: splitRows.map((row) => row.path),
       masks: splitRows.map((row) => row.mask),
     };
+    const meta = imageMeta(splitRows, metaColumns[s] ?? []);
+    if (meta) index.meta = meta;
     await writeFile(path.join(staging, `${s}.json`), JSON.stringify(index) + '\n');
     counts[s] = splitRows.length;
     if (s === 'train') stats = { ...stats, ...meanStd(bin) };
@@ -109,6 +117,16 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
   }
   const hits = results.reduce((a, res) => a + res.hits, 0);
   return { images: counts, hits, misses: results.length - hits, stats };
+}
+
+/** The split's metadata columns as `SplitIndex.meta` (only the mapped ones), or undefined when none. */
+export function imageMeta(rows: readonly SplitRow[], columns: readonly MetaColumn[]): ImageMeta | undefined {
+  if (columns.length === 0) return undefined;
+  const meta: ImageMeta = {};
+  if (columns.includes('view')) meta.view = rows.map((row) => row.meta?.view ?? null);
+  if (columns.includes('sex')) meta.sex = rows.map((row) => row.meta?.sex ?? null);
+  if (columns.includes('age')) meta.age = rows.map((row) => row.meta?.age ?? null);
+  return meta;
 }
 
 /** Mean and standard deviation of pixels scaled to [0, 1]. */

@@ -70,5 +70,5 @@ export async function readKermany(projectRoot: string, rootRel: string): Promise
     if (r.labels.length > 0 && e?.subtype) record.subtype = e.subtype;
     return record;
   });
-  return { ...read, records, bad: [...bad, ...read.bad] };
+  return { ...read, rows: files.length, records, bad: [...bad, ...read.bad] };
 }
