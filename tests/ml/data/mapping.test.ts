@@ -11,8 +11,9 @@ import { readDataset } from '../../../src/ml/data/readers/index.js';
 import { settleBadRows } from '../../../src/ml/data/records.js';
 import { parseSplitParams, runSplit } from '../../../src/ml/data/split-run.js';
 import { readSplitTable } from '../../../src/ml/data/split-files.js';
+import { generateSynthetic, parseSynthParams } from '../../../src/ml/data/synth/generate.js';
 import { COVID_CSV, covidRows, writeCovidDataset } from './covid-fixture.js';
-import { pngBytes, put, tempDir } from './fixtures.js';
+import { NIH_HEADER, nihRow, pngBytes, put, tempDir } from './fixtures.js';
 
 const read = (dir: string, csv: Record<string, unknown> = COVID_CSV) =>
   readDataset({ projectRoot: dir, root: 'ds', format: 'csv', official: false, csv: parseCsvMapping(csv) });
@@ -174,5 +175,37 @@ describe('bad input to the data.csv mapping', () => {
     expect(() => parseCsvMapping({ labels: ['A', 'B'], separator: '|' })).toThrow(/data.csv.separator applies to one label column/);
     expect(() => parseCsvMapping({ filter: { view: [] } })).toThrow("expected a string or a list of strings for data.csv.filter.view, got '[]' (array)");
     expect(() => parseSplitParams({ format: 'nih', csv: COVID_CSV }, {})).toThrow(/data.csv describes a CSV for data.format: csv, but data.format is nih/);
+  });
+});
+
+describe('presets carry metadata', () => {
+  it('NIH: Patient Age, Patient Gender and View Position become age, sex and view', async () => {
+    await using t = await tempDir();
+    await put(t.dir, 'ds/images/00000001_000.png', pngBytes(1));
+    await put(t.dir, 'ds/images/00000002_000.png', pngBytes(2));
+    const other = nihRow('00000002_000.png', 'Mass', '2').replace(',50,M,PA,', ',414,F,AP,');
+    await put(t.dir, 'ds/Data_Entry_2017.csv', [NIH_HEADER, nihRow('00000001_000.png', 'No Finding', '1'), other].join('\n'));
+    const r = await readDataset({ projectRoot: t.dir, root: 'ds', format: 'nih', official: false });
+    expect(r.metaColumns).toEqual(['view', 'sex', 'age']);
+    expect(r.records.map((x) => x.meta)).toEqual([{ view: 'PA', sex: 'M', age: 50 }, { view: 'AP', sex: 'F', age: null }]);
+  });
+
+  it('NIH without the metadata columns: no metadata, as before', async () => {
+    await using t = await tempDir();
+    await put(t.dir, 'ds/images/00000001_000.png', pngBytes(1));
+    await put(t.dir, 'ds/Data_Entry_2017.csv', 'Image Index,Finding Labels,Patient ID\n00000001_000.png,Mass,1\n');
+    const r = await readDataset({ projectRoot: t.dir, root: 'ds', format: 'nih', official: false });
+    expect(r.metaColumns).toEqual([]);
+    expect(r.records[0]?.meta).toBeUndefined();
+  });
+
+  it('the synthetic dataset maps to plausible views (PA/AP), sexes and ages', async () => {
+    await using t = await tempDir();
+    await generateSynthetic(path.join(t.dir, 'raw'), parseSynthParams({ seed: 3, patients: 40, size: 32 }), { threads: 1 });
+    const r = await readDataset({ projectRoot: t.dir, root: 'raw', format: 'auto', official: false });
+    const metas = r.records.map((x) => x.meta);
+    expect(new Set(metas.map((m) => m?.view))).toEqual(new Set(['PA', 'AP']));
+    expect(new Set(metas.map((m) => m?.sex))).toEqual(new Set(['F', 'M']));
+    expect(metas.every((m) => typeof m?.age === 'number' && m.age >= 18 && m.age <= 90)).toBe(true);
   });
 });
