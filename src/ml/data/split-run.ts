@@ -76,7 +76,14 @@ export async function runSplit(projectRoot: string, outDir: string, p: SplitPara
   const warnings: string[] = [];
   const read = await readDataset({ projectRoot, root: p.root, format: p.format, official: p.officialTest, csv: p.csv });
   if (p.officialTest && read.format === 'csv') throw new InputError('split.official_test is true but a csv-format dataset has no official test list; set split.official_test: false.');
-  const mapping = buildLabelSpace(read.records, p.task, read.format);
+  let mapping;
+  try {
+    mapping = buildLabelSpace(read.records, p.task, read.format);
+  } catch (e) {
+    // "no findings" after bad rows took every labelled image: the bad rows are the news
+    if (e instanceof InputError && read.bad.length > 0) settleBadRows(read.bad, 'error', `dataset ${p.root}`);
+    throw e;
+  }
   const badPaths = new Set(mapping.bad.map((b) => b.file));
   const bad = [...read.bad, ...mapping.bad];
   const warning = settleBadRows(bad, p.onBadRows, `dataset ${p.root}`);

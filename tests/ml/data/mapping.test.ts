@@ -169,6 +169,13 @@ describe('bad input to the data.csv mapping', () => {
     expect(bad).toEqual([{ file: 'ds/metadata.csv', line: lines, problem: 'expected 15 fields, found 16 (an unquoted comma or a stray quote?)' }]);
   });
 
+  it('a wrong image folder: the split names the missing files, not "no findings"', async () => {
+    await using t = await tempDir();
+    await writeCovidDataset(t.dir, 'ds');
+    const params = parseSplitParams({ root: 'ds', format: 'csv', csv: { ...COVID_CSV, images: 'imgs' } }, {});
+    await expect(runSplit(t.dir, path.join(t.dir, 'split'), params)).rejects.toThrow(/^21 bad entries in dataset ds: ds\/metadata.csv:2: image p1-a.JPG not found in ds\/imgs;/);
+  });
+
   it('rejects bad data.csv params with the shared wording', () => {
     expect(() => parseCsvMapping({ ...COVID_CSV, colour: 'x' })).toThrow(/^unknown option data.csv.colour; known options: file, images, path/);
     expect(() => parseCsvMapping({ ...COVID_CSV, separator: '' })).toThrow(`expected a non-empty string (e.g. "|" or ", ") or null for data.csv.separator, got '' (string)`);

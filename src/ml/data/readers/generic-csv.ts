@@ -34,7 +34,8 @@ export async function readGenericCsv(projectRoot: string, rootRel: string, mappi
   }
   const [head, ...rows] = parsed.rows;
   if (!head) throw new InputError(`${csvRel} is empty: expected a header line naming the columns, then one row per image.`);
-  const imagesRel = projectPath(rootRel, path.posix.join(path.posix.dirname(mapping.file), mapping.images));
+  // an absolute image folder is taken as is (a dataset kept outside the project)
+  const imagesRel = path.isAbsolute(mapping.images) ? mapping.images : projectPath(rootRel, path.posix.join(path.posix.dirname(mapping.file), mapping.images));
   return mapRows({ file: csvRel, header: head.fields, rows }, mapping, {
     projectRoot,
     locator: relativeLocator(projectRoot, imagesRel),
