@@ -2,7 +2,7 @@
 // to the same gray values: PNG 8/16-bit gray, gray+alpha, RGB, RGB 16-bit, RGBA, palette, interlaced;
 // JPEG gray, RGB, progressive, CMYK; any size and aspect; extensions in any case through a reader.
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeGray } from '../../../src/ml/data/image/decode.js';
 import { parsePreprocessParams } from '../../../src/ml/data/preprocess/options.js';
@@ -19,7 +19,7 @@ const GRAY = 120;
 function raw(channels: 1 | 2 | 3 | 4, value: readonly number[]): { data: Buffer; raw: { width: number; height: number; channels: 1 | 2 | 3 | 4 } } {
   return { data: Buffer.from(Array.from({ length: W * H * channels }, (_, i) => value[i % channels] as number)), raw: { width: W, height: H, channels } };
 }
-const img = (channels: 1 | 2 | 3 | 4, value: readonly number[]): sharp.Sharp => {
+const img = (channels: 1 | 2 | 3 | 4, value: readonly number[]): Sharp => {
   const r = raw(channels, value);
   return sharp(r.data, { raw: r.raw });
 };
