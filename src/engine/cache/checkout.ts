@@ -35,7 +35,8 @@ export async function verifyForRestore(store: LocalObjectStore, id: ObjectId): P
     const objPath = store.objectPath(oid);
     const r = await checkObject(store, oid, { trustIndex: true });
     if (r.status === 'ok') return true;
-    if (r.status === 'corrupt') bad.push({ id: oid, path: objPath, problem: 'corrupt', movedTo: r.movedTo, actual: r.actual });
+    if (r.status === 'corrupt')
+      bad.push({ id: oid, path: objPath, problem: 'corrupt', movedTo: r.movedTo, actual: r.actual });
     else if (r.status === 'unreadable') bad.push({ id: oid, path: objPath, problem: 'unreadable', error: r.error });
     else bad.push({ id: oid, path: objPath, problem: 'missing' });
     return false;
@@ -97,7 +98,13 @@ export interface CheckoutReport {
   corrupt: { stage: string; out: string; objects: BadObject[] }[];
 }
 
-export async function checkoutOuts(lock: LockFile, stages: readonly string[] | undefined, store: LocalObjectStore, hasher: PathHasher, root: string): Promise<CheckoutReport> {
+export async function checkoutOuts(
+  lock: LockFile,
+  stages: readonly string[] | undefined,
+  store: LocalObjectStore,
+  hasher: PathHasher,
+  root: string,
+): Promise<CheckoutReport> {
   const report: CheckoutReport = { restored: [], unchanged: [], notInCache: [], corrupt: [] };
   const names = stages ?? Object.keys(lock.stages).sort();
   for (const name of names) {
@@ -126,8 +133,13 @@ export async function checkoutOuts(lock: LockFile, stages: readonly string[] | u
 /** The event for a bad object met while restoring `out` of `stage` (`rerun`: the stage runs instead). */
 export function corruptObjectEvent(root: string, stage: string, out: string, o: BadObject, rerun: boolean): InfoEvent {
   return {
-    type: 'info', reason: 'corrupt-object', stage, out, rerun,
-    object: path.relative(root, o.path), problem: o.problem,
+    type: 'info',
+    reason: 'corrupt-object',
+    stage,
+    out,
+    rerun,
+    object: path.relative(root, o.path),
+    problem: o.problem,
     ...(o.movedTo !== undefined ? { movedTo: path.relative(root, o.movedTo) } : {}),
     ...(o.error !== undefined ? { error: o.error } : {}),
   };

@@ -26,7 +26,12 @@ export interface GcReport {
   keptObjects: number;
 }
 
-export async function collectGarbage(locks: readonly LockFile[], store: LocalObjectStore, runs: RunCache, opts: GcOptions = {}): Promise<GcReport> {
+export async function collectGarbage(
+  locks: readonly LockFile[],
+  store: LocalObjectStore,
+  runs: RunCache,
+  opts: GcOptions = {},
+): Promise<GcReport> {
   const report: GcReport = { removedObjects: 0, freedBytes: 0, removedRuns: [], keptObjects: 0 };
   const live = new Set<string>();
   const mark = async (hash: string) => {
@@ -34,7 +39,8 @@ export async function collectGarbage(locks: readonly LockFile[], store: LocalObj
     live.add(hash);
     if (hash.endsWith('.dir')) for (const e of (await store.readManifest(hash as ContentHash)) ?? []) live.add(e.h);
   };
-  for (const lock of locks) for (const entry of Object.values(lock.stages)) for (const o of entry.outs) await mark(o.hash);
+  for (const lock of locks)
+    for (const entry of Object.values(lock.stages)) for (const o of entry.outs) await mark(o.hash);
   for (const [stage, entries] of await runs.all()) {
     for (const [i, e] of entries.entries() as IterableIterator<[number, RunEntry]>) {
       if (opts.keepRuns !== undefined && i >= opts.keepRuns) {

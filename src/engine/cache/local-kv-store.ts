@@ -16,7 +16,8 @@ export class LocalKeyValueStore implements KeyValueStore {
   }
 
   private file(key: string): string {
-    if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.' || s === '')) throw new Error(`invalid store key: ${key}`);
+    if (key === '' || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.' || s === ''))
+      throw new Error(`invalid store key: ${key}`);
     return path.join(this.dir, ...key.split('/'));
   }
 

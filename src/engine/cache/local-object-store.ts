@@ -17,7 +17,15 @@ import { pipeline } from 'node:stream/promises';
 import { HASH_ALGORITHM } from '../hash/hash-file.js';
 import { StateIndex } from '../hash/state-index.js';
 import { manifestText, type HashedPath, type ManifestEntry } from '../hash/hash-path.js';
-import { CACHE_DIR, digestOf, isObjectId, ObjectMismatchError, type ObjectId, type ObjectStore, type PutOptions } from './object-store.js';
+import {
+  CACHE_DIR,
+  digestOf,
+  isObjectId,
+  ObjectMismatchError,
+  type ObjectId,
+  type ObjectStore,
+  type PutOptions,
+} from './object-store.js';
 
 /** Where corrupt objects are moved (kept for inspection, never served again). */
 export const CORRUPT_DIR = '.corrupt';
@@ -91,7 +99,12 @@ export class LocalObjectStore implements ObjectStore {
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
     await this.writeViaTemp(id, async (tmp) => {
       const h = crypto.createHash(HASH_ALGORITHM);
-      const tap = new Transform({ transform(chunk: Buffer, _enc, cb) { h.update(chunk); cb(null, chunk); } });
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          h.update(chunk);
+          cb(null, chunk);
+        },
+      });
       await pipeline(input, tap, fs.createWriteStream(tmp, { flags: 'wx' }));
       const actual = h.digest('hex');
       if (opts.verify && actual !== digestOf(id)) throw new ObjectMismatchError(id, actual);
@@ -112,7 +125,8 @@ export class LocalObjectStore implements ObjectStore {
   async *list(): AsyncIterable<ObjectId> {
     for (const fan of safeReaddir(this.dir)) {
       if (!/^[0-9a-f]{2}$/.test(fan)) continue;
-      for (const rest of safeReaddir(path.join(this.dir, fan))) if (isObjectId(fan + rest)) yield (fan + rest) as ObjectId;
+      for (const rest of safeReaddir(path.join(this.dir, fan)))
+        if (isObjectId(fan + rest)) yield (fan + rest) as ObjectId;
     }
   }
 

@@ -26,7 +26,10 @@ export function isObjectId(s: string): boolean {
 
 /** put(..., { verify: true }) received bytes that do not hash to the id: nothing was stored. */
 export class ObjectMismatchError extends Error {
-  constructor(readonly id: ObjectId, readonly actual: string) {
+  constructor(
+    readonly id: ObjectId,
+    readonly actual: string,
+  ) {
     super(`object ${id}: received bytes hash to ${actual}`);
     this.name = 'ObjectMismatchError';
   }

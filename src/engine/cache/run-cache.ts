@@ -85,7 +85,9 @@ export interface RunCacheSide {
  * `objectsOf` expands an out's id to all ids it needs (reading manifests from the source store).
  */
 export async function transferRunCache(
-  from: RunCacheSide, to: RunCacheSide, objectsOf: (id: ObjectId) => Promise<ObjectId[] | undefined>,
+  from: RunCacheSide,
+  to: RunCacheSide,
+  objectsOf: (id: ObjectId) => Promise<ObjectId[] | undefined>,
 ): Promise<{ copied: { stage: string; key: StageKey }[]; skippedIncomplete: { stage: string; key: StageKey }[] }> {
   const copied: { stage: string; key: StageKey }[] = [];
   const skippedIncomplete: { stage: string; key: StageKey }[] = [];

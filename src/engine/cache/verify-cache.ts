@@ -37,13 +37,26 @@ export async function verifyStore(store: LocalObjectStore, opts: VerifyCacheOpti
   const report: VerifyReport = { objects: ids.length, bytes: 0, durationMs: 0, corrupt: [], unreadable: [] };
   const totalBytes = ids.reduce((n, x) => n + x.size, 0);
   let doneObjects = 0;
-  const progress = () => opts.onProgress?.({ doneObjects, totalObjects: ids.length, doneBytes: report.bytes, totalBytes, elapsedMs: Date.now() - started });
+  const progress = () =>
+    opts.onProgress?.({
+      doneObjects,
+      totalObjects: ids.length,
+      doneBytes: report.bytes,
+      totalBytes,
+      elapsedMs: Date.now() - started,
+    });
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < ids.length) {
       const { id } = ids[next++] as { id: ObjectId };
       const path = store.objectPath(id);
-      const r = await checkObject(store, id, { trustIndex: false, onBytes: (n) => { report.bytes += n; progress(); } });
+      const r = await checkObject(store, id, {
+        trustIndex: false,
+        onBytes: (n) => {
+          report.bytes += n;
+          progress();
+        },
+      });
       if (r.status === 'corrupt') report.corrupt.push({ id, path, actual: r.actual, movedTo: r.movedTo });
       else if (r.status === 'unreadable') report.unreadable.push({ id, path, error: r.error });
       doneObjects++;

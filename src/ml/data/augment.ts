@@ -60,8 +60,8 @@ function warp(image: Float32Array, h: number, w: number, a: Affine): void {
       const y1 = Math.min(y0 + 1, h - 1);
       const fx = sx - x0;
       const fy = sy - y0;
-      const top = (src[y0 * w + x0]) * (1 - fx) + (src[y0 * w + x1]) * fx;
-      const bottom = (src[y1 * w + x0]) * (1 - fx) + (src[y1 * w + x1]) * fx;
+      const top = src[y0 * w + x0] * (1 - fx) + src[y0 * w + x1] * fx;
+      const bottom = src[y1 * w + x0] * (1 - fx) + src[y1 * w + x1] * fx;
       image[y * w + x] = top * (1 - fy) + bottom * fy;
     }
   }
@@ -104,7 +104,7 @@ function autocontrast(image: Float32Array): void {
     if (v > hi) hi = v;
   }
   if (hi - lo < 1e-6) return;
-  for (let i = 0; i < image.length; i++) image[i] = ((image[i]) - lo) / (hi - lo);
+  for (let i = 0; i < image.length; i++) image[i] = (image[i] - lo) / (hi - lo);
 }
 
 /**
@@ -140,13 +140,13 @@ export function makeAugmenter(options: AugmentOptions, next: Uniform): ImageTran
     }
     if (doBc) {
       const m = mean(image);
-      for (let i = 0; i < image.length; i++) image[i] = ((image[i]) - m) * contrast + m + brightness;
+      for (let i = 0; i < image.length; i++) image[i] = (image[i] - m) * contrast + m + brightness;
       clip01(image);
     }
     if (doSharp && amount > 0) {
       const blurred = blur3(image, h, w);
       for (let i = 0; i < image.length; i++) {
-        image[i] = (image[i]) + amount * ((image[i]) - (blurred[i]));
+        image[i] = image[i] + amount * (image[i] - blurred[i]);
       }
       clip01(image);
     }

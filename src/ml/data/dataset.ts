@@ -76,7 +76,7 @@ export function imageAsFloat(data: SplitData, i: number): Float32Array {
   const size = data.height * data.width;
   const out = new Float32Array(size);
   const base = i * size;
-  for (let p = 0; p < size; p++) out[p] = (data.pixels[base + p]) / 255;
+  for (let p = 0; p < size; p++) out[p] = data.pixels[base + p] / 255;
   return out;
 }
 
@@ -102,7 +102,7 @@ export function makeInputs(
     if (transform) transform(image, data.height, data.width);
     const base = b * size * channels;
     for (let p = 0; p < size; p++) {
-      const v = ((image[p]) - stats.mean) / std;
+      const v = (image[p] - stats.mean) / std;
       for (let c = 0; c < channels; c++) buffer[base + p * channels + c] = v;
     }
   });

@@ -28,7 +28,10 @@ export function buildLabelSpace(records: readonly ImageRecord[], task: Task, for
   const found = [...new Set(records.flatMap((r) => r.labels))].sort();
   const bad: BadRow[] = [];
   if (task === 'multilabel') {
-    if (found.length === 0) throw new InputError('the dataset has no findings at all, so there is nothing to learn for data.task: multilabel. Check the labels column or data.format.');
+    if (found.length === 0)
+      throw new InputError(
+        'the dataset has no findings at all, so there is nothing to learn for data.task: multilabel. Check the labels column or data.format.',
+      );
     return { space: { task, labels: found }, namesOf: (r) => [...r.labels].sort(), bad };
   }
   if (task === 'binary') {
@@ -37,12 +40,24 @@ export function buildLabelSpace(records: readonly ImageRecord[], task: Task, for
   }
   if (format === 'kermany') {
     for (const r of records) {
-      if (r.labels.length > 0 && !r.subtype) bad.push({ file: r.path, problem: 'PNEUMONIA image without bacteria/virus in its name, so no class for data.task: multiclass' });
+      if (r.labels.length > 0 && !r.subtype)
+        bad.push({
+          file: r.path,
+          problem: 'PNEUMONIA image without bacteria/virus in its name, so no class for data.task: multiclass',
+        });
     }
-    return { space: { task, labels: ['Normal', 'Bacterial', 'Viral'] }, namesOf: (r) => [r.labels.length === 0 ? 'Normal' : (r.subtype ?? 'Bacterial')], bad };
+    return {
+      space: { task, labels: ['Normal', 'Bacterial', 'Viral'] },
+      namesOf: (r) => [r.labels.length === 0 ? 'Normal' : (r.subtype ?? 'Bacterial')],
+      bad,
+    };
   }
   for (const r of records) {
-    if (r.labels.length > 1) bad.push({ file: r.path, problem: `${r.labels.length} findings (${r.labels.join('|')}) but data.task: multiclass needs at most one` });
+    if (r.labels.length > 1)
+      bad.push({
+        file: r.path,
+        problem: `${r.labels.length} findings (${r.labels.join('|')}) but data.task: multiclass needs at most one`,
+      });
   }
   return { space: { task, labels: ['Normal', ...found] }, namesOf: (r) => [r.labels[0] ?? 'Normal'], bad };
 }

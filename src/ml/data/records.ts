@@ -23,6 +23,28 @@ export interface ImageRecord {
   mask: string | null;
   /** Split assigned by the dataset's publishers, when the layout has one. */
   official?: OfficialSplit;
+  /** Metadata of the columns the dataset maps (a key is present only when mapped; null = unknown). */
+  meta?: RecordMeta;
+}
+
+/** The metadata columns a mapping may carry, in split-CSV order. */
+export const META_COLUMNS = ['view', 'sex', 'age'] as const;
+export type MetaColumn = (typeof META_COLUMNS)[number];
+
+/** One image's metadata (see ImageMeta in preprocessed-format.ts for the per-split arrays). */
+export interface RecordMeta {
+  view?: string | null;
+  sex?: 'F' | 'M' | null;
+  age?: number | null;
+}
+
+/** Rows left out by one `filter:` rule, and the values they held. */
+export interface FilterCount {
+  column: string;
+  allowed: string[];
+  rows: number;
+  /** Value as written (trimmed; `''` for empty) → rows. */
+  values: Record<string, number>;
 }
 
 /** One offending row or file, with where it is and what is wrong. */
@@ -39,6 +61,12 @@ export type OnBadRows = 'error' | 'skip';
 export interface ReadResult {
   records: ImageRecord[];
   bad: BadRow[];
+  /** Rows in the dataset's table (CSV rows or files found), before filtering. */
+  rows?: number;
+  /** Rows left out by the mapping's filter rules, per rule. */
+  filtered?: FilterCount[];
+  /** Metadata columns the dataset maps (split CSVs and SplitIndex.meta carry these). */
+  metaColumns?: MetaColumn[];
 }
 
 function describeBad(b: BadRow): string {

@@ -43,7 +43,8 @@ function packLabels(file: string, labels: number[][]): { labels: Float32Array; n
   const numLabels = labels[0]?.length ?? 0;
   const out = new Float32Array(labels.length * numLabels);
   labels.forEach((row, i) => {
-    if (row.length !== numLabels) throw new Error(`${file}: label row ${i} has ${row.length} entries, not ${numLabels}`);
+    if (row.length !== numLabels)
+      throw new Error(`${file}: label row ${i} has ${row.length} entries, not ${numLabels}`);
     out.set(row, i * numLabels);
   });
   return { labels: out, numLabels };
@@ -67,7 +68,9 @@ export async function openSplit(dir: string, split: SplitName): Promise<SplitSou
   }
   const [n, height, width] = index.shape;
   if (index.labels.length !== n || index.ids.length !== n) {
-    throw new Error(`${split}.json lists ${index.ids.length} ids and ${index.labels.length} label rows for ${n} images`);
+    throw new Error(
+      `${split}.json lists ${index.ids.length} ids and ${index.labels.length} label rows for ${n} images`,
+    );
   }
   const shards = shardTable(dir, index);
   const imageBytes = height * width;
@@ -77,7 +80,8 @@ export async function openSplit(dir: string, split: SplitName): Promise<SplitSou
     Promise.all(handles.flatMap((h) => [h.pixels.close(), ...(h.masks ? [h.masks.close()] : [])]));
   try {
     for (const s of shards) {
-      if (s.first !== expectFirst) throw new Error(`${split}.json: shard ${s.file} starts at ${s.first}, expected ${expectFirst}`);
+      if (s.first !== expectFirst)
+        throw new Error(`${split}.json: shard ${s.file} starts at ${s.first}, expected ${expectFirst}`);
       expectFirst += s.count;
       const pixels = await open(path.join(dir, s.file), 'r');
       const masks = s.masks ? await open(path.join(dir, s.masks), 'r') : null;
@@ -122,7 +126,7 @@ export async function openSplit(dir: string, split: SplitName): Promise<SplitSou
     let hi = firsts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((firsts[mid]) <= i) lo = mid;
+      if (firsts[mid] <= i) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -134,9 +138,10 @@ export async function openSplit(dir: string, split: SplitName): Promise<SplitSou
     const masks = hasMasks ? new Uint8Array(B * imageBytes) : null;
     const reads: Promise<unknown>[] = [];
     // Runs of consecutive indices in one shard become one read (sequential scans read whole batches).
-    for (let b = 0; b < B; ) {
+    for (let b = 0; b < B;) {
       const i = indices[b];
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`${split}: image index ${i} out of range 0..${n - 1}`);
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new Error(`${split}: image index ${i} out of range 0..${n - 1}`);
       const k = shardOf(i);
       const shard = shards[k];
       let run = 1;

@@ -40,7 +40,15 @@ export function assignPatients(units: readonly PatientUnit[], ratios: Ratios, se
   const order = rng.shuffle([...free].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
   const totalImages = order.reduce((a, u) => a + u.images, 0);
   const wantTotal = new Map(targets.map((s) => [s, (ratios[s] / sum) * totalImages]));
-  const wantLabel = new Map(targets.map((s) => [s, Array.from({ length: nLabels }, (_, l) => (ratios[s] / sum) * order.reduce((a, u) => a + (u.labelCounts[l] ?? 0), 0))]));
+  const wantLabel = new Map(
+    targets.map((s) => [
+      s,
+      Array.from(
+        { length: nLabels },
+        (_, l) => (ratios[s] / sum) * order.reduce((a, u) => a + (u.labelCounts[l] ?? 0), 0),
+      ),
+    ]),
+  );
   const have = new Map(targets.map((s) => [s, new Array<number>(nLabels).fill(0)]));
   const tie = new Map(order.map((u) => [u.id, rng.next()]));
 
@@ -48,9 +56,15 @@ export function assignPatients(units: readonly PatientUnit[], ratios: Ratios, se
     let best = targets[0];
     let bestKey: number[] = [];
     for (const s of targets) {
-      const key = label === null
-        ? [wantTotal.get(s) as number, rng.next()]
-        : [(have.get(s) as number[])[label] === 0 ? 1 : 0, (wantLabel.get(s) as number[])[label], wantTotal.get(s) as number, rng.next()];
+      const key =
+        label === null
+          ? [wantTotal.get(s) as number, rng.next()]
+          : [
+              (have.get(s) as number[])[label] === 0 ? 1 : 0,
+              (wantLabel.get(s) as number[])[label],
+              wantTotal.get(s) as number,
+              rng.next(),
+            ];
       if (bestKey.length === 0 || compareKeys(key, bestKey) > 0) {
         best = s;
         bestKey = key;
@@ -61,8 +75,8 @@ export function assignPatients(units: readonly PatientUnit[], ratios: Ratios, se
     const wl = wantLabel.get(best) as number[];
     const hv = have.get(best) as number[];
     u.labelCounts.forEach((c, l) => {
-      wl[l] = (wl[l]) - c;
-      hv[l] = (hv[l]) + c;
+      wl[l] = wl[l] - c;
+      hv[l] = hv[l] + c;
     });
   };
 
@@ -89,7 +103,7 @@ export function assignPatients(units: readonly PatientUnit[], ratios: Ratios, se
 
 function compareKeys(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) {
-    const d = (a[i]) - (b[i]);
+    const d = a[i] - b[i];
     if (Math.abs(d) > 1e-9) return d;
   }
   return 0;

@@ -60,7 +60,13 @@ function toError(error: NonNullable<WorkerReply['error']>): Error {
   return e;
 }
 
-async function runInline<T, R>(moduleUrl: URL, tasks: readonly T[], next: () => number, results: R[], opts: PoolOptions): Promise<void> {
+async function runInline<T, R>(
+  moduleUrl: URL,
+  tasks: readonly T[],
+  next: () => number,
+  results: R[],
+  opts: PoolOptions,
+): Promise<void> {
   // xpipe-dynamic-import: the caller's task module; pipeline.yaml declares each one in deps:
   const mod = (await import(moduleUrl.href)) as TaskModule<T, R>;
   for (let i = next(); i < tasks.length; i = next()) {
@@ -89,48 +95,54 @@ export async function runPool<T, R>(moduleUrl: URL, tasks: readonly T[], opts: P
   const code = bootstrapCode(moduleUrl);
   const lanes: Promise<void>[] = [];
   for (let w = 0; w < threads; w++) {
-    lanes.push(new Promise<void>((resolve, reject) => {
-      const worker = new Worker(code, { eval: true, workerData: { moduleUrl: moduleUrl.href } });
-      let current = -1;
-      let finished = false;
-      const finish = (error?: Error): void => {
-        if (finished) return;
-        finished = true;
-        void worker.terminate();
-        if (error) reject(error);
-        else resolve();
-      };
-      const dispatch = (): void => {
-        if (opts.signal?.aborted) return finish(new Error('cancelled'));
-        current = next();
-        if (current >= tasks.length) return finish();
-        worker.postMessage({ id: current, task: tasks[current] });
-      };
-      worker.on('message', (msg: WorkerReply | 'ready') => {
-        if (msg === 'ready') return dispatch();
-        if (msg.error) return finish(toError(msg.error));
-        if (!opts.onResult) {
-          results[msg.id] = msg.result as R;
-          opts.onDone?.(msg.id);
-          return dispatch();
-        }
-        Promise.resolve(opts.onResult(msg.id, msg.result)).then(() => {
-          opts.onDone?.(msg.id);
-          dispatch();
-        }, (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
-      });
-      worker.on('error', (err) => {
-        // The worker could not run (start-up failure or crash): finish its share on this thread.
-        if (finished) return;
-        finished = true;
-        const redo = current;
-        void worker.terminate();
-        const again = redo >= 0 && redo < tasks.length ? [redo] : [];
-        const nextInline = (): number => (again.length > 0 ? (again.pop() as number) : next());
-        runInline(moduleUrl, tasks, nextInline, results, opts).then(resolve, (e: unknown) =>
-          reject(e instanceof Error ? e : new Error(`${String(e)} (after worker error: ${err.message})`)));
-      });
-    }));
+    lanes.push(
+      new Promise<void>((resolve, reject) => {
+        const worker = new Worker(code, { eval: true, workerData: { moduleUrl: moduleUrl.href } });
+        let current = -1;
+        let finished = false;
+        const finish = (error?: Error): void => {
+          if (finished) return;
+          finished = true;
+          void worker.terminate();
+          if (error) reject(error);
+          else resolve();
+        };
+        const dispatch = (): void => {
+          if (opts.signal?.aborted) return finish(new Error('cancelled'));
+          current = next();
+          if (current >= tasks.length) return finish();
+          worker.postMessage({ id: current, task: tasks[current] });
+        };
+        worker.on('message', (msg: WorkerReply | 'ready') => {
+          if (msg === 'ready') return dispatch();
+          if (msg.error) return finish(toError(msg.error));
+          if (!opts.onResult) {
+            results[msg.id] = msg.result as R;
+            opts.onDone?.(msg.id);
+            return dispatch();
+          }
+          Promise.resolve(opts.onResult(msg.id, msg.result)).then(
+            () => {
+              opts.onDone?.(msg.id);
+              dispatch();
+            },
+            (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))),
+          );
+        });
+        worker.on('error', (err) => {
+          // The worker could not run (start-up failure or crash): finish its share on this thread.
+          if (finished) return;
+          finished = true;
+          const redo = current;
+          void worker.terminate();
+          const again = redo >= 0 && redo < tasks.length ? [redo] : [];
+          const nextInline = (): number => (again.length > 0 ? (again.pop() as number) : next());
+          runInline(moduleUrl, tasks, nextInline, results, opts).then(resolve, (e: unknown) =>
+            reject(e instanceof Error ? e : new Error(`${String(e)} (after worker error: ${err.message})`)),
+          );
+        });
+      }),
+    );
   }
   await Promise.all(lanes);
   return results;

@@ -15,7 +15,7 @@ export type SymbolicTensor = tf.SymbolicTensor;
 export class Seeds {
   private state: number;
   constructor(seed: number) {
-    this.state = (Math.abs(Math.trunc(seed)) % 2147483647) || 1;
+    this.state = Math.abs(Math.trunc(seed)) % 2147483647 || 1;
   }
   next(): number {
     this.state = (this.state * 48271) % 2147483647;
@@ -56,7 +56,13 @@ export interface ConvOptions {
 }
 
 export function conv(x: SymbolicTensor, o: ConvOptions, seeds: Seeds): SymbolicTensor {
-  const common = { kernelSize: o.kernel, strides: o.strides ?? 1, padding: 'same' as const, useBias: o.useBias ?? false, name: o.name };
+  const common = {
+    kernelSize: o.kernel,
+    strides: o.strides ?? 1,
+    padding: 'same' as const,
+    useBias: o.useBias ?? false,
+    name: o.name,
+  };
   const init = tf.initializers.heNormal({ seed: seeds.next() });
   const layer = o.depthwise
     ? tf.layers.depthwiseConv2d({ ...common, depthMultiplier: 1, depthwiseInitializer: init })
@@ -70,14 +76,18 @@ export function batchNorm(x: SymbolicTensor, name: string, epsilon = 1e-5): Symb
 }
 
 /** conv → batch-norm → activation, named `<name>_conv`, `<name>_bn`, `<name>_<act>` (or `actName`). */
-export function convBnAct(x: SymbolicTensor, o: Omit<ConvOptions, 'name'> & { name: string; act: Act; actName?: string },
-  seeds: Seeds): SymbolicTensor {
+export function convBnAct(
+  x: SymbolicTensor,
+  o: Omit<ConvOptions, 'name'> & { name: string; act: Act; actName?: string },
+  seeds: Seeds,
+): SymbolicTensor {
   const y = batchNorm(conv(x, { ...o, name: `${o.name}_conv` }, seeds), `${o.name}_bn`);
   return activation(y, o.act, o.actName ?? `${o.name}_act`);
 }
 
 export function dense(x: SymbolicTensor, units: number, name: string, seeds: Seeds): SymbolicTensor {
-  return tf.layers.dense({ units, name, kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.next() }) })
+  return tf.layers
+    .dense({ units, name, kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.next() }) })
     .apply(x) as SymbolicTensor;
 }
 
@@ -86,13 +96,21 @@ export function dropout(x: SymbolicTensor, rate: number, name: string, seeds: Se
 }
 
 /** Squeeze-and-excite: x · gate(conv1x1(act(conv1x1(GAP(x))))). */
-export function squeezeExcite(x: SymbolicTensor, o: { name: string; squeeze: number; act: Act; gate: Act },
-  seeds: Seeds): SymbolicTensor {
+export function squeezeExcite(
+  x: SymbolicTensor,
+  o: { name: string; squeeze: number; act: Act; gate: Act },
+  seeds: Seeds,
+): SymbolicTensor {
   const channels = x.shape[3] as number;
   const pooled = tf.layers.globalAveragePooling2d({ name: `${o.name}_pool` }).apply(x) as SymbolicTensor;
-  const s = tf.layers.reshape({ targetShape: [1, 1, channels], name: `${o.name}_reshape` }).apply(pooled) as SymbolicTensor;
-  const reduced = activation(conv(s, { name: `${o.name}_reduce`, filters: o.squeeze, kernel: 1, useBias: true }, seeds),
-    o.act, `${o.name}_reduce_act`);
+  const s = tf.layers
+    .reshape({ targetShape: [1, 1, channels], name: `${o.name}_reshape` })
+    .apply(pooled) as SymbolicTensor;
+  const reduced = activation(
+    conv(s, { name: `${o.name}_reduce`, filters: o.squeeze, kernel: 1, useBias: true }, seeds),
+    o.act,
+    `${o.name}_reduce_act`,
+  );
   const expanded = conv(reduced, { name: `${o.name}_expand`, filters: channels, kernel: 1, useBias: true }, seeds);
   const gate = activation(expanded, o.gate, `${o.name}_gate`);
   return tf.layers.multiply({ name: `${o.name}_scale` }).apply([x, gate]) as SymbolicTensor;

@@ -55,7 +55,9 @@ let registered = false;
 export function registerCustomLayers(): void {
   if (registered) return;
   tf.serialization.registerClass(SeededDropout);
-  tf.serialization.registerClass(fastBatchNormClass() as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>);
+  tf.serialization.registerClass(
+    fastBatchNormClass() as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>,
+  );
   registered = true;
 }
 

@@ -19,15 +19,28 @@ const STAGES: [number, number, number, number, number][] = [
   [6, 3, 1, 320, 1],
 ];
 
-function mbConv(x: SymbolicTensor, o: { name: string; expand: number; kernel: number; stride: number; out: number },
-  seeds: Seeds): SymbolicTensor {
+function mbConv(
+  x: SymbolicTensor,
+  o: { name: string; expand: number; kernel: number; stride: number; out: number },
+  seeds: Seeds,
+): SymbolicTensor {
   const inChannels = x.shape[3] as number;
   let y = x;
-  if (o.expand !== 1) y = convBnAct(y, { name: `${o.name}_expand`, filters: inChannels * o.expand, kernel: 1, act: 'swish' }, seeds);
-  y = convBnAct(y, { name: `${o.name}_dw`, filters: 0, kernel: o.kernel, strides: o.stride, depthwise: true, act: 'swish' }, seeds);
-  y = squeezeExcite(y, { name: `${o.name}_se`, squeeze: Math.max(1, Math.floor(inChannels / 4)), act: 'swish', gate: 'sigmoid' }, seeds);
+  if (o.expand !== 1)
+    y = convBnAct(y, { name: `${o.name}_expand`, filters: inChannels * o.expand, kernel: 1, act: 'swish' }, seeds);
+  y = convBnAct(
+    y,
+    { name: `${o.name}_dw`, filters: 0, kernel: o.kernel, strides: o.stride, depthwise: true, act: 'swish' },
+    seeds,
+  );
+  y = squeezeExcite(
+    y,
+    { name: `${o.name}_se`, squeeze: Math.max(1, Math.floor(inChannels / 4)), act: 'swish', gate: 'sigmoid' },
+    seeds,
+  );
   y = batchNorm(conv(y, { name: `${o.name}_project_conv`, filters: o.out, kernel: 1 }, seeds), `${o.name}_project_bn`);
-  if (o.stride === 1 && inChannels === o.out) y = tf.layers.add({ name: `${o.name}_add` }).apply([x, y]) as SymbolicTensor;
+  if (o.stride === 1 && inChannels === o.out)
+    y = tf.layers.add({ name: `${o.name}_add` }).apply([x, y]) as SymbolicTensor;
   return y;
 }
 

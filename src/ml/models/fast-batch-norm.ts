@@ -49,8 +49,12 @@ function channelSum(x: tf.Tensor): tf.Tensor1D {
 }
 
 /** Training-mode normalisation with batch statistics and the closed-form gradient. */
-function normalizeTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number):
-  { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+function normalizeTraining(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
   const rows = x.size / x.shape[x.rank - 1];
   let mean!: tf.Tensor1D;
   let variance!: tf.Tensor1D;
@@ -94,9 +98,16 @@ export function fastBatchNormClass(): BatchNormClass {
       const lastAxis = self.axis === -1 || self.axis === x.rank - 1;
       if (kwargs.training !== true || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs);
       return tf.tidy(() => {
-        const { y, mean, variance } = normalizeTraining(x, self.gamma.read() as tf.Tensor1D,
-          self.beta.read() as tf.Tensor1D, self.epsilon);
-        for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
+        const { y, mean, variance } = normalizeTraining(
+          x,
+          self.gamma.read() as tf.Tensor1D,
+          self.beta.read() as tf.Tensor1D,
+          self.epsilon,
+        );
+        for (const [variable, value] of [
+          [self.movingMean, mean],
+          [self.movingVariance, variance],
+        ] as const) {
           tf.tidy(() => {
             const old = variable.read();
             variable.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - self.momentum)));

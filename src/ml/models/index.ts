@@ -42,7 +42,11 @@ export interface BuildModelOptions {
 
 /** Smallest input each architecture accepts (its total downsampling). */
 export const MIN_INPUT_SIZE: Readonly<Record<Arch, number>> = {
-  chestnet_s: 8, resnet18: 32, resnet34: 32, mobilenet_v3_small: 32, efficientnet_b0: 32,
+  chestnet_s: 8,
+  resnet18: 32,
+  resnet34: 32,
+  mobilenet_v3_small: 32,
+  efficientnet_b0: 32,
 };
 
 const CAM_LAYERS: Readonly<Record<Arch, string>> = {
@@ -65,11 +69,15 @@ export function buildModel(options: BuildModelOptions): tf.LayersModel {
   registerCustomLayers();
   const o = { inputSize, numClasses, seed: options.seed };
   switch (arch) {
-    case 'chestnet_s': return buildChestNetS(o);
+    case 'chestnet_s':
+      return buildChestNetS(o);
     case 'resnet18':
-    case 'resnet34': return buildResNet(arch, o);
-    case 'mobilenet_v3_small': return buildMobileNetV3Small(o);
-    case 'efficientnet_b0': return buildEfficientNetB0(o);
+    case 'resnet34':
+      return buildResNet(arch, o);
+    case 'mobilenet_v3_small':
+      return buildMobileNetV3Small(o);
+    case 'efficientnet_b0':
+      return buildEfficientNetB0(o);
   }
 }
 

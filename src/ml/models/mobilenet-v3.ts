@@ -4,7 +4,18 @@
  * `head_act`, `head_dropout`, `logits`. Grad-CAM layer: `last_act`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { activation, batchNorm, conv, convBnAct, dense, dropout, Seeds, squeezeExcite, type Act, type SymbolicTensor } from './blocks.js';
+import {
+  activation,
+  batchNorm,
+  conv,
+  convBnAct,
+  dense,
+  dropout,
+  Seeds,
+  squeezeExcite,
+  type Act,
+  type SymbolicTensor,
+} from './blocks.js';
 
 export const MOBILENET_V3_CAM_LAYER = 'last_act';
 
@@ -35,9 +46,15 @@ export function buildMobileNetV3Small(o: { inputSize: number; numClasses: number
     let y = x;
     if (expanded !== inChannels) y = convBnAct(y, { name: `${name}_expand`, filters: expanded, kernel: 1, act }, seeds);
     y = convBnAct(y, { name: `${name}_dw`, filters: expanded, kernel, strides: stride, depthwise: true, act }, seeds);
-    if (se) y = squeezeExcite(y, { name: `${name}_se`, squeeze: makeDivisible(expanded / 4), act: 'relu', gate: 'hsigmoid' }, seeds);
+    if (se)
+      y = squeezeExcite(
+        y,
+        { name: `${name}_se`, squeeze: makeDivisible(expanded / 4), act: 'relu', gate: 'hsigmoid' },
+        seeds,
+      );
     y = batchNorm(conv(y, { name: `${name}_project_conv`, filters: out, kernel: 1 }, seeds), `${name}_project_bn`);
-    x = stride === 1 && inChannels === out ? (tf.layers.add({ name: `${name}_add` }).apply([x, y]) as SymbolicTensor) : y;
+    x =
+      stride === 1 && inChannels === out ? (tf.layers.add({ name: `${name}_add` }).apply([x, y]) as SymbolicTensor) : y;
   });
   x = convBnAct(x, { name: 'last', filters: 576, kernel: 1, act: 'hswish' }, seeds);
   let h = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as SymbolicTensor;

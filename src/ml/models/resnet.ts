@@ -28,7 +28,10 @@ function basicBlock(x: SymbolicTensor, filters: number, stride: number, name: st
   return tf.layers.reLU({ name: `${name}_out` }).apply(sum) as SymbolicTensor;
 }
 
-export function buildResNet(arch: ResNetArch, o: { inputSize: number; numClasses: number; seed: number }): tf.LayersModel {
+export function buildResNet(
+  arch: ResNetArch,
+  o: { inputSize: number; numClasses: number; seed: number },
+): tf.LayersModel {
   const seeds = new Seeds(o.seed);
   const input = tf.input({ shape: [o.inputSize, o.inputSize, 1], name: 'input' });
   let x = conv(input, { name: 'conv1', filters: 64, kernel: 7, strides: 2 }, seeds);

@@ -23,8 +23,14 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 function adapt(source: tf.Tensor, shape: readonly number[]): tf.Tensor | string {
   if (sameShape(source.shape, shape)) return source.clone();
   const s = source.shape;
-  const rgbToGray = s.length === 4 && shape.length === 4 && s[2] > 1 && shape[2] === 1
-    && s[0] === shape[0] && s[1] === shape[1] && s[3] === shape[3];
+  const rgbToGray =
+    s.length === 4 &&
+    shape.length === 4 &&
+    s[2] > 1 &&
+    shape[2] === 1 &&
+    s[0] === shape[0] &&
+    s[1] === shape[1] &&
+    s[3] === shape[3];
   if (rgbToGray) return tf.mean(source, 2, true);
   return `shape ${JSON.stringify(s)} ≠ ${JSON.stringify(shape)}`;
 }
@@ -33,8 +39,11 @@ function adapt(source: tf.Tensor, shape: readonly number[]): tf.Tensor | string 
  * Loads matching weights from the layers model in `dir` into `model` (in place).
  * @param log receives one line per layer not loaded, and a summary line.
  */
-export async function loadPretrained(model: tf.LayersModel, dir: string, log: (line: string) => void = () => undefined):
-  Promise<PretrainedReport> {
+export async function loadPretrained(
+  model: tf.LayersModel,
+  dir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<PretrainedReport> {
   const artifacts = await dirLoadHandler(dir).load!();
   const source = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
   const report: PretrainedReport = { loaded: [], skipped: [] };

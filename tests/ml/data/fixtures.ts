@@ -18,12 +18,18 @@ export async function tempDir(prefix = 'xpipe-data-'): Promise<TempDir> {
 
 /** A small gradient PNG, different per `seed`. */
 export function pngBytes(seed = 0, w = 12, h = 10): Buffer {
-  return encodePng(Array.from({ length: w * h }, (_, i) => (i * 7 + seed * 13) % 256), w, h);
+  return encodePng(
+    Array.from({ length: w * h }, (_, i) => (i * 7 + seed * 13) % 256),
+    w,
+    h,
+  );
 }
 
 export async function jpegBytes(seed = 0, w = 16, h = 12): Promise<Buffer> {
   const px = Uint8Array.from({ length: w * h }, (_, i) => (i * 5 + seed * 11) % 256);
-  return sharp(px, { raw: { width: w, height: h, channels: 1 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(px, { raw: { width: w, height: h, channels: 1 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 export async function put(root: string, rel: string, data: string | Uint8Array): Promise<void> {
@@ -31,7 +37,8 @@ export async function put(root: string, rel: string, data: string | Uint8Array):
   await writeFile(path.join(root, rel), data);
 }
 
-export const NIH_HEADER = 'Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]';
+export const NIH_HEADER =
+  'Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]';
 
 /** An NIH entry row; `trailingComma` mimics the original 2017 release. */
 export function nihRow(name: string, labels: string, patient: string, trailingComma = false): string {

@@ -18,7 +18,7 @@ function diff(ours: Uint8Array, ref: Uint8Array): { differing: number; max: numb
   let differing = 0;
   let max = 0;
   for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs((ours[i]) - (ref[i]));
+    const d = Math.abs(ours[i] - ref[i]);
     if (d > 0) differing++;
     max = Math.max(max, d);
   }

@@ -1,6 +1,15 @@
 // Pixel operations against hand-computed expectations (OpenCV semantics; see src/ml/data/image/ops.ts).
 import { describe, expect, it } from 'vitest';
-import { clahe, equalizeHist, gaussianBlur, gaussianKernel, reflect101, resizeArea, roundHalfEven, type Gray } from '../../../src/ml/data/image/ops.js';
+import {
+  clahe,
+  equalizeHist,
+  gaussianBlur,
+  gaussianKernel,
+  reflect101,
+  resizeArea,
+  roundHalfEven,
+  type Gray,
+} from '../../../src/ml/data/image/ops.js';
 
 const gray = (data: number[], width: number, height: number): Gray => ({ data: Uint8Array.from(data), width, height });
 
@@ -15,7 +24,11 @@ describe('equalizeHist', () => {
   it('spreads a 3-level image over the full range', () => {
     // hist: 50→4, 100→4, 200→8; scale = 255 / 12 = 21.25; lut[100] = round(85) = 85, lut[200] = 255
     const data = [...Array(4).fill(50), ...Array(4).fill(100), ...Array(8).fill(200)];
-    expect([...equalizeHist(gray(data, 4, 4)).data]).toEqual([...Array(4).fill(0), ...Array(4).fill(85), ...Array(8).fill(255)]);
+    expect([...equalizeHist(gray(data, 4, 4)).data]).toEqual([
+      ...Array(4).fill(0),
+      ...Array(4).fill(85),
+      ...Array(8).fill(255),
+    ]);
   });
 
   it('leaves a flat image flat (OpenCV keeps its value)', () => {
@@ -33,7 +46,7 @@ describe('gaussianBlur', () => {
     const k9 = gaussianKernel(9, 0); // sigma = 0.3*((9-1)*0.5-1)+0.8 = 1.7
     const raw = [-4, -3, -2, -1, 0, 1, 2, 3, 4].map((i) => Math.exp(-(i * i) / (2 * 1.7 * 1.7)));
     const sum = raw.reduce((a, b) => a + b, 0);
-    k9.forEach((v, i) => expect(v).toBeCloseTo((raw[i]) / sum, 12));
+    k9.forEach((v, i) => expect(v).toBeCloseTo(raw[i] / sum, 12));
   });
 
   it('reflects borders as BORDER_REFLECT_101', () => {
@@ -48,7 +61,7 @@ describe('gaussianBlur', () => {
     const k = [1, 4, 6, 4, 1];
     for (let y = 0; y < 7; y++) {
       for (let x = 0; x < 7; x++) {
-        const w = Math.abs(x - 3) <= 2 && Math.abs(y - 3) <= 2 ? (k[x - 1]) * (k[y - 1]) : 0;
+        const w = Math.abs(x - 3) <= 2 && Math.abs(y - 3) <= 2 ? k[x - 1] * k[y - 1] : 0;
         expect(out.data[y * 7 + x]).toBe(Math.floor((255 * w + 128) / 256));
       }
     }

@@ -12,7 +12,13 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** Encodes row-major samples; `bitDepth` 16 takes values 0..65535, `channels` 1 (gray) or 3 (RGB). */
-export function encodePng(samples: ArrayLike<number>, width: number, height: number, bitDepth: 8 | 16 = 8, channels: 1 | 3 = 1): Buffer {
+export function encodePng(
+  samples: ArrayLike<number>,
+  width: number,
+  height: number,
+  bitDepth: 8 | 16 = 8,
+  channels: 1 | 3 = 1,
+): Buffer {
   const bps = bitDepth / 8;
   const stride = width * channels * bps;
   const raw = Buffer.alloc((stride + 1) * height);

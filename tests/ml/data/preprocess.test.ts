@@ -17,7 +17,7 @@ describe('decodeGray', () => {
     const values = [0, 257, 1000, 20000, 32896, 40000, 60000, 65535];
     const img = await decodeGray(encodePng(values, 4, 2, 16), 'x16.png');
     expect([img.width, img.height]).toEqual([4, 2]);
-    img.data.forEach((v, i) => expect(Math.abs(v - (values[i]) / 257)).toBeLessThanOrEqual(1));
+    img.data.forEach((v, i) => expect(Math.abs(v - values[i] / 257)).toBeLessThanOrEqual(1));
   });
 
   it('turns RGB with equal channels into the same gray', async () => {
@@ -29,9 +29,13 @@ describe('decodeGray', () => {
     const png = pngBytes(1, 32, 32);
     const corrupt = Buffer.concat([png.subarray(0, 40), Buffer.alloc(30, 7), png.subarray(70)]);
     await expect(decodeGray(corrupt, 'data/raw/images/bad.png')).rejects.toThrow(InputError);
-    await expect(decodeGray(corrupt, 'data/raw/images/bad.png')).rejects.toThrow(/^cannot decode data\/raw\/images\/bad.png: .*replace it or remove it/);
+    await expect(decodeGray(corrupt, 'data/raw/images/bad.png')).rejects.toThrow(
+      /^cannot decode data\/raw\/images\/bad.png: .*replace it or remove it/,
+    );
     const jpeg = await jpegBytes(1, 64, 64);
-    await expect(decodeGray(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'k/train/NORMAL/IM-0001-0001.jpeg')).rejects.toThrow(/cannot decode k\/train\/NORMAL\/IM-0001-0001.jpeg/);
+    await expect(
+      decodeGray(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'k/train/NORMAL/IM-0001-0001.jpeg'),
+    ).rejects.toThrow(/cannot decode k\/train\/NORMAL\/IM-0001-0001.jpeg/);
   });
 });
 
@@ -41,7 +45,11 @@ describe('preprocessImage', () => {
     const out = await preprocessImage(flat, 'flat.png', parsePreprocessParams({ size: 8 }));
     expect([...out]).toEqual(new Array(64).fill(90));
     // Two halves 40 | 200 → resize keeps them, equalise → 0 | 255, blur (binomial, reflect-101) softens the edge.
-    const halves = encodePng(Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 40 : 200)), 8, 8);
+    const halves = encodePng(
+      Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 40 : 200)),
+      8,
+      8,
+    );
     const row = [...(await preprocessImage(halves, 'halves.png', parsePreprocessParams({ size: 8 })))].slice(0, 8);
     // Weights [1,4,6,4,1]/16 over [0,0,0,0,255,255,255,255]: x=2 → 255·1/16 = 15.9 → 16, x=3 → 255·5/16 = 79.7 → 80,
     // x=4 → 255·11/16 = 175.3 → 175, x=5 → 255·15/16 = 239.1 → 239 (rows are equal, so the vertical pass keeps them).
@@ -49,9 +57,15 @@ describe('preprocessImage', () => {
   });
 
   it('validates params with one wording', () => {
-    expect(() => parsePreprocessParams({ size: '10' })).toThrow("expected integer between 8 and 2048 for preprocess.size, got '10' (string)");
-    expect(() => parsePreprocessParams({ blur_ksize: 4 })).toThrow("expected odd integer (or 0 for no blur) for preprocess.blur_ksize, got '4' (number)");
-    expect(() => parsePreprocessParams({ equalize: 'adaptive' })).toThrow("expected one of global | clahe | none for preprocess.equalize, got 'adaptive' (string)");
+    expect(() => parsePreprocessParams({ size: '10' })).toThrow(
+      "expected integer between 8 and 2048 for preprocess.size, got '10' (string)",
+    );
+    expect(() => parsePreprocessParams({ blur_ksize: 4 })).toThrow(
+      "expected odd integer (or 0 for no blur) for preprocess.blur_ksize, got '4' (number)",
+    );
+    expect(() => parsePreprocessParams({ equalize: 'adaptive' })).toThrow(
+      "expected one of global | clahe | none for preprocess.equalize, got 'adaptive' (string)",
+    );
   });
 });
 
@@ -60,7 +74,13 @@ describe('per-image cache', () => {
     await using t = await tempDir();
     await put(t.dir, 'a.png', pngBytes(1, 20, 20));
     const o = parsePreprocessParams({ size: 8 });
-    const task = (options = o): ImageTask => ({ file: path.join(t.dir, 'a.png'), display: 'a.png', mask: null, options, cacheDir: path.join(t.dir, 'cache') });
+    const task = (options = o): ImageTask => ({
+      file: path.join(t.dir, 'a.png'),
+      display: 'a.png',
+      mask: null,
+      options,
+      cacheDir: path.join(t.dir, 'cache'),
+    });
     const first = await handle(task());
     const second = await handle(task());
     expect([first.hits, first.misses, second.hits, second.misses]).toEqual([0, 1, 1, 0]);
@@ -69,24 +89,38 @@ describe('per-image cache', () => {
     expect(blur3.misses).toBe(1);
     await put(t.dir, 'a.png', pngBytes(2, 20, 20));
     expect((await handle(task())).misses).toBe(1);
-    const entries = (await readdir(path.join(t.dir, 'cache'), { recursive: true })).filter((f) => String(f).endsWith('.bin'));
+    const entries = (await readdir(path.join(t.dir, 'cache'), { recursive: true })).filter((f) =>
+      String(f).endsWith('.bin'),
+    );
     expect(entries).toHaveLength(3);
   });
 
   it('returns a clear error for a missing file instead of throwing', async () => {
     await using t = await tempDir();
-    const res = await handle({ file: path.join(t.dir, 'gone.png'), display: 'data/raw/images/gone.png', mask: null, options: parsePreprocessParams({}), cacheDir: null });
+    const res = await handle({
+      file: path.join(t.dir, 'gone.png'),
+      display: 'data/raw/images/gone.png',
+      mask: null,
+      options: parsePreprocessParams({}),
+      cacheDir: null,
+    });
     expect(res.error).toMatch(/^cannot read data\/raw\/images\/gone.png \(ENOENT\)/);
   });
-
 });
 
 describe('fast 8-bit gray PNG path', () => {
   it('gives exactly the pixels sharp gives, whatever PNG filters the encoder chose', async () => {
-    const w = 37, h = 23;
-    const px = Uint8Array.from({ length: w * h }, (_, i) => (Math.sin(i * 0.37) * 100 + (i % w) * 3 + ((i * 7919) % 13)) & 255);
+    const w = 37,
+      h = 23;
+    const px = Uint8Array.from(
+      { length: w * h },
+      (_, i) => (Math.sin(i * 0.37) * 100 + (i % w) * 3 + ((i * 7919) % 13)) & 255,
+    );
     for (const adaptiveFiltering of [true, false]) {
-      const png = await sharp(px, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png({ adaptiveFiltering, compressionLevel: 9 }).toBuffer();
+      const png = await sharp(px, { raw: { width: w, height: h, channels: 1 } })
+        .toColourspace('b-w')
+        .png({ adaptiveFiltering, compressionLevel: 9 })
+        .toBuffer();
       const fast = decodeGrayPng8(png);
       expect(fast).not.toBeNull();
       expect(Buffer.from(fast?.data ?? []).equals(Buffer.from(px))).toBe(true);

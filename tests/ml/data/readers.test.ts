@@ -13,7 +13,16 @@ describe('NIH layout', () => {
     await put(t.dir, 'ds/images_002/images/00000001_001.png', pngBytes(2));
     await put(t.dir, 'ds/images_002/images/00000002_000.png', pngBytes(3));
     await put(t.dir, 'ds/masks/00000002_000.png', pngBytes(4));
-    await put(t.dir, 'ds/Data_Entry_2017.csv', [NIH_HEADER, nihRow('00000001_000.png', 'Cardiomegaly|Effusion', '1', true), nihRow('00000001_001.png', 'No Finding', '1'), nihRow('00000002_000.png', 'Nodule', '2', true)].join('\n') + '\n');
+    await put(
+      t.dir,
+      'ds/Data_Entry_2017.csv',
+      [
+        NIH_HEADER,
+        nihRow('00000001_000.png', 'Cardiomegaly|Effusion', '1', true),
+        nihRow('00000001_001.png', 'No Finding', '1'),
+        nihRow('00000002_000.png', 'Nodule', '2', true),
+      ].join('\n') + '\n',
+    );
     expect(await detectFormat(t.dir, 'ds')).toBe('nih');
     const { records, bad } = await readDataset({ projectRoot: t.dir, root: 'ds', format: 'auto', official: false });
     expect(bad).toEqual([]);
@@ -29,7 +38,18 @@ describe('NIH layout', () => {
     await put(t.dir, 'ds/images/00000001_000.png', pngBytes(1));
     await put(t.dir, 'ds/images/00000003_000.png', 'this is not a png');
     await put(t.dir, 'ds/images/00000004_000.png', pngBytes(4));
-    await put(t.dir, 'ds/Data_Entry_2017.csv', [NIH_HEADER, nihRow('00000001_000.png', 'No Finding', '1'), nihRow('00000002_000.png', 'Mass', '2'), nihRow('00000003_000.png', 'Mass', '3'), nihRow('00000004_000.png', 'Mass', ''), nihRow('00000001_000.png', 'Mass', '1')].join('\n'));
+    await put(
+      t.dir,
+      'ds/Data_Entry_2017.csv',
+      [
+        NIH_HEADER,
+        nihRow('00000001_000.png', 'No Finding', '1'),
+        nihRow('00000002_000.png', 'Mass', '2'),
+        nihRow('00000003_000.png', 'Mass', '3'),
+        nihRow('00000004_000.png', 'Mass', ''),
+        nihRow('00000001_000.png', 'Mass', '1'),
+      ].join('\n'),
+    );
     const { records, bad } = await readDataset({ projectRoot: t.dir, root: 'ds', format: 'nih', official: false });
     expect(records.map((r) => r.id)).toEqual(['00000001_000.png']);
     expect(bad.map((b) => `${b.file}${b.line ? ':' + b.line : ''} ${b.problem}`)).toEqual([
@@ -38,7 +58,9 @@ describe('NIH layout', () => {
       'ds/Data_Entry_2017.csv:5 no Patient ID for 00000004_000.png',
       'ds/Data_Entry_2017.csv:6 duplicate Image Index 00000001_000.png (also on line 2)',
     ]);
-    expect(() => settleBadRows(bad, 'error', 'dataset ds')).toThrow(/4 bad entries in dataset ds: ds\/Data_Entry_2017.csv:3: image 00000002_000.png not found.*on_bad_rows: skip/);
+    expect(() => settleBadRows(bad, 'error', 'dataset ds')).toThrow(
+      /4 bad entries in dataset ds: ds\/Data_Entry_2017.csv:3: image 00000002_000.png not found.*on_bad_rows: skip/,
+    );
     expect(settleBadRows(bad, 'skip', 'dataset ds')).toMatch(/^skipped 4 bad entries of dataset ds/);
   });
 
@@ -54,8 +76,14 @@ describe('NIH layout', () => {
     await using t = await tempDir();
     await put(t.dir, 'ds/images/00000001_000.png', pngBytes(1));
     await put(t.dir, 'ds/images/00000002_000.png', pngBytes(2));
-    await put(t.dir, 'ds/Data_Entry_2017.csv', [NIH_HEADER, nihRow('00000001_000.png', 'Mass', '1'), nihRow('00000002_000.png', 'No Finding', '2')].join('\n'));
-    await expect(readDataset({ projectRoot: t.dir, root: 'ds', format: 'nih', official: true })).rejects.toThrow(/train_val_list.txt or ds\/test_list.txt is missing/);
+    await put(
+      t.dir,
+      'ds/Data_Entry_2017.csv',
+      [NIH_HEADER, nihRow('00000001_000.png', 'Mass', '1'), nihRow('00000002_000.png', 'No Finding', '2')].join('\n'),
+    );
+    await expect(readDataset({ projectRoot: t.dir, root: 'ds', format: 'nih', official: true })).rejects.toThrow(
+      /train_val_list.txt or ds\/test_list.txt is missing/,
+    );
     await put(t.dir, 'ds/train_val_list.txt', '00000001_000.png\n');
     await put(t.dir, 'ds/test_list.txt', '00000002_000.png\n');
     const { records } = await readDataset({ projectRoot: t.dir, root: 'ds', format: 'nih', official: true });
@@ -90,7 +118,9 @@ describe('Kermany layout', () => {
       ['person1_bacteria_1.jpeg', 'person1', 'Pneumonia', 'Bacterial', 'train'],
       ['person1_virus_6.jpeg', 'person1', 'Pneumonia', 'Viral', 'val'],
     ]);
-    expect(bad).toEqual([{ file: 'k/test/NORMAL/odd-name.jpeg', problem: expect.stringMatching(/^no patient ID in the file name/) }]);
+    expect(bad).toEqual([
+      { file: 'k/test/NORMAL/odd-name.jpeg', problem: expect.stringMatching(/^no patient ID in the file name/) },
+    ]);
   });
 });
 
@@ -102,10 +132,17 @@ describe('generic CSV layout', () => {
     await put(t.dir, 'g/labels.csv', 'path,labels,patient_id\nimg/a.png,Mass|Nodule,p1\nimg/b.png,,p2\n');
     expect(await detectFormat(t.dir, 'g')).toBe('csv');
     const { records } = await readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false });
-    expect(records.map((r) => [r.id, r.labels, r.patientId])).toEqual([['a.png', ['Mass', 'Nodule'], 'p1'], ['b.png', [], 'p2']]);
+    expect(records.map((r) => [r.id, r.labels, r.patientId])).toEqual([
+      ['a.png', ['Mass', 'Nodule'], 'p1'],
+      ['b.png', [], 'p2'],
+    ]);
     await put(t.dir, 'g/labels.csv', 'file,label\nimg/a.png,Mass\n');
-    await expect(readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false })).rejects.toThrow(InputError);
-    await expect(readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false })).rejects.toThrow(/g\/labels.csv has the wrong columns: missing 'path', 'labels', 'patient_id'/);
+    await expect(readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false })).rejects.toThrow(
+      InputError,
+    );
+    await expect(readDataset({ projectRoot: t.dir, root: 'g', format: 'csv', official: false })).rejects.toThrow(
+      /g\/labels.csv has the wrong columns: missing 'path', 'labels', 'patient_id'/,
+    );
   });
 
   it('names an unknown layout and a missing folder', async () => {

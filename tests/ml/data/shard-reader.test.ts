@@ -44,7 +44,9 @@ describe('shard reader', () => {
     indices.forEach((i, b) => {
       expect(batch.pixels.subarray(b * px, (b + 1) * px)).toEqual(whole.pixels.subarray(i * px, (i + 1) * px));
       expect(batch.masks?.subarray(b * px, (b + 1) * px)).toEqual(whole.masks?.subarray(i * px, (i + 1) * px));
-      expect(Array.from(batch.labels.subarray(b * 2, b * 2 + 2))).toEqual(Array.from(whole.labels.subarray(i * 2, i * 2 + 2)));
+      expect(Array.from(batch.labels.subarray(b * 2, b * 2 + 2))).toEqual(
+        Array.from(whole.labels.subarray(i * 2, i * 2 + 2)),
+      );
       expect(batch.ids[b]).toBe(whole.ids[i]);
     });
     await expect(source.read([23])).rejects.toThrow(/image index 23 out of range 0..22/);
@@ -55,7 +57,9 @@ describe('shard reader', () => {
     const dir = path.join(root, 'broken');
     await writeFixture(dir, { size: 12, counts: { train: 10, val: 3, test: 3 }, shardImages: 4 });
     await truncate(path.join(dir, 'val-00000.bin'), 100);
-    await expect(openSplit(dir, 'val')).rejects.toThrow('val-00000.bin holds 100 bytes, expected 3×12×12 from val.json');
+    await expect(openSplit(dir, 'val')).rejects.toThrow(
+      'val-00000.bin holds 100 bytes, expected 3×12×12 from val.json',
+    );
   });
 
   it('gives training batches identical to batches of the split held in memory', async () => {

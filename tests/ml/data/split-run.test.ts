@@ -27,26 +27,41 @@ describe('runSplit', () => {
     const { report, warnings } = await runSplit(t.dir, path.join(t.dir, 'out'), params);
     expect(warnings).toEqual([]);
     expect(report.patientOverlap).toBe(0);
-    const splits = await Promise.all(['train', 'val', 'test'].map((s) => readSplitCsv(path.join(t.dir, 'out', `${s}.csv`), s)));
+    const splits = await Promise.all(
+      ['train', 'val', 'test'].map((s) => readSplitCsv(path.join(t.dir, 'out', `${s}.csv`), s)),
+    );
     const owners = new Map<string, Set<number>>();
-    splits.forEach((rows, k) => rows.forEach((r) => owners.set(r.patientId, (owners.get(r.patientId) ?? new Set()).add(k))));
+    splits.forEach((rows, k) =>
+      rows.forEach((r) => owners.set(r.patientId, (owners.get(r.patientId) ?? new Set()).add(k))),
+    );
     expect([...owners.values()].every((s) => s.size === 1)).toBe(true);
     expect(splits.flat()).toHaveLength(50 + 3 + 57);
     const big = splits.findIndex((rows) => rows.some((r) => r.patientId === '1'));
     expect(splits[big]?.filter((r) => r.patientId === '1')).toHaveLength(50);
     expect(report.splits.train.images + report.splits.val.images + report.splits.test.images).toBe(110);
-    expect(Object.values(report.splits).map((s) => s.labels['Hernia']).sort()).toEqual([0, 0, 3]);
-    expect(JSON.parse(await readFile(path.join(t.dir, 'out', 'labels.json'), 'utf8'))).toEqual({ task: 'multilabel', labels: ['Effusion', 'Hernia', 'Mass'] });
+    expect(
+      Object.values(report.splits)
+        .map((s) => s.labels['Hernia'])
+        .sort(),
+    ).toEqual([0, 0, 3]);
+    expect(JSON.parse(await readFile(path.join(t.dir, 'out', 'labels.json'), 'utf8'))).toEqual({
+      task: 'multilabel',
+      labels: ['Effusion', 'Hernia', 'Mass'],
+    });
     const again = await runSplit(t.dir, path.join(t.dir, 'out2'), params);
     expect(again.report).toEqual(report);
-    expect(await readFile(path.join(t.dir, 'out2', 'test.csv'), 'utf8')).toBe(await readFile(path.join(t.dir, 'out', 'test.csv'), 'utf8'));
+    expect(await readFile(path.join(t.dir, 'out2', 'test.csv'), 'utf8')).toBe(
+      await readFile(path.join(t.dir, 'out', 'test.csv'), 'utf8'),
+    );
   });
 
   it('stops on bad rows by default and skips them with a warning and a count when asked', async () => {
     await using t = await tempDir();
     await nihFixture(t.dir, [nihRow('00000099_000.png', 'Mass', '99'), nihRow('00000098_000.png', 'Mass', '')]);
     const strict = parseSplitParams({ root: 'ds', format: 'nih' }, {});
-    await expect(runSplit(t.dir, path.join(t.dir, 'out'), strict)).rejects.toThrow(/^2 bad entries in dataset ds: ds\/Data_Entry_2017.csv:112: image 00000099_000.png not found under ds; ds\/Data_Entry_2017.csv:113: no Patient ID/);
+    await expect(runSplit(t.dir, path.join(t.dir, 'out'), strict)).rejects.toThrow(
+      /^2 bad entries in dataset ds: ds\/Data_Entry_2017.csv:112: image 00000099_000.png not found under ds; ds\/Data_Entry_2017.csv:113: no Patient ID/,
+    );
     const lenient = parseSplitParams({ root: 'ds', format: 'nih' }, { on_bad_rows: 'skip' });
     const { report, warnings } = await runSplit(t.dir, path.join(t.dir, 'out'), lenient);
     expect(warnings).toEqual([expect.stringMatching(/^skipped 2 bad entries of dataset ds/)]);

@@ -29,9 +29,14 @@ describe('assignPatients', () => {
   });
 
   it('keeps a 50-image patient whole and still fills the other splits', () => {
-    const units: PatientUnit[] = [{ id: 'big', images: 50, labelCounts: [50, 0] }, ...Array.from({ length: 40 }, (_, i) => ({ id: `s${i}`, images: 1, labelCounts: [i % 4 === 0 ? 1 : 0, 0] }))];
+    const units: PatientUnit[] = [
+      { id: 'big', images: 50, labelCounts: [50, 0] },
+      ...Array.from({ length: 40 }, (_, i) => ({ id: `s${i}`, images: 1, labelCounts: [i % 4 === 0 ? 1 : 0, 0] })),
+    ];
     const split = assignPatients(units, RATIOS, 7);
-    const sizes = Object.fromEntries(SPLITS.map((s) => [s, units.filter((u) => split.get(u.id) === s).reduce((a, u) => a + u.images, 0)]));
+    const sizes = Object.fromEntries(
+      SPLITS.map((s) => [s, units.filter((u) => split.get(u.id) === s).reduce((a, u) => a + u.images, 0)]),
+    );
     expect(sizes['train']).toBeGreaterThanOrEqual(50);
     expect(sizes['val']).toBeGreaterThan(0);
     expect(sizes['test']).toBeGreaterThan(0);

@@ -12,7 +12,8 @@ import { tempDir } from './fixtures.js';
 
 async function snapshot(dir: string): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
-  for (const sub of ['images', 'masks']) for (const f of await readdir(path.join(dir, sub))) out.set(`${sub}/${f}`, await readFile(path.join(dir, sub, f)));
+  for (const sub of ['images', 'masks'])
+    for (const f of await readdir(path.join(dir, sub))) out.set(`${sub}/${f}`, await readFile(path.join(dir, sub, f)));
   out.set('csv', await readFile(path.join(dir, 'Data_Entry_2017.csv')));
   return out;
 }
@@ -25,14 +26,18 @@ describe('synthetic dataset', () => {
     await generateSynthetic(path.join(t.dir, 'b'), opts, { threads: 1 });
     await generateSynthetic(path.join(t.dir, 'c'), { ...opts, seed: 6 }, { threads: 1 });
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((d) => snapshot(path.join(t.dir, d))));
-    expect([...(a).keys()]).toEqual([...(b).keys()]);
-    for (const [k, v] of a) expect(v.equals((b).get(k) as Buffer), k).toBe(true);
-    expect((a).get('csv')?.equals((c).get('csv') as Buffer)).toBe(false);
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    for (const [k, v] of a) expect(v.equals(b.get(k) as Buffer), k).toBe(true);
+    expect(a.get('csv')?.equals(c.get('csv') as Buffer)).toBe(false);
   });
 
   it('writes the real NIH header, one row per image, labels joined by | and No Finding', async () => {
     await using t = await tempDir();
-    const result = await generateSynthetic(t.dir, parseSynthParams({ seed: 1, patients: 30, size: 32, prevalence: { Effusion: 1, Nodule: 0.5 } }), { threads: 1 });
+    const result = await generateSynthetic(
+      t.dir,
+      parseSynthParams({ seed: 1, patients: 30, size: 32, prevalence: { Effusion: 1, Nodule: 0.5 } }),
+      { threads: 1 },
+    );
     const lines = (await readFile(path.join(t.dir, 'Data_Entry_2017.csv'), 'utf8')).trimEnd().split('\n');
     expect(lines[0]).toBe(NIH_HEADER);
     expect(lines.length - 1).toBe(result.images);
@@ -77,8 +82,12 @@ describe('synthetic dataset', () => {
   });
 
   it('validates params with one wording', () => {
-    expect(() => parseSynthParams({ patients: '10' })).toThrow("expected positive integer for synth.patients, got '10' (string)");
-    expect(() => parseSynthParams({ prevalence: { Nodule: 2 } })).toThrow('expected number in [0, 1] for synth.prevalence.Nodule, got \'2\' (number)');
+    expect(() => parseSynthParams({ patients: '10' })).toThrow(
+      "expected positive integer for synth.patients, got '10' (string)",
+    );
+    expect(() => parseSynthParams({ prevalence: { Nodule: 2 } })).toThrow(
+      "expected number in [0, 1] for synth.prevalence.Nodule, got '2' (number)",
+    );
     expect(() => parseSynthParams({ prevalence: { Atelectasis: 0.1 } })).toThrow(/synth.prevalence.Atelectasis/);
   });
 });

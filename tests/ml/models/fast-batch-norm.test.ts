@@ -58,7 +58,10 @@ describe.each(['cpu', 'wasm'])('fast batch-norm on %s', (backend) => {
     const expected = trainOnce(stock, x, w);
     const actual = trainOnce(fast, x, w);
     expected.forEach((e, i) => expect(maxRelDiff(actual[i], e), `output ${i}`).toBeLessThan(1e-4));
-    const inference = maxRelDiff(fast.apply(x, { training: false }) as tf.Tensor, stock.apply(x, { training: false }) as tf.Tensor);
+    const inference = maxRelDiff(
+      fast.apply(x, { training: false }) as tf.Tensor,
+      stock.apply(x, { training: false }) as tf.Tensor,
+    );
     expect(inference).toBeLessThan(1e-5);
   });
 });

@@ -22,7 +22,11 @@ afterAll(async () => {
 
 /** SHA-256 of every weight's raw bytes, in order (vitest's deep equality is too slow on megabytes). */
 function weightBytes(model: tf.LayersModel): string[] {
-  return model.getWeights().map((w) => createHash('sha256').update((w.dataSync() as Float32Array)).digest('hex'));
+  return model.getWeights().map((w) =>
+    createHash('sha256')
+      .update(w.dataSync() as Float32Array)
+      .digest('hex'),
+  );
 }
 
 /** A chestnet_s with non-trivial weights and batch-norm statistics (one training step). */
@@ -30,7 +34,12 @@ async function trainedModel(seed: number): Promise<tf.LayersModel> {
   const model = buildModel({ arch: 'chestnet_s', inputSize: 16, numClasses: 2, seed });
   model.compile({ optimizer: tf.train.adam(0.01), loss: tf.losses.sigmoidCrossEntropy });
   const x = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', seed);
-  const y = tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0]]);
+  const y = tf.tensor2d([
+    [1, 0],
+    [0, 1],
+    [1, 1],
+    [0, 0],
+  ]);
   await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
   tf.dispose([x, y]);
   return model;
@@ -46,7 +55,9 @@ describe('saveModel / loadModel', () => {
     expect(loaded.weights.map((w) => w.originalName)).toEqual(model.weights.map((w) => w.originalName));
     expect(weightBytes(loaded)).toEqual(weightBytes(model));
     const x = tf.randomNormal([3, 16, 16, 1], 0, 1, 'float32', 9);
-    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
     model.dispose();
     loaded.dispose();
   });

@@ -32,13 +32,16 @@ async function train(arch: Arch, seed: number, steps: number): Promise<string> {
 }
 
 describe('determinism', () => {
-  it.each(['chestnet_s', 'mobilenet_v3_small'] as Arch[])('%s: same seed gives identical weights after 3 steps', async (arch) => {
-    const a = await train(arch, 5, 3);
-    const b = await train(arch, 5, 3);
-    const c = await train(arch, 6, 3);
-    expect(b).toBe(a);
-    expect(c).not.toBe(a);
-  });
+  it.each(['chestnet_s', 'mobilenet_v3_small'] as Arch[])(
+    '%s: same seed gives identical weights after 3 steps',
+    async (arch) => {
+      const a = await train(arch, 5, 3);
+      const b = await train(arch, 5, 3);
+      const c = await train(arch, 6, 3);
+      expect(b).toBe(a);
+      expect(c).not.toBe(a);
+    },
+  );
 });
 
 describe('memory', () => {
@@ -49,8 +52,14 @@ describe('memory', () => {
     const y = tf.randomUniform([8, 2], 0, 1, 'float32', 2).round();
     const counts: number[] = [];
     await model.fit(x, y, {
-      epochs: 3, batchSize: 4, verbose: 0,
-      callbacks: { onEpochEnd: async () => { counts.push(tf.memory().numTensors); } },
+      epochs: 3,
+      batchSize: 4,
+      verbose: 0,
+      callbacks: {
+        onEpochEnd: async () => {
+          counts.push(tf.memory().numTensors);
+        },
+      },
     });
     expect(counts).toHaveLength(3);
     expect(counts[2]).toBe(counts[0]);
@@ -63,9 +72,15 @@ describe('memory', () => {
     const model = buildModel({ arch: 'resnet18', inputSize: 32, numClasses: 2, seed: 1 });
     const optimizer = tf.train.sgd(0.01);
     const x = tf.randomUniform([2, 32, 32, 1], 0, 1, 'float32', 1);
-    const y = tf.tensor2d([[1, 0], [0, 1]]);
+    const y = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
     const step = (): void => {
-      const loss = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor), true);
+      const loss = optimizer.minimize(
+        () => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
+        true,
+      );
       loss?.dispose();
     };
     step();

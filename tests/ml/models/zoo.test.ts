@@ -13,10 +13,14 @@ describe('buildModel options', () => {
   it('rejects bad options with the standard wording', () => {
     const ok = { arch: 'chestnet_s' as Arch, inputSize: 32, numClasses: 2, seed: 1 };
     expect(() => buildModel({ ...ok, arch: 'vgg16' as Arch })).toThrow(
-      "expected one of chestnet_s | resnet18 | resnet34 | mobilenet_v3_small | efficientnet_b0 for model.arch, got 'vgg16' (string)");
-    expect(() => buildModel({ ...ok, numClasses: 0 })).toThrow("expected positive integer for numClasses, got '0' (number)");
+      "expected one of chestnet_s | resnet18 | resnet34 | mobilenet_v3_small | efficientnet_b0 for model.arch, got 'vgg16' (string)",
+    );
+    expect(() => buildModel({ ...ok, numClasses: 0 })).toThrow(
+      "expected positive integer for numClasses, got '0' (number)",
+    );
     expect(() => buildModel({ ...ok, arch: 'resnet18', inputSize: 16 })).toThrow(
-      "expected integer >= 32 (resnet18) for inputSize, got '16' (number)");
+      "expected integer >= 32 (resnet18) for inputSize, got '16' (number)",
+    );
   });
 });
 
@@ -39,9 +43,12 @@ describe.each(ARCHS.map((arch) => ({ arch })))('$arch', ({ arch }) => {
   it('trains one step on wasm with a finite loss that changes the weights', async () => {
     const model = buildModel({ arch, inputSize: size, numClasses: 2, seed: 3 });
     model.compile({ optimizer: tf.train.sgd(0.01), loss: tf.losses.sigmoidCrossEntropy });
-    const before = (model.getLayer('logits').getWeights()[0]).dataSync().slice();
+    const before = model.getLayer('logits').getWeights()[0].dataSync().slice();
     const x = tf.randomUniform([2, size, size, 1], 0, 1, 'float32', 5);
-    const y = tf.tensor2d([[1, 0], [0, 1]]);
+    const y = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
     const history = await model.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 });
     expect(Number.isFinite(history.history.loss[0] as number)).toBe(true);
     const after = model.getLayer('logits').getWeights()[0].dataSync();

@@ -12,14 +12,27 @@ import synth from '../../../stages/synth.js';
 import { makeTestContext } from '../../helpers/stage-context.js';
 import { tempDir } from '../../ml/data/fixtures.js';
 
-const SPLIT_PARAMS = { data: { root: 'data/raw', format: 'nih', task: 'multilabel' }, split: { seed: 1, train: 0.7, val: 0.15, test: 0.15, official_test: false, on_bad_rows: 'error' } };
+const SPLIT_PARAMS = {
+  data: { root: 'data/raw', format: 'nih', task: 'multilabel' },
+  split: { seed: 1, train: 0.7, val: 0.15, test: 0.15, official_test: false, on_bad_rows: 'error' },
+};
 
 async function runAll(root: string, patients: number | null, blur = 5): Promise<string[]> {
-  const sy = makeTestContext({ root, params: { synth: { seed: 9, patients, size: 64, prevalence: { Effusion: 0.4, Nodule: 0.3 } } }, outs: ['data/raw'] });
+  const sy = makeTestContext({
+    root,
+    params: { synth: { seed: 9, patients, size: 64, prevalence: { Effusion: 0.4, Nodule: 0.3 } } },
+    outs: ['data/raw'],
+  });
   if (patients !== null) await synth.run(sy);
   const sp = makeTestContext({ root, params: SPLIT_PARAMS, deps: ['data/raw'], outs: ['data/split'] });
   await split.run(sp);
-  const pre = makeTestContext({ root, params: { preprocess: { size: 32, equalize: 'global', blur_ksize: blur, blur_sigma: 0 } }, deps: ['data/split', 'data/raw'], outs: ['data/preprocessed'], plots: ['reports/preprocess/contact_sheet.png'] });
+  const pre = makeTestContext({
+    root,
+    params: { preprocess: { size: 32, equalize: 'global', blur_ksize: blur, blur_sigma: 0 } },
+    deps: ['data/split', 'data/raw'],
+    outs: ['data/preprocessed'],
+    plots: ['reports/preprocess/contact_sheet.png'],
+  });
   await preprocess.run(pre);
   return [...sy.messages, ...sp.messages, ...pre.messages];
 }
@@ -76,17 +89,30 @@ describe('data stages', () => {
     const victim = sp.sources[0];
     const bytes = await readFile(path.join(t.dir, victim));
     await writeFile(path.join(t.dir, victim), bytes.subarray(0, 60));
-    const ctx = makeTestContext({ root: t.dir, params: { preprocess: { size: 16 } }, deps: ['data/split'], outs: ['data/preprocessed'] });
+    const ctx = makeTestContext({
+      root: t.dir,
+      params: { preprocess: { size: 16 } },
+      deps: ['data/split'],
+      outs: ['data/preprocessed'],
+    });
     const run = preprocess.run(ctx);
     await expect(run).rejects.toThrow(StageInputError);
-    await expect(preprocess.run(ctx)).rejects.toThrow(new RegExp(`^1 image could not be preprocessed. cannot decode ${victim}`));
+    await expect(preprocess.run(ctx)).rejects.toThrow(
+      new RegExp(`^1 image could not be preprocessed. cannot decode ${victim}`),
+    );
   });
 
   it('rejects bad params with the shared wording', async () => {
     await using t = await tempDir();
     const ctx = makeTestContext({ root: t.dir, params: { synth: { patients: '10' } }, outs: ['data/raw'] });
-    await expect(synth.run(ctx)).rejects.toThrow(new StageInputError("expected positive integer for synth.patients, got '10' (string)"));
-    const sp = makeTestContext({ root: t.dir, params: { data: { root: 'data/raw' }, split: { train: 0.8, val: 0.15, test: 0.15 } }, outs: ['data/split'] });
+    await expect(synth.run(ctx)).rejects.toThrow(
+      new StageInputError("expected positive integer for synth.patients, got '10' (string)"),
+    );
+    const sp = makeTestContext({
+      root: t.dir,
+      params: { data: { root: 'data/raw' }, split: { train: 0.8, val: 0.15, test: 0.15 } },
+      outs: ['data/split'],
+    });
     await expect(split.run(sp)).rejects.toThrow(/split.train \+ split.val \+ split.test = 1/);
   });
 });

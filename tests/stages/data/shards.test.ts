@@ -20,14 +20,24 @@ const SPLIT_PARAMS = {
 const PREPROCESS = { preprocess: { size: 32, equalize: 'global', blur_ksize: 3, shard_mb: 0.01 } };
 
 async function runPreprocess(root: string): Promise<void> {
-  const ctx = makeTestContext({ root, params: PREPROCESS, deps: ['data/split', 'data/raw'], outs: ['data/preprocessed'] });
+  const ctx = makeTestContext({
+    root,
+    params: PREPROCESS,
+    deps: ['data/split', 'data/raw'],
+    outs: ['data/preprocessed'],
+  });
   await preprocess.run(ctx);
 }
 
 async function fileHashes(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const name of (await readdir(dir)).sort()) {
-    out.set(name, createHash('sha256').update(await readFile(path.join(dir, name))).digest('hex'));
+    out.set(
+      name,
+      createHash('sha256')
+        .update(await readFile(path.join(dir, name)))
+        .digest('hex'),
+    );
   }
   return out;
 }
@@ -53,7 +63,9 @@ describe('preprocess shards', () => {
     // Append new images to train.csv (new ids and patients, re-using existing image files as sources).
     const room = 10 - last.count;
     const csv = (await readFile(path.join(t.dir, 'data/split/train.csv'), 'utf8')).trim().split('\n');
-    const extra = csv.slice(1, 1 + room).map((line, k) => line.replace(/^[^,]+,([^,]+),[^,]+,/, `zz${k}.png,$1,zz${k},`));
+    const extra = csv
+      .slice(1, 1 + room)
+      .map((line, k) => line.replace(/^[^,]+,([^,]+),[^,]+,/, `zz${k}.png,$1,zz${k},`));
     await appendFile(path.join(t.dir, 'data/split/train.csv'), extra.join('\n') + '\n');
     await runPreprocess(t.dir);
     const after = await fileHashes(out);

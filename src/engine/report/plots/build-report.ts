@@ -19,7 +19,9 @@ export interface BuiltReport {
 }
 
 /** Builds the report and writes it to `out` (project-relative or absolute). */
-export async function buildPlotsReport(input: CollectInput & { out: string; now?: Date; tables?: HtmlReportInput['tables'] }): Promise<BuiltReport> {
+export async function buildPlotsReport(
+  input: CollectInput & { out: string; now?: Date; tables?: HtmlReportInput['tables'] },
+): Promise<BuiltReport> {
   const { items, problems } = await collectReport(input);
   const compiled: CompiledItem[] = [];
   for (const item of items) {

@@ -44,7 +44,14 @@ export interface CollectInput {
 }
 
 const IMAGE = /\.(png|jpe?g|gif|svg|webp)$/i;
-const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', svg: 'image/svg+xml', webp: 'image/webp' };
+const MIME: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  webp: 'image/webp',
+};
 
 /** Builds every item; files missing at every source are reported in `problems`, not thrown. */
 export async function collectReport(input: CollectInput): Promise<{ items: ReportItem[]; problems: string[] }> {
@@ -54,7 +61,8 @@ export async function collectReport(input: CollectInput): Promise<{ items: Repor
   for (const decl of await expandImageDirs(input.root, input.plots)) {
     if (IMAGE.test(decl.path)) {
       const images = await readImages(input.root, input.sources, decl.path);
-      if (images.length === 0) problems.push(`${decl.path}: not found in ${labels.join(', ')}; run the stage that writes it.`);
+      if (images.length === 0)
+        problems.push(`${decl.path}: not found in ${labels.join(', ')}; run the stage that writes it.`);
       else items.push({ kind: 'image', id: idOf(decl.path), path: decl.path, images });
       continue;
     }
@@ -66,8 +74,14 @@ export async function collectReport(input: CollectInput): Promise<{ items: Repor
       if (parsed.ok) tables.push({ rev: labels[i], table: parsed.value });
       else problems.push(parsed.error);
     }
-    if (tables.length === 0) { problems.push(`${decl.path}: not found in ${labels.join(', ')}; run the stage that writes it.`); continue; }
-    const union: Table = { columns: [...new Set(tables.flatMap((t) => t.table.columns))], rows: tables.flatMap((t) => t.table.rows) };
+    if (tables.length === 0) {
+      problems.push(`${decl.path}: not found in ${labels.join(', ')}; run the stage that writes it.`);
+      continue;
+    }
+    const union: Table = {
+      columns: [...new Set(tables.flatMap((t) => t.table.columns))],
+      rows: tables.flatMap((t) => t.table.rows),
+    };
     const plot = resolvePlot(decl, union);
     items.push(chart(plot, tables, decl.path));
   }
@@ -87,14 +101,30 @@ async function metricCharts(input: CollectInput, file: string, labels: string[])
     const text = await readSourceText(input.root, source, file);
     if (text === undefined) continue;
     let data: unknown;
-    try { data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text); } catch { continue; } // metrics show reports parse errors
+    try {
+      data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    } catch {
+      continue;
+    } // metrics show reports parse errors
     for (const t of findMetricTables(data)) {
-      byKey.set(t.key, [...(byKey.get(t.key) ?? []), { rev: labels[i], table: t.table, metric: t.metric, ...(t.itemName ? { itemName: t.itemName } : {}) }]);
+      byKey.set(t.key, [
+        ...(byKey.get(t.key) ?? []),
+        { rev: labels[i], table: t.table, metric: t.metric, ...(t.itemName ? { itemName: t.itemName } : {}) },
+      ]);
     }
   }
   return [...byKey].map(([key, tables]) => {
     const metric = tables[0].metric;
-    const decl: PlotDecl = { path: file, props: { template: 'bar', x: 'item', y: metric, title: metricChartTitle(key, metric, tables[0].itemName), x_label: '' } };
+    const decl: PlotDecl = {
+      path: file,
+      props: {
+        template: 'bar',
+        x: 'item',
+        y: metric,
+        title: metricChartTitle(key, metric, tables[0].itemName),
+        x_label: '',
+      },
+    };
     const union: Table = { columns: ['item', metric], rows: tables.flatMap((t) => t.table.rows) };
     return chart(resolvePlot(decl, union), tables, `${file}-${key.replace(/\*/g, 'each')}`);
   });
@@ -118,9 +148,10 @@ async function readImages(root: string, sources: ValueSource[], file: string): P
   const out: ImageItem['images'] = [];
   const mime = MIME[file.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream';
   for (const source of sources) {
-    const data = source.kind === 'revision'
-      ? await readBufferAtRevision(root, source.rev.commit, file)
-      : await readFile(path.join(source.kind === 'dir' ? source.dir : root, file)).catch(() => undefined);
+    const data =
+      source.kind === 'revision'
+        ? await readBufferAtRevision(root, source.rev.commit, file)
+        : await readFile(path.join(source.kind === 'dir' ? source.dir : root, file)).catch(() => undefined);
     if (data) out.push({ rev: sourceLabel(source), mime, data });
   }
   // The same image everywhere (e.g. a preprocessing contact sheet shared by experiments) is shown once.
@@ -135,7 +166,10 @@ async function expandImageDirs(root: string, plots: PlotDecl[]): Promise<PlotDec
   const out: PlotDecl[] = [];
   for (const decl of plots) {
     const info = await stat(path.join(root, decl.path)).catch(() => undefined);
-    if (!info?.isDirectory()) { out.push(decl); continue; }
+    if (!info?.isDirectory()) {
+      out.push(decl);
+      continue;
+    }
     const files = (await readdir(path.join(root, decl.path))).filter((f) => IMAGE.test(f)).sort();
     out.push(...files.map((f) => ({ path: `${decl.path}/${f}`, props: decl.props })));
   }

@@ -13,7 +13,8 @@ import path from 'node:path';
 import type { ReportItem } from './collect-plots.js';
 
 /** A report item whose chart spec has already been compiled to Vega. */
-export type CompiledItem = (Extract<ReportItem, { kind: 'chart' }> & { vega: unknown }) | Extract<ReportItem, { kind: 'image' }>;
+export type CompiledItem =
+  (Extract<ReportItem, { kind: 'chart' }> & { vega: unknown }) | Extract<ReportItem, { kind: 'image' }>;
 
 export interface HtmlReportInput {
   title: string;
@@ -47,15 +48,28 @@ export function renderHtmlReport(input: HtmlReportInput, vegaSource = vegaRuntim
       return `<section><h2 id="h-${esc(item.id)}">${esc(item.title)} <small>${esc(item.path)}</small></h2><div class="chart" id="${esc(item.id)}"></div></section>`;
     }
     const figures = item.images
-      .map((img) => `<figure><img alt="${esc(item.path)} at ${esc(img.rev)}" src="data:${img.mime};base64,${img.data.toString('base64')}"><figcaption>${esc(img.rev)}</figcaption></figure>`)
+      .map(
+        (img) =>
+          `<figure><img alt="${esc(item.path)} at ${esc(img.rev)}" src="data:${img.mime};base64,${img.data.toString('base64')}"><figcaption>${esc(img.rev)}</figcaption></figure>`,
+      )
       .join('');
     return `<section><h2 id="h-${esc(item.id)}">${esc(item.path)}</h2><div class="images">${figures}</div></section>`;
   });
-  const toc = input.items.map((i) => `<li><a href="#h-${esc(i.id)}">${esc(i.kind === 'chart' ? i.title : i.path)}</a> <small>${esc(i.path)}</small></li>`).join('');
+  const toc = input.items
+    .map(
+      (i) =>
+        `<li><a href="#h-${esc(i.id)}">${esc(i.kind === 'chart' ? i.title : i.path)}</a> <small>${esc(i.path)}</small></li>`,
+    )
+    .join('');
   const tables = (input.tables ?? [])
-    .map((t) => `<section class="table"><h2>${esc(t.title)}</h2><table><thead><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table></section>`)
+    .map(
+      (t) =>
+        `<section class="table"><h2>${esc(t.title)}</h2><table><thead><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table></section>`,
+    )
     .join('\n');
-  const problems = input.problems.length ? `<div class="problems"><strong>Not shown:</strong><ul>${input.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>` : '';
+  const problems = input.problems.length
+    ? `<div class="problems"><strong>Not shown:</strong><ul>${input.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

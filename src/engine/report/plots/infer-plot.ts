@@ -63,7 +63,10 @@ export function resolvePlot(decl: PlotDecl, table: Table): ResolvedPlot {
   const numeric = table.columns.filter((c) => isNumericColumn(table, c));
   const declaredYs = p.y === undefined ? undefined : Array.isArray(p.y) ? p.y : [p.y];
   let template: TemplateName = p.template ?? 'linear';
-  let x = p.x, ys = declaredYs, facetYs = false, count: string | undefined;
+  let x = p.x,
+    ys = declaredYs,
+    facetYs = false,
+    count: string | undefined;
   let title = p.title;
   if (p.template === 'confusion' || (!p.template && has(table, 'actual', 'predicted'))) {
     template = 'confusion';
@@ -77,7 +80,10 @@ export function resolvePlot(decl: PlotDecl, table: Table): ResolvedPlot {
     [x, ys, title] = ['recall', ['precision'], title ?? 'Precision-recall curve'];
   }
   const step = table.columns.find((c) => ['epoch', 'step', 'iteration'].includes(c));
-  x ??= template === 'bar' ? table.columns.find((c) => !isNumericColumn(table, c)) ?? table.columns[0] : step ?? numeric[0] ?? table.columns[0];
+  x ??=
+    template === 'bar'
+      ? (table.columns.find((c) => !isNumericColumn(table, c)) ?? table.columns[0])
+      : (step ?? numeric[0] ?? table.columns[0]);
   if (!ys) {
     ys = numeric.filter((c) => c !== x);
     facetYs = ys.length > 1;

@@ -22,10 +22,15 @@ export function parsePlotFile(file: string, text: string, where: string): Result
     if (/\.(csv|tsv)$/i.test(file)) return ok(parseDelimited(text, /\.tsv$/i.test(file) ? '\t' : ','));
     const data: unknown = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
     const rows = findRows(data);
-    if (!rows) return err(`cannot plot ${file} ${where}: expected a list of objects (or an object holding one), like [{"x": 1, "y": 2}].`);
+    if (!rows)
+      return err(
+        `cannot plot ${file} ${where}: expected a list of objects (or an object holding one), like [{"x": 1, "y": 2}].`,
+      );
     return ok(normalise(rows));
   } catch (e) {
-    return err(`cannot parse plot file ${file} ${where}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}.`);
+    return err(
+      `cannot parse plot file ${file} ${where}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}.`,
+    );
   }
 }
 
@@ -40,18 +45,25 @@ function findRows(data: unknown): Record<string, unknown>[] | undefined {
 /** RFC 4180-style CSV: quoted fields may hold the delimiter, quotes (doubled) and newlines. */
 export function parseDelimited(text: string, delimiter: string): Table {
   const records: string[][] = [];
-  let field = '', record: string[] = [], quoted = false;
+  let field = '',
+    record: string[] = [],
+    quoted = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === delimiter) { record.push(field); field = ''; }
-    else if (ch === '\n' || ch === '\r') {
+    else if (ch === delimiter) {
+      record.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
-      record.push(field); field = '';
+      record.push(field);
+      field = '';
       if (record.some((f) => f !== '')) records.push(record);
       record = [];
     } else field += ch;
@@ -66,7 +78,9 @@ export function parseDelimited(text: string, delimiter: string): Table {
 /** Converts columns whose every non-empty value is a number into numbers. */
 function normalise(raw: Record<string, unknown>[]): Table {
   const columns = [...new Set(raw.flatMap((r) => Object.keys(r)))];
-  const numeric = new Set(columns.filter((c) => raw.every((r) => r[c] === undefined || r[c] === '' || isNumeric(r[c]))));
+  const numeric = new Set(
+    columns.filter((c) => raw.every((r) => r[c] === undefined || r[c] === '' || isNumeric(r[c]))),
+  );
   const rows = raw.map((r) => {
     const row: Row = {};
     for (const c of columns) {

@@ -26,14 +26,21 @@ const LARGE = { width: 420, height: 280 };
 export function buildSpec(plot: ResolvedPlot, rows: RevRow[], revs: string[]): VegaLiteSpec {
   const base = { $schema: SCHEMA, title: titleOf(plot, revs), data: { values: rows }, config: CONFIG };
   switch (plot.template) {
-    case 'confusion': return { ...base, ...confusion(plot, rows, revs) };
-    case 'bar': return { ...base, ...bar(plot, revs) };
+    case 'confusion':
+      return { ...base, ...confusion(plot, rows, revs) };
+    case 'bar':
+      return { ...base, ...bar(plot, revs) };
     case 'linear':
-    case 'scatter': return { ...base, ...lines(plot, revs) };
+    case 'scatter':
+      return { ...base, ...lines(plot, revs) };
   }
 }
 
-const CONFIG = { view: { stroke: '#ddd' }, axis: { labelFontSize: 11, titleFontSize: 12 }, title: { fontSize: 14, anchor: 'start' } };
+const CONFIG = {
+  view: { stroke: '#ddd' },
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14, anchor: 'start' },
+};
 
 function titleOf(plot: ResolvedPlot, revs: string[]): Record<string, unknown> {
   const subtitle = revs.length > 1 ? `${plot.path} · ${revs.join(' vs ')}` : `${plot.path} · ${revs[0] ?? ''}`;
@@ -44,18 +51,28 @@ const revColor = (revs: string[]) => ({ field: 'rev', type: 'nominal', title: 'r
 
 function lines(plot: ResolvedPlot, revs: string[]): VegaLiteSpec {
   const multiRev = revs.length > 1;
-  const mark = plot.template === 'scatter'
-    ? { type: 'point', filled: true, tooltip: { content: 'data' } }
-    : { type: 'line', tooltip: { content: 'data' }, interpolate: 'linear' };
+  const mark =
+    plot.template === 'scatter'
+      ? { type: 'point', filled: true, tooltip: { content: 'data' } }
+      : { type: 'line', tooltip: { content: 'data' }, interpolate: 'linear' };
   const x = { field: plot.x, type: 'quantitative', title: plot.xLabel, scale: { zero: false } };
   const folded = plot.ys.length > 1;
   const transform = folded ? [{ fold: plot.ys, as: ['series', '__value'] }] : [];
-  const y = { field: folded ? '__value' : plot.ys[0], type: 'quantitative', title: plot.facetYs ? null : plot.yLabel, scale: { zero: false } };
+  const y = {
+    field: folded ? '__value' : plot.ys[0],
+    type: 'quantitative',
+    title: plot.facetYs ? null : plot.yLabel,
+    scale: { zero: false },
+  };
   const order = { field: '__row', type: 'quantitative' };
   const detail = plot.group ? { detail: { field: plot.group } } : {};
   if (plot.facetYs) {
     // One small chart per column (e.g. loss, val_auc, lr of a training history), each with its own y scale.
-    const color = multiRev ? revColor(revs) : plot.group ? { field: plot.group, type: 'nominal' } : { value: '#4c78a8' };
+    const color = multiRev
+      ? revColor(revs)
+      : plot.group
+        ? { field: plot.group, type: 'nominal' }
+        : { value: '#4c78a8' };
     return {
       transform,
       facet: { field: 'series', type: 'nominal', title: null, sort: plot.ys },
@@ -69,20 +86,38 @@ function lines(plot: ResolvedPlot, revs: string[]): VegaLiteSpec {
       transform,
       facet: { field: plot.group, type: 'nominal', title: null },
       columns: 4,
-      spec: { ...SMALL, mark, encoding: { x, y, color: revColor(revs), order, ...(folded ? { strokeDash: { field: 'series' } } : {}) } },
+      spec: {
+        ...SMALL,
+        mark,
+        encoding: { x, y, color: revColor(revs), order, ...(folded ? { strokeDash: { field: 'series' } } : {}) },
+      },
     };
   }
   const color = plot.group
     ? { field: plot.group, type: 'nominal' }
-    : folded ? { field: 'series', type: 'nominal', title: null } : multiRev ? revColor(revs) : { value: '#4c78a8' };
-  const dash = multiRev && (plot.group || folded) ? { strokeDash: { field: 'rev', type: 'nominal', title: 'revision', sort: revs } } : {};
+    : folded
+      ? { field: 'series', type: 'nominal', title: null }
+      : multiRev
+        ? revColor(revs)
+        : { value: '#4c78a8' };
+  const dash =
+    multiRev && (plot.group || folded)
+      ? { strokeDash: { field: 'rev', type: 'nominal', title: 'revision', sort: revs } }
+      : {};
   return {
     ...LARGE,
     transform,
     // Drag to pan, scroll to zoom; double-click resets.
     params: [{ name: 'zoom', select: 'interval', bind: 'scales' }],
     mark,
-    encoding: { x, y, color, order, ...dash, ...(plot.group ? {} : folded || !multiRev ? {} : { detail: { field: 'rev' } }) },
+    encoding: {
+      x,
+      y,
+      color,
+      order,
+      ...dash,
+      ...(plot.group ? {} : folded || !multiRev ? {} : { detail: { field: 'rev' } }),
+    },
   };
 }
 
@@ -106,7 +141,10 @@ function confusion(plot: ResolvedPlot, rows: RevRow[], revs: string[]): VegaLite
     ? { field: plot.count, aggregate: 'sum', type: 'quantitative', title: 'count' }
     : { aggregate: 'count', type: 'quantitative', title: 'count' };
   const layer = [
-    { mark: { type: 'rect', tooltip: { content: 'data' } }, encoding: { color: { ...value, scale: { scheme: 'blues' } } } },
+    {
+      mark: { type: 'rect', tooltip: { content: 'data' } },
+      encoding: { color: { ...value, scale: { scheme: 'blues' } } },
+    },
     { mark: { type: 'text', fontSize: 12 }, encoding: { text: value } },
   ];
   const encoding = {
@@ -138,7 +176,8 @@ function orderedPanels(rows: RevRow[], dims: string[], revs: string[]): string[]
   const seen = [...new Set(rows.map((r) => panelOf(r, dims)))];
   const key = (panel: string) => panel.split(' · ').map((v, i) => orders[i].indexOf(v));
   return seen.sort((a, b) => {
-    const ka = key(a), kb = key(b);
+    const ka = key(a),
+      kb = key(b);
     for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
     return 0;
   });

@@ -33,6 +33,8 @@ export async function decodeGray(bytes: Uint8Array, displayPath: string): Promis
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0];
-    throw new InputError(`cannot decode ${displayPath}: ${reason}. The file is corrupt, truncated or not a PNG/JPEG; replace it or remove it from the dataset, then re-run the pipeline.`);
+    throw new InputError(
+      `cannot decode ${displayPath}: ${reason}. The file is corrupt, truncated or not a PNG/JPEG; replace it or remove it from the dataset, then re-run the pipeline.`,
+    );
   }
 }

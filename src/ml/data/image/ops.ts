@@ -76,7 +76,7 @@ function shrinkBlocks(img: Gray, fx: number, fy: number): Gray {
       for (let ox = 0; ox < dw; ox++) {
         let acc = 0;
         for (let k = 0; k < fx; k++) acc += data[i++];
-        sums[ox] = (sums[ox]) + acc;
+        sums[ox] = sums[ox] + acc;
       }
     }
     for (let ox = 0; ox < dw; ox++) {
@@ -99,7 +99,7 @@ export function resizeArea(img: Gray, dw: number, dh: number): Gray {
     const row = y * sw;
     for (let x = 0; x < dw; x++) {
       let acc = 0;
-      for (let k = cx.start[x]; k < (cx.start[x + 1]); k++) acc += (data[row + (cx.idx[k])]) * (cx.w[k]);
+      for (let k = cx.start[x]; k < cx.start[x + 1]; k++) acc += data[row + cx.idx[k]] * cx.w[k];
       tmp[y * dw + x] = acc;
     }
   }
@@ -107,7 +107,7 @@ export function resizeArea(img: Gray, dw: number, dh: number): Gray {
   for (let y = 0; y < dh; y++) {
     for (let x = 0; x < dw; x++) {
       let acc = 0;
-      for (let k = cy.start[y]; k < (cy.start[y + 1]); k++) acc += (tmp[(cy.idx[k]) * dw + x]) * (cy.w[k]);
+      for (let k = cy.start[y]; k < cy.start[y + 1]; k++) acc += tmp[cy.idx[k] * dw + x] * cy.w[k];
       out[y * dw + x] = Math.min(255, Math.max(0, roundHalfEven(Math.fround(acc))));
     }
   }
@@ -127,7 +127,7 @@ export function equalizeHist(img: Gray): Gray {
     out.fill(first);
     return { data: out, width: img.width, height: img.height };
   }
-  const scale = Math.fround(255 / (total - (hist[first])));
+  const scale = Math.fround(255 / (total - hist[first]));
   const lut = new Uint8Array(256);
   let sum = 0;
   for (let j = first + 1; j < 256; j++) {
@@ -182,7 +182,7 @@ export function gaussianBlur(img: Gray, ksize: number, sigma: number): Gray {
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let acc = 0;
-      for (let k = 0; k < ksize; k++) acc += (data[row + (xs[x + k])]) * (kh[k]);
+      for (let k = 0; k < ksize; k++) acc += data[row + xs[x + k]] * kh[k];
       tmp[row + x] = acc;
     }
   }
@@ -191,8 +191,11 @@ export function gaussianBlur(img: Gray, ksize: number, sigma: number): Gray {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let acc = 0;
-      for (let k = 0; k < ksize; k++) acc += (tmp[(ys[y + k]) * w + x]) * (kh[k]);
-      out[y * w + x] = Math.min(255, Math.max(0, exactBits > 0 ? Math.floor((acc + denom / 2) / denom) : Math.round(acc)));
+      for (let k = 0; k < ksize; k++) acc += tmp[ys[y + k] * w + x] * kh[k];
+      out[y * w + x] = Math.min(
+        255,
+        Math.max(0, exactBits > 0 ? Math.floor((acc + denom / 2) / denom) : Math.round(acc)),
+      );
     }
   }
   return { data: out, width: w, height: h };
@@ -218,11 +221,15 @@ export function clahe(img: Gray, clipLimit = 2, tiles = 8): Gray {
       }
       const limit = Math.max(1, (clipLimit * n) / 256);
       let excess = 0;
-      for (let i = 0; i < 256; i++) if ((hist[i]) > limit) { excess += (hist[i]) - limit; hist[i] = limit; }
+      for (let i = 0; i < 256; i++)
+        if (hist[i] > limit) {
+          excess += hist[i] - limit;
+          hist[i] = limit;
+        }
       const lut = new Uint8Array(256);
       let sum = 0;
       for (let i = 0; i < 256; i++) {
-        sum += (hist[i]) + excess / 256;
+        sum += hist[i] + excess / 256;
         lut[i] = Math.min(255, Math.round((sum * 255) / n));
       }
       luts.push(lut);
@@ -231,12 +238,16 @@ export function clahe(img: Gray, clipLimit = 2, tiles = 8): Gray {
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const gy = Math.min(ny - 1, Math.max(0, (y + 0.5) / th - 0.5));
-    const y0 = Math.floor(gy), y1 = Math.min(ny - 1, y0 + 1), fy = gy - y0;
+    const y0 = Math.floor(gy),
+      y1 = Math.min(ny - 1, y0 + 1),
+      fy = gy - y0;
     for (let x = 0; x < w; x++) {
       const gx = Math.min(nx - 1, Math.max(0, (x + 0.5) / tw - 0.5));
-      const x0 = Math.floor(gx), x1 = Math.min(nx - 1, x0 + 1), fx = gx - x0;
+      const x0 = Math.floor(gx),
+        x1 = Math.min(nx - 1, x0 + 1),
+        fx = gx - x0;
       const v = data[y * w + x];
-      const at = (ty: number, tx: number): number => (luts[ty * nx + tx])[v];
+      const at = (ty: number, tx: number): number => luts[ty * nx + tx][v];
       const top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx;
       const bot = at(y1, x0) * (1 - fx) + at(y1, x1) * fx;
       out[y * w + x] = Math.round(top * (1 - fy) + bot * fy);

@@ -17,7 +17,16 @@ export function decodeGrayPng8(bytes: Uint8Array): Gray | null {
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   // IHDR: bit depth 8, colour type 0 (gray), compression 0, filter 0, interlace 0.
-  if (bytes[24] !== 8 || bytes[25] !== 0 || bytes[26] !== 0 || bytes[27] !== 0 || bytes[28] !== 0 || width === 0 || height === 0) return null;
+  if (
+    bytes[24] !== 8 ||
+    bytes[25] !== 0 ||
+    bytes[26] !== 0 ||
+    bytes[27] !== 0 ||
+    bytes[28] !== 0 ||
+    width === 0 ||
+    height === 0
+  )
+    return null;
   const idat: Uint8Array[] = [];
   let offset = 8;
   let ended = false;
@@ -35,7 +44,7 @@ export function decodeGrayPng8(bytes: Uint8Array): Gray | null {
   if (!ended || idat.length === 0) return null;
   let raw: Buffer;
   try {
-    raw = inflateSync(idat.length === 1 ? (idat[0]) : Buffer.concat(idat));
+    raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat));
   } catch {
     return null;
   }
@@ -56,27 +65,29 @@ function unfilter(raw: Uint8Array, w: number, h: number): Gray | null {
         break;
       case 1:
         out[row] = raw[src];
-        for (let x = 1; x < w; x++) out[row + x] = ((raw[src + x]) + (out[row + x - 1])) & 255;
+        for (let x = 1; x < w; x++) out[row + x] = (raw[src + x] + out[row + x - 1]) & 255;
         break;
       case 2:
         if (y === 0) out.set(raw.subarray(src, src + w), row);
-        else for (let x = 0; x < w; x++) out[row + x] = ((raw[src + x]) + (out[up + x])) & 255;
+        else for (let x = 0; x < w; x++) out[row + x] = (raw[src + x] + out[up + x]) & 255;
         break;
       case 3:
         for (let x = 0; x < w; x++) {
-          const left = x > 0 ? (out[row + x - 1]) : 0;
-          const above = y > 0 ? (out[up + x]) : 0;
-          out[row + x] = ((raw[src + x]) + ((left + above) >> 1)) & 255;
+          const left = x > 0 ? out[row + x - 1] : 0;
+          const above = y > 0 ? out[up + x] : 0;
+          out[row + x] = (raw[src + x] + ((left + above) >> 1)) & 255;
         }
         break;
       case 4:
         for (let x = 0; x < w; x++) {
-          const a = x > 0 ? (out[row + x - 1]) : 0;
-          const b = y > 0 ? (out[up + x]) : 0;
-          const c = x > 0 && y > 0 ? (out[up + x - 1]) : 0;
+          const a = x > 0 ? out[row + x - 1] : 0;
+          const b = y > 0 ? out[up + x] : 0;
+          const c = x > 0 && y > 0 ? out[up + x - 1] : 0;
           const p = a + b - c;
-          const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-          out[row + x] = ((raw[src + x]) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+          const pa = Math.abs(p - a),
+            pb = Math.abs(p - b),
+            pc = Math.abs(p - c);
+          out[row + x] = (raw[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
         }
         break;
       default:

@@ -31,7 +31,7 @@ export function pickForSheet(labels: readonly (readonly string[])[], n: number):
   const chosen: number[] = [];
   const seen = new Set<string>();
   labels.forEach((ls, i) => {
-    const key = ls.length === 0 ? '' : (ls[0]);
+    const key = ls.length === 0 ? '' : ls[0];
     if (!seen.has(key) && chosen.length < n) {
       seen.add(key);
       chosen.push(i);
@@ -59,5 +59,8 @@ export async function contactSheet(items: readonly SheetItem[]): Promise<Buffer>
     blit(before, left, top);
     blit(upscaleNearest(it.after, it.size, CELL), left + CELL + GAP, top);
   }
-  return sharp(canvas, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+  return sharp(canvas, { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
 }

@@ -33,11 +33,17 @@ export interface ImageResult {
   error: string | null;
 }
 
-async function cached(cacheDir: string | null, key: string, length: number, make: () => Promise<Uint8Array>): Promise<{ data: Uint8Array; hit: boolean }> {
+async function cached(
+  cacheDir: string | null,
+  key: string,
+  length: number,
+  make: () => Promise<Uint8Array>,
+): Promise<{ data: Uint8Array; hit: boolean }> {
   if (cacheDir === null) return { data: await make(), hit: false };
   const file = path.join(cacheDir, key.slice(0, 2), `${key}.bin`);
   const hitData = await readFile(file).catch(() => null);
-  if (hitData && hitData.length === length) return { data: new Uint8Array(hitData.buffer, hitData.byteOffset, hitData.length), hit: true };
+  if (hitData && hitData.length === length)
+    return { data: new Uint8Array(hitData.buffer, hitData.byteOffset, hitData.length), hit: true };
   const data = await make();
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -50,7 +56,9 @@ async function readSource(file: string, display: string): Promise<Uint8Array> {
   try {
     return await readFile(file);
   } catch (e) {
-    throw new InputError(`cannot read ${display} (${(e as NodeJS.ErrnoException).code ?? 'error'}): the split lists it but the file is missing or unreadable; re-run the split stage or restore the file.`);
+    throw new InputError(
+      `cannot read ${display} (${(e as NodeJS.ErrnoException).code ?? 'error'}): the split lists it but the file is missing or unreadable; re-run the split stage or restore the file.`,
+    );
   }
 }
 
@@ -61,13 +69,17 @@ export async function handle(task: ImageTask): Promise<ImageResult> {
   try {
     const bytes = await readSource(task.file, task.display);
     const hash = createHash('sha256').update(bytes).digest('hex');
-    const img = await cached(task.cacheDir, cacheKey(hash, 'image', o), length, () => preprocessImage(bytes, task.display, o));
+    const img = await cached(task.cacheDir, cacheKey(hash, 'image', o), length, () =>
+      preprocessImage(bytes, task.display, o),
+    );
     result.pixels = img.data;
     result[img.hit ? 'hits' : 'misses']++;
     if (task.mask) {
       const mbytes = await readSource(task.mask.file, task.mask.display);
       const mhash = createHash('sha256').update(mbytes).digest('hex');
-      const m = await cached(task.cacheDir, cacheKey(mhash, 'mask', o), length, () => preprocessMask(mbytes, task.mask?.display ?? '', o.size));
+      const m = await cached(task.cacheDir, cacheKey(mhash, 'mask', o), length, () =>
+        preprocessMask(mbytes, task.mask?.display ?? '', o.size),
+      );
       result.mask = m.data;
     }
   } catch (e) {

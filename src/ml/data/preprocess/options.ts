@@ -24,7 +24,8 @@ export interface PreprocessOptions {
 export function parsePreprocessParams(raw: unknown): PreprocessOptions {
   const p = new Reader(asSection(raw, 'preprocess'), 'preprocess');
   const blurKsize = p.int('blur_ksize', 5, 0, 31);
-  if (blurKsize > 1 && blurKsize % 2 === 0) throw invalidParam('preprocess.blur_ksize', 'odd integer (or 0 for no blur)', blurKsize);
+  if (blurKsize > 1 && blurKsize % 2 === 0)
+    throw invalidParam('preprocess.blur_ksize', 'odd integer (or 0 for no blur)', blurKsize);
   return {
     size: p.int('size', 64, 8, 2048),
     equalize: p.oneOf('equalize', EQUALIZE, 'global'),
@@ -44,8 +45,18 @@ export const PIXEL_VERSION = 1;
  * produced (image or mask) and every option that changes pixels, plus the arithmetic version.
  */
 export function cacheKey(contentHash: string, kind: 'image' | 'mask', o: PreprocessOptions): string {
-  const parts = kind === 'mask'
-    ? { v: PIXEL_VERSION, kind, content: contentHash, size: o.size }
-    : { v: PIXEL_VERSION, kind, content: contentHash, size: o.size, equalize: o.equalize, k: o.blurKsize, sigma: o.blurSigma, clip: o.equalize === 'clahe' ? o.claheClip : null };
+  const parts =
+    kind === 'mask'
+      ? { v: PIXEL_VERSION, kind, content: contentHash, size: o.size }
+      : {
+          v: PIXEL_VERSION,
+          kind,
+          content: contentHash,
+          size: o.size,
+          equalize: o.equalize,
+          k: o.blurKsize,
+          sigma: o.blurSigma,
+          clip: o.equalize === 'clahe' ? o.claheClip : null,
+        };
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }

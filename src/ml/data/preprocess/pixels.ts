@@ -9,11 +9,16 @@ import { clahe, equalizeHist, gaussianBlur, resizeArea, type Gray } from '../ima
 import type { PreprocessOptions } from './options.js';
 
 export function enhance(resized: Gray, o: PreprocessOptions): Gray {
-  const eq = o.equalize === 'global' ? equalizeHist(resized) : o.equalize === 'clahe' ? clahe(resized, o.claheClip) : resized;
+  const eq =
+    o.equalize === 'global' ? equalizeHist(resized) : o.equalize === 'clahe' ? clahe(resized, o.claheClip) : resized;
   return gaussianBlur(eq, o.blurKsize, o.blurSigma);
 }
 
-export async function preprocessImage(bytes: Uint8Array, displayPath: string, o: PreprocessOptions): Promise<Uint8Array> {
+export async function preprocessImage(
+  bytes: Uint8Array,
+  displayPath: string,
+  o: PreprocessOptions,
+): Promise<Uint8Array> {
   const gray = await decodeGray(bytes, displayPath);
   return enhance(resizeArea(gray, o.size, o.size), o).data;
 }
@@ -21,6 +26,6 @@ export async function preprocessImage(bytes: Uint8Array, displayPath: string, o:
 /** Masks are resized (area) and re-binarised at 128 to 0/255; no enhancement. */
 export async function preprocessMask(bytes: Uint8Array, displayPath: string, size: number): Promise<Uint8Array> {
   const small = resizeArea(await decodeGray(bytes, displayPath), size, size).data;
-  for (let i = 0; i < small.length; i++) small[i] = (small[i]) >= 128 ? 255 : 0;
+  for (let i = 0; i < small.length; i++) small[i] = small[i] >= 128 ? 255 : 0;
   return small;
 }

@@ -13,9 +13,10 @@ import path from 'node:path';
 import { InputError } from '../../params/index.js';
 import { makeStagingDir, replaceDir, writeFileAtomic } from '../../../shared/atomic.js';
 import { vectorOf } from '../label-space.js';
-import { imagesPerShard, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
+import { imagesPerShard, type ImageMeta, type PreprocessStats, type SplitIndex } from '../preprocessed-format.js';
+import type { MetaColumn } from '../records.js';
 import { SPLITS } from '../split-by-patient.js';
-import { readLabelSpace, readSplitCsv, type SplitRow } from '../split-files.js';
+import { readLabelSpace, readSplitTable, type SplitRow } from '../split-files.js';
 import { runPool } from '../worker-pool.js';
 import { contactSheet, pickForSheet } from './contact-sheet.js';
 import type { ImageResult, ImageTask } from './image-task.js';
@@ -48,7 +49,12 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
   const rel = (abs: string): string => path.relative(r.projectRoot, abs).split(path.sep).join('/') || '.';
   const space = await readLabelSpace(r.splitDir, rel(r.splitDir));
   const rows: Record<string, SplitRow[]> = {};
-  for (const s of SPLITS) rows[s] = await readSplitCsv(path.join(r.splitDir, `${s}.csv`), `${rel(r.splitDir)}/${s}.csv`);
+  const metaColumns: Record<string, MetaColumn[]> = {};
+  for (const s of SPLITS) {
+    const table = await readSplitTable(path.join(r.splitDir, `${s}.csv`), `${rel(r.splitDir)}/${s}.csv`);
+    rows[s] = table.rows;
+    metaColumns[s] = table.metaColumns;
+  }
   const all = SPLITS.flatMap((s) => rows[s]);
   const tasks: ImageTask[] = all.map((row) => ({
     file: path.resolve(r.projectRoot, row.path),
@@ -72,7 +78,12 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
     offset += splitRows.length;
   }
   const train = rows['train'];
-  const sheetPick = r.sheetFile ? pickForSheet(train.map((row) => row.labels), 8) : [];
+  const sheetPick = r.sheetFile
+    ? pickForSheet(
+        train.map((row) => row.labels),
+        8,
+      )
+    : [];
   const sheetPixels = new Map<number, Uint8Array>();
   const errors: string[] = [];
   let hits = 0;
@@ -82,8 +93,8 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
     if (res.error) return void errors.push(res.error);
     if (errors.length > 0) return; // the run fails anyway: stop packing
     let s = SPLITS.length - 1;
-    while ((starts[s]) > i) s--;
-    await (writers[s]).put(i - (starts[s]), res.pixels as Uint8Array, res.mask);
+    while (starts[s] > i) s--;
+    await writers[s].put(i - starts[s], res.pixels as Uint8Array, res.mask);
     if (sheetPick.includes(i)) sheetPixels.set(i, res.pixels as Uint8Array);
   };
   const ext = path.extname(new URL(import.meta.url).pathname);
@@ -120,6 +131,8 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
       masks: splitRows.map((row) => row.mask),
       shards: writer.entries(),
     };
+    const meta = imageMeta(splitRows, metaColumns[s] ?? []);
+    if (meta) index.meta = meta;
     await writeFile(path.join(staging, `${s}.json`), JSON.stringify(index) + '\n');
     counts[s] = splitRows.length;
     if (s === 'train') stats = { ...stats, ...meanStdOfHistogram(writer.histogram) };
@@ -131,7 +144,7 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
     const items = await Promise.all(
       sheetPick.map(async (i) => ({
         bytes: await readFile(tasks[i]?.file ?? ''),
-        display: (train[i]).path,
+        display: train[i].path,
         after: sheetPixels.get(i) as Uint8Array,
         size: o.size,
       })),
@@ -139,6 +152,16 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
     await writeFileAtomic(r.sheetFile, await contactSheet(items));
   }
   return { images: counts, hits, misses: tasks.length - hits, stats };
+}
+
+/** The split's metadata columns as `SplitIndex.meta` (only the mapped ones), or undefined when none. */
+export function imageMeta(rows: readonly SplitRow[], columns: readonly MetaColumn[]): ImageMeta | undefined {
+  if (columns.length === 0) return undefined;
+  const meta: ImageMeta = {};
+  if (columns.includes('view')) meta.view = rows.map((row) => row.meta?.view ?? null);
+  if (columns.includes('sex')) meta.sex = rows.map((row) => row.meta?.sex ?? null);
+  if (columns.includes('age')) meta.age = rows.map((row) => row.meta?.age ?? null);
+  return meta;
 }
 
 /** Mean and standard deviation of pixels scaled to [0, 1]. */

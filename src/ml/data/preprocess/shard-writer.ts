@@ -88,8 +88,8 @@ export function meanStdOfHistogram(hist: Float64Array): { mean: number; std: num
   let sq = 0;
   for (let v = 0; v < 256; v++) {
     n += hist[v];
-    sum += (hist[v]) * (v / 255);
-    sq += (hist[v]) * (v / 255) ** 2;
+    sum += hist[v] * (v / 255);
+    sq += hist[v] * (v / 255) ** 2;
   }
   if (n === 0) return { mean: 0, std: 0 };
   const mean = sum / n;

@@ -1,56 +1,62 @@
 /**
- * Reader for a generic CSV dataset: a file (default `labels.csv` in data.root) with the columns
- * `path,labels,patient_id` and optionally `mask`; paths relative to data.root, labels joined by `|`
- * (empty or `No Finding` = none).
+ * Reader for `data.format: csv`: a CSV described by the `data.csv` mapping (mapping.ts), by default the
+ * plain `labels.csv` layout (`path,labels,patient_id[,mask]`, paths relative to data.root, labels joined
+ * by `|`, empty or `No Finding` = none).
  *
- * Owns: that format. Does not own: the split.
+ * Owns: reading that CSV (with line numbers) and locating its images. Does not own: the row rules
+ * (map-rows.ts) or the split.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseCsv } from '../csv.js';
+import { parseCsvRows } from '../csv.js';
 import { InputError } from '../../params/index.js';
-import type { BadRow, ImageRecord, ReadResult } from '../records.js';
-import { checkImageHeader, projectPath } from './scan.js';
+import { LABELS_CSV_MAPPING, type CsvMapping } from '../mapping/mapping.js';
+import { mapRows } from '../mapping/map-rows.js';
+import type { ReadResult } from '../records.js';
+import { relativeLocator } from './locate.js';
+import { projectPath } from './scan.js';
 
-export const GENERIC_CSV = 'labels.csv';
+export const GENERIC_CSV = LABELS_CSV_MAPPING.file;
 
-export async function readGenericCsv(projectRoot: string, rootRel: string, csvName = GENERIC_CSV): Promise<ReadResult> {
-  const abs = path.resolve(projectRoot, rootRel);
-  const csvRel = projectPath(rootRel, csvName);
-  const text = await readFile(path.join(abs, csvName), 'utf8').catch(() => {
-    throw new InputError(`cannot read ${csvRel}: a csv-format dataset needs ${csvName} in data.root (${rootRel}) with the columns path,labels,patient_id.`);
+export async function readGenericCsv(
+  projectRoot: string,
+  rootRel: string,
+  mapping: CsvMapping = LABELS_CSV_MAPPING,
+): Promise<ReadResult> {
+  const builtIn = mapping === LABELS_CSV_MAPPING;
+  const csvRel = projectPath(rootRel, mapping.file);
+  const text = await readFile(path.resolve(projectRoot, csvRel), 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new InputError(
+      builtIn
+        ? `cannot read ${csvRel}: a csv-format dataset needs ${mapping.file} in data.root (${rootRel}) with the columns path,labels,patient_id, or a data.csv mapping in params.yaml naming your CSV and its columns.`
+        : `cannot read ${csvRel} (${e.code ?? 'error'}), the CSV named by data.csv.file (relative to data.root ${rootRel}); check both in params.yaml.`,
+    );
   });
-  const rows = parseCsv(text);
-  const header = (rows[0] ?? []).map((h) => h.trim());
-  const missing = ['path', 'labels', 'patient_id'].filter((c) => !header.includes(c));
-  if (missing.length > 0) {
-    throw new InputError(`${csvRel} has the wrong columns: missing ${missing.map((m) => `'${m}'`).join(', ')} (found ${header.map((h) => `'${h}'`).join(', ')}). Expected path,labels,patient_id (and optionally mask).`);
+  const parsed = parseCsvRows(text);
+  if (parsed.unterminatedQuoteLine !== null) {
+    throw new InputError(
+      `${csvRel}:${parsed.unterminatedQuoteLine}: a quoted field starts on this line and is never closed, so the rest of the file would be one value. Close the quote (a quote inside a quoted field is written "").`,
+    );
   }
-  const [iPath, iLabels, iPatient, iMask] = ['path', 'labels', 'patient_id', 'mask'].map((c) => header.indexOf(c)) as [number, number, number, number];
-  const bad: BadRow[] = [];
-  const records: ImageRecord[] = [];
-  const seen = new Map<string, number>();
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r];
-    const line = r + 1;
-    const rel = (row[iPath] ?? '').trim();
-    const patient = (row[iPatient] ?? '').trim();
-    if (rel === '') { bad.push({ file: csvRel, line, problem: 'empty path' }); continue; }
-    if (patient === '') { bad.push({ file: csvRel, line, problem: `no patient_id for ${rel}` }); continue; }
-    const name = path.posix.basename(rel);
-    const prev = seen.get(name);
-    if (prev !== undefined) { bad.push({ file: csvRel, line, problem: `duplicate file name ${name} (also on line ${prev})` }); continue; }
-    seen.set(name, line);
-    const problem = await checkImageHeader(path.join(abs, rel));
-    if (problem) { bad.push({ file: projectPath(rootRel, rel), line: undefined, problem: `${problem} (listed on ${csvRel}:${line})` }); continue; }
-    const mask = iMask >= 0 ? (row[iMask] ?? '').trim() : '';
-    records.push({
-      id: name,
-      path: projectPath(rootRel, rel),
-      patientId: patient,
-      labels: (row[iLabels] ?? '').split('|').map((l) => l.trim()).filter((l) => l !== '' && l !== 'No Finding'),
-      mask: mask === '' ? null : projectPath(rootRel, mask),
-    });
-  }
-  return { records, bad };
+  const [head, ...rows] = parsed.rows;
+  if (!head)
+    throw new InputError(`${csvRel} is empty: expected a header line naming the columns, then one row per image.`);
+  // an absolute image folder is taken as is (a dataset kept outside the project)
+  const imagesRel = path.isAbsolute(mapping.images)
+    ? mapping.images
+    : projectPath(rootRel, path.posix.join(path.posix.dirname(mapping.file), mapping.images));
+  return mapRows({ file: csvRel, header: head.fields, rows }, mapping, {
+    projectRoot,
+    locator: relativeLocator(projectRoot, imagesRel),
+    citeRow: true,
+    naming: builtIn
+      ? {
+          fieldOf: null,
+          hint: 'Expected path,labels,patient_id (and optionally mask), or describe your columns under data.csv in params.yaml.',
+        }
+      : {
+          fieldOf: (key) => `data.csv.${key}`,
+          hint: 'Set those keys under data.csv in params.yaml to columns of the header (names match exactly, including case and spaces).',
+        },
+  });
 }

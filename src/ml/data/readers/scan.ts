@@ -28,7 +28,10 @@ export async function listImages(root: string, maxDepth = 4): Promise<string[]> 
 }
 
 /** Maps base name → relative path; names found twice are returned as duplicates. */
-export function indexByName(paths: readonly string[]): { byName: Map<string, string>; duplicates: [string, string, string][] } {
+export function indexByName(paths: readonly string[]): {
+  byName: Map<string, string>;
+  duplicates: [string, string, string][];
+} {
   const byName = new Map<string, string>();
   const duplicates: [string, string, string][] = [];
   for (const p of paths) {

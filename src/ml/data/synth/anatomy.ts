@@ -78,7 +78,7 @@ export function domeAt(side: Side, d: number): number {
 /** Lateral edge of the lung field at height y (rounded apex, then nearly vertical). */
 export function lateralAt(a: Anatomy, side: Side, y: number): number {
   const t = Math.min(1, Math.max(0, (y - a.lungTop + 0.01) / 0.24));
-  return side.med + (side.lat - side.med) * (0.35 + 0.65 * Math.sqrt(t)) - 0.012 * Math.max(0, y - 0.55) / 0.2;
+  return side.med + (side.lat - side.med) * (0.35 + 0.65 * Math.sqrt(t)) - (0.012 * Math.max(0, y - 0.55)) / 0.2;
 }
 
 /** Apex curve: the lung starts below this height at lateral distance d. */
@@ -119,7 +119,17 @@ function sampleSide(rng: Rng, domeY: number): Side {
   };
 }
 
-function growVessels(rng: Rng, out: Vessel[], x: number, y: number, angle: number, len: number, r: number, a: number, depth: number): void {
+function growVessels(
+  rng: Rng,
+  out: Vessel[],
+  x: number,
+  y: number,
+  angle: number,
+  len: number,
+  r: number,
+  a: number,
+  depth: number,
+): void {
   if (depth === 0) return;
   const ang = angle + rng.normal(0, 0.18);
   const x1 = x + Math.cos(ang) * len;
@@ -137,7 +147,13 @@ export function sampleAnatomy(rng: Rng, cardiomegaly: boolean): Anatomy {
   const left = sampleSide(rng, domeR + rng.uniform(0.01, 0.035));
   const grow = cardiomegaly ? rng.uniform(1.3, 1.45) : rng.uniform(0.92, 1.06);
   const rx = 0.165 * grow;
-  const heart = { cx: 0.05 + 0.5 * (rx - 0.165), cy: left.domeY - 0.02 + rng.normal(0, 0.006), rx, ry: 0.105 * (0.5 + 0.5 * grow), tilt: rng.uniform(0.35, 0.55) };
+  const heart = {
+    cx: 0.05 + 0.5 * (rx - 0.165),
+    cy: left.domeY - 0.02 + rng.normal(0, 0.006),
+    rx,
+    ry: 0.105 * (0.5 + 0.5 * grow),
+    tilt: rng.uniform(0.35, 0.55),
+  };
   const vessels: Vessel[] = [];
   for (const s of [-1, 1]) {
     const hx = s * rng.uniform(0.085, 0.11);
@@ -164,7 +180,12 @@ export function sampleAnatomy(rng: Rng, cardiomegaly: boolean): Anatomy {
 }
 
 export function samplePose(rng: Rng): Pose {
-  return { dx: rng.normal(0, 0.012), dy: rng.normal(0, 0.012), rot: rng.normal(0, 0.025), scale: rng.uniform(0.96, 1.04) };
+  return {
+    dx: rng.normal(0, 0.012),
+    dy: rng.normal(0, 0.012),
+    rot: rng.normal(0, 0.025),
+    scale: rng.uniform(0.96, 1.04),
+  };
 }
 
 /** Four detector/exposure families ("scanners"), each with its own jitter. */

@@ -10,7 +10,15 @@ import type { Rng } from '../../../shared/rng.js';
 import { apexAt, domeAt, heartMargin, lateralAt, lungMargin, type Anatomy } from './anatomy.js';
 import { smooth, type BaseCanvas } from './render.js';
 
-export const FINDINGS = ['Cardiomegaly', 'Consolidation', 'Effusion', 'Mass', 'Nodule', 'Pneumonia', 'Pneumothorax'] as const;
+export const FINDINGS = [
+  'Cardiomegaly',
+  'Consolidation',
+  'Effusion',
+  'Mass',
+  'Nodule',
+  'Pneumonia',
+  'Pneumothorax',
+] as const;
 export type FindingName = (typeof FINDINGS)[number];
 
 /** Probability that a patient has the finding (Pneumonia is off by default: it looks like Consolidation). */
@@ -24,7 +32,11 @@ export const DEFAULT_PREVALENCE: Readonly<Record<FindingName, number>> = {
   Pneumothorax: 0.1,
 };
 
-interface Blob { x: number; y: number; s: number }
+interface Blob {
+  x: number;
+  y: number;
+  s: number;
+}
 
 /** One finding as drawn in one image. */
 export type FindingInstance =
@@ -48,7 +60,15 @@ function spotInLung(rng: Rng, a: Anatomy, r: number): { x: number; y: number } {
   return { x: -0.2, y: 0.4 };
 }
 
-function blobs(rng: Rng, a: Anatomy, cx: number, cy: number, spread: number, count: number, s: [number, number]): Blob[] {
+function blobs(
+  rng: Rng,
+  a: Anatomy,
+  cx: number,
+  cy: number,
+  spread: number,
+  count: number,
+  s: [number, number],
+): Blob[] {
   const out: Blob[] = [];
   for (let k = 0; k < count; k++) {
     const x = cx + rng.normal(0, spread);
@@ -69,8 +89,17 @@ function episodes(rng: Rng, n: number, p: number): boolean[] {
  * Plans every follow-up of a patient whose anatomy is `a` (Cardiomegaly is part of the anatomy and
  * passed in as `cardiomegaly`).
  */
-export function planFindings(rng: Rng, a: Anatomy, prevalence: Readonly<Record<FindingName, number>>, followups: number, cardiomegaly: boolean): FollowupPlan[] {
-  const plans: FollowupPlan[] = Array.from({ length: followups }, () => ({ findings: [], labels: cardiomegaly ? ['Cardiomegaly'] : [] }));
+export function planFindings(
+  rng: Rng,
+  a: Anatomy,
+  prevalence: Readonly<Record<FindingName, number>>,
+  followups: number,
+  cardiomegaly: boolean,
+): FollowupPlan[] {
+  const plans: FollowupPlan[] = Array.from({ length: followups }, () => ({
+    findings: [],
+    labels: cardiomegaly ? ['Cardiomegaly'] : [],
+  }));
   const add = (on: boolean[], make: () => FindingInstance, label: FindingName): void => {
     on.forEach((present, f) => {
       if (!present) return;
@@ -88,7 +117,11 @@ export function planFindings(rng: Rng, a: Anatomy, prevalence: Readonly<Record<F
     const r = rng.uniform(0.038, 0.05);
     const spot = spotInLung(rng, a, r);
     const amp = rng.uniform(0.32, 0.4);
-    add(plans.map(() => true), () => ({ kind: 'Nodule', ...spot, r, amp, phase: 0 }), 'Nodule');
+    add(
+      plans.map(() => true),
+      () => ({ kind: 'Nodule', ...spot, r, amp, phase: 0 }),
+      'Nodule',
+    );
   }
   if (rng.bool(prevalence.Mass)) {
     const r = rng.uniform(0.065, 0.095);
@@ -96,21 +129,41 @@ export function planFindings(rng: Rng, a: Anatomy, prevalence: Readonly<Record<F
     const amp = rng.uniform(0.3, 0.38);
     const phase = rng.uniform(0, 6.28);
     let grow = 1;
-    add(plans.map(() => true), () => ({ kind: 'Mass', ...spot, r: r * (grow *= 1.03), amp, phase }), 'Mass');
+    add(
+      plans.map(() => true),
+      () => ({ kind: 'Mass', ...spot, r: r * (grow *= 1.03), amp, phase }),
+      'Mass',
+    );
   }
   if (rng.bool(prevalence.Pneumothorax)) {
     const side = rng.pick([-1, 1]);
-    add(episodes(rng, followups, 0.7), () => ({ kind: 'Pneumothorax', side, gap: rng.uniform(0.09, 0.15) }), 'Pneumothorax');
+    add(
+      episodes(rng, followups, 0.7),
+      () => ({ kind: 'Pneumothorax', side, gap: rng.uniform(0.09, 0.15) }),
+      'Pneumothorax',
+    );
   }
   if (rng.bool(prevalence.Consolidation)) {
     const c = spotInLung(rng, a, 0.06);
-    add(episodes(rng, followups, 0.55), () => ({ kind: 'Consolidation', blobs: blobs(rng, a, c.x, c.y, 0.05, rng.int(10, 16), [0.022, 0.038]), amp: rng.uniform(0.28, 0.36) }), 'Consolidation');
+    add(
+      episodes(rng, followups, 0.55),
+      () => ({
+        kind: 'Consolidation',
+        blobs: blobs(rng, a, c.x, c.y, 0.05, rng.int(10, 16), [0.022, 0.038]),
+        amp: rng.uniform(0.28, 0.36),
+      }),
+      'Consolidation',
+    );
   }
   if (rng.bool(prevalence.Pneumonia)) {
-    add(episodes(rng, followups, 0.55), () => {
-      const bl = [-1, 1].flatMap((s) => blobs(rng, a, s * 0.2, 0.58, 0.06, rng.int(10, 16), [0.01, 0.018]));
-      return { kind: 'Pneumonia', blobs: bl, amp: rng.uniform(0.14, 0.2) };
-    }, 'Pneumonia');
+    add(
+      episodes(rng, followups, 0.55),
+      () => {
+        const bl = [-1, 1].flatMap((s) => blobs(rng, a, s * 0.2, 0.58, 0.06, rng.int(10, 16), [0.01, 0.018]));
+        return { kind: 'Pneumonia', blobs: bl, amp: rng.uniform(0.14, 0.2) };
+      },
+      'Pneumonia',
+    );
   }
   for (const p of plans) p.labels.sort();
   return plans;
@@ -120,15 +173,23 @@ type Painter = (x: number, y: number, i: number) => void;
 
 function eachPixel(size: number, box: [number, number, number, number], paint: Painter): void {
   const [x0, x1, y0, y1] = box;
-  const pxa = Math.max(0, Math.floor((x0 + 0.5) * size)), pxb = Math.min(size - 1, Math.ceil((x1 + 0.5) * size));
-  const pya = Math.max(0, Math.floor(y0 * size)), pyb = Math.min(size - 1, Math.ceil(y1 * size));
+  const pxa = Math.max(0, Math.floor((x0 + 0.5) * size)),
+    pxb = Math.min(size - 1, Math.ceil((x1 + 0.5) * size));
+  const pya = Math.max(0, Math.floor(y0 * size)),
+    pyb = Math.min(size - 1, Math.ceil(y1 * size));
   for (let py = pya; py <= pyb; py++) {
     for (let px = pxa; px <= pxb; px++) paint((px + 0.5) / size - 0.5, (py + 0.5) / size, py * size + px);
   }
 }
 
 /** Draws one finding into `att`, scaling down vessel markings through `markFactor` where it hides them. */
-export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, att: Float32Array, markFactor: Float32Array): void {
+export function drawFinding(
+  f: FindingInstance,
+  a: Anatomy,
+  base: BaseCanvas,
+  att: Float32Array,
+  markFactor: Float32Array,
+): void {
   const { size, lung } = base;
   const box = (side: number): [number, number, number, number] => (side < 0 ? [-0.5, 0, 0, 1] : [0, 0.5, 0, 1]);
   switch (f.kind) {
@@ -139,8 +200,8 @@ export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, at
         if (L <= 0) return;
         const t = Math.max(0, (Math.abs(x) - s.med) / (s.lat - s.med));
         const v = smooth((y - (s.domeY - f.height * (0.35 + 0.9 * t * t))) / 0.014) * L;
-        att[i] = (att[i]) + v * (a.lungDark * 0.95);
-        markFactor[i] = (markFactor[i]) * (1 - v);
+        att[i] = att[i] + v * (a.lungDark * 0.95);
+        markFactor[i] = markFactor[i] * (1 - v);
       });
       return;
     }
@@ -154,8 +215,8 @@ export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, at
         const m = Math.min(lateralAt(a, s, y) - d, (y - apexAt(a, s, d)) * 1.3);
         const inside = smooth((g - m) / 0.004) * L;
         const rim = smooth((m - g) / 0.004) * smooth((g + 0.05 - m) / 0.02);
-        att[i] = (att[i]) - 0.18 * inside + 0.03 * rim * L + 0.13 * Math.exp(-(((m - g) / 0.0035) ** 2)) * L;
-        markFactor[i] = (markFactor[i]) * (1 - inside);
+        att[i] = att[i] - 0.18 * inside + 0.03 * rim * L + 0.13 * Math.exp(-(((m - g) / 0.0035) ** 2)) * L;
+        markFactor[i] = markFactor[i] * (1 - inside);
       });
       return;
     }
@@ -164,25 +225,33 @@ export function drawFinding(f: FindingInstance, a: Anatomy, base: BaseCanvas, at
       const R = f.r * 1.2;
       eachPixel(size, [f.x - R, f.x + R, f.y - R, f.y + R], (x, y, i) => {
         const th = Math.atan2(y - f.y, x - f.x);
-        const r = f.kind === 'Mass' ? f.r * (1 + 0.13 * Math.sin(3 * th + f.phase) + 0.08 * Math.sin(5 * th + 2 * f.phase)) : f.r;
+        const r =
+          f.kind === 'Mass'
+            ? f.r * (1 + 0.13 * Math.sin(3 * th + f.phase) + 0.08 * Math.sin(5 * th + 2 * f.phase))
+            : f.r;
         const q = Math.hypot(x - f.x, y - f.y) / r;
-        if (q < 1) att[i] = (att[i]) + f.amp * Math.sqrt(1 - q * q) * smooth((1 - q) / 0.25);
+        if (q < 1) att[i] = att[i] + f.amp * Math.sqrt(1 - q * q) * smooth((1 - q) / 0.25);
       });
       return;
     }
     case 'Consolidation':
     case 'Pneumonia': {
-      const xs = f.blobs.map((b) => b.x), ys = f.blobs.map((b) => b.y);
+      const xs = f.blobs.map((b) => b.x),
+        ys = f.blobs.map((b) => b.y);
       const pad = 0.08;
-      eachPixel(size, [Math.min(...xs) - pad, Math.max(...xs) + pad, Math.min(...ys) - pad, Math.max(...ys) + pad], (x, y, i) => {
-        const L = lung[i];
-        if (L <= 0) return;
-        let sum = 0;
-        for (const b of f.blobs) sum += Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.s * b.s));
-        const v = Math.min(1, sum * 0.9) * L;
-        att[i] = (att[i]) + f.amp * v;
-        markFactor[i] = (markFactor[i]) * (1 - 1.7 * v);
-      });
+      eachPixel(
+        size,
+        [Math.min(...xs) - pad, Math.max(...xs) + pad, Math.min(...ys) - pad, Math.max(...ys) + pad],
+        (x, y, i) => {
+          const L = lung[i];
+          if (L <= 0) return;
+          let sum = 0;
+          for (const b of f.blobs) sum += Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.s * b.s));
+          const v = Math.min(1, sum * 0.9) * L;
+          att[i] = att[i] + f.amp * v;
+          markFactor[i] = markFactor[i] * (1 - 1.7 * v);
+        },
+      );
       return;
     }
   }

@@ -16,7 +16,8 @@ import { DEFAULT_PREVALENCE, FINDINGS, type FindingName } from './findings.js';
 import type { EntryRow, PatientTask } from './patient-task.js';
 
 /** The real header: bracketed names are unquoted, so a row has 11 fields. */
-export const NIH_HEADER = 'Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]';
+export const NIH_HEADER =
+  'Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]';
 
 export interface SynthOptions {
   seed: number;
@@ -39,7 +40,8 @@ export function parseSynthParams(raw: unknown): SynthOptions {
   const prevalence = { ...DEFAULT_PREVALENCE };
   const given = s.sub('prevalence');
   for (const key of given.keys()) {
-    if (!(FINDINGS as readonly string[]).includes(key)) throw invalidParam(given.field(key), `a finding among ${FINDINGS.join(', ')}`, key);
+    if (!(FINDINGS as readonly string[]).includes(key))
+      throw invalidParam(given.field(key), `a finding among ${FINDINGS.join(', ')}`, key);
     // no default: a listed finding with a null prevalence is an error, not "use the default"
     prevalence[key as FindingName] = given.number(key, Number.NaN, { min: 0, max: 1 });
   }
@@ -51,16 +53,30 @@ export function parseSynthParams(raw: unknown): SynthOptions {
   };
 }
 
-export async function generateSynthetic(outDir: string, opts: SynthOptions, run: { threads?: number; signal?: AbortSignal; onPatient?: () => void } = {}): Promise<SynthResult> {
+export async function generateSynthetic(
+  outDir: string,
+  opts: SynthOptions,
+  run: { threads?: number; signal?: AbortSignal; onPatient?: () => void } = {},
+): Promise<SynthResult> {
   const staging = await makeStagingDir(outDir);
   await mkdir(path.join(staging, 'images'));
   await mkdir(path.join(staging, 'masks'));
   const tasks: PatientTask[] = Array.from({ length: opts.patients }, (_, i) => ({
-    seed: opts.seed, patient: i + 1, size: opts.size, prevalence: opts.prevalence, outDir: staging,
+    seed: opts.seed,
+    patient: i + 1,
+    size: opts.size,
+    prevalence: opts.prevalence,
+    outDir: staging,
   }));
-  const results = await runPool<PatientTask, EntryRow[]>(new URL('./patient-task' + path.extname(new URL(import.meta.url).pathname), import.meta.url), tasks, {
-    threads: run.threads, signal: run.signal, onDone: () => run.onPatient?.(),
-  });
+  const results = await runPool<PatientTask, EntryRow[]>(
+    new URL('./patient-task' + path.extname(new URL(import.meta.url).pathname), import.meta.url),
+    tasks,
+    {
+      threads: run.threads,
+      signal: run.signal,
+      onDone: () => run.onPatient?.(),
+    },
+  );
   const rows = results.flat();
   const labelCounts: Record<string, number> = {};
   for (const r of rows) for (const l of r[1].split('|')) labelCounts[l] = (labelCounts[l] ?? 0) + 1;

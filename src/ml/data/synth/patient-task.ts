@@ -45,7 +45,9 @@ export function encodeGrayPng(pixels: Uint8Array, size: number): Promise<Buffer>
 }
 
 /** Renders the patient in memory: pixels, masks and rows (no files). */
-export function renderPatient(task: PatientTask): { name: string; image: Uint8Array; mask: Uint8Array; row: EntryRow }[] {
+export function renderPatient(
+  task: PatientTask,
+): { name: string; image: Uint8Array; mask: Uint8Array; row: EntryRow }[] {
   const rng = new Sfc32(deriveSeed(task.seed, task.patient));
   const cardiomegaly = rng.bool(task.prevalence.Cardiomegaly);
   const anatomy = sampleAnatomy(rng, cardiomegaly);
@@ -59,7 +61,7 @@ export function renderPatient(task: PatientTask): { name: string; image: Uint8Ar
     const att = base.att.slice();
     const markFactor = new Float32Array(pixelCount).fill(1);
     for (const finding of plan.findings) drawFinding(finding, anatomy, base, att, markFactor);
-    for (let i = 0; i < pixelCount; i++) att[i] = (att[i]) + (base.markings[i]) * (markFactor[i]);
+    for (let i = 0; i < pixelCount; i++) att[i] = att[i] + base.markings[i] * markFactor[i];
     const pose = samplePose(rng);
     const scanner = sampleScanner(rng);
     const { image, mask } = renderImage(att, base.lung, task.size, pose, scanner, rng);
@@ -67,7 +69,19 @@ export function renderPatient(task: PatientTask): { name: string; image: Uint8Ar
     const labels = plan.labels.length > 0 ? plan.labels.join('|') : 'No Finding';
     const view = rng.bool(0.22) ? 'AP' : 'PA';
     const spacing = rng.pick([0.143, 0.168, 0.139]);
-    const row: EntryRow = [name, labels, f, task.patient, age0 + Math.floor(f / 2), gender, view, rng.int(2048, 3056), rng.int(2048, 3056), spacing, spacing];
+    const row: EntryRow = [
+      name,
+      labels,
+      f,
+      task.patient,
+      age0 + Math.floor(f / 2),
+      gender,
+      view,
+      rng.int(2048, 3056),
+      rng.int(2048, 3056),
+      spacing,
+      spacing,
+    ];
     return { name, image, mask, row };
   });
 }

@@ -35,9 +35,14 @@ function normalTable(): Float32Array {
 
 /** Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9). */
 function inverseNormal(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.928510446969, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.928510446969, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const poly = (k: number[], x: number): number => k.reduce((acc, v) => acc * x + v, 0);
   if (p < 0.02425) {
@@ -114,9 +119,9 @@ function addTexture(rng: Rng, out: Float32Array, size: number, cell: number, amp
       const ix = Math.floor(gx);
       const fx = gx - ix;
       const r0 = iy * g + ix;
-      const top = (grid[r0]) * (1 - fx) + (grid[r0 + 1]) * fx;
-      const bot = (grid[r0 + g]) * (1 - fx) + (grid[r0 + g + 1]) * fx;
-      out[py * size + px] = (out[py * size + px]) + top * (1 - fy) + bot * fy;
+      const top = grid[r0] * (1 - fx) + grid[r0 + 1] * fx;
+      const bot = grid[r0 + g] * (1 - fx) + grid[r0 + g + 1] * fx;
+      out[py * size + px] = out[py * size + px] + top * (1 - fy) + bot * fy;
     }
   }
 }
@@ -177,7 +182,8 @@ export function renderBase(a: Anatomy, size: number, rng: Rng): BaseCanvas {
     const bh = bodyHalfAt(a, y);
     const latR = lateralAt(a, a.right, y);
     const latL = lateralAt(a, a.left, y);
-    const spineRow = y > 0.03 ? 0.085 * (1 + 0.25 * Math.cos((2 * Math.PI * y) / 0.046)) * (1 - 0.4 * smooth((y - 0.45) / 0.1)) : 0;
+    const spineRow =
+      y > 0.03 ? 0.085 * (1 + 0.25 * Math.cos((2 * Math.PI * y) / 0.046)) * (1 - 0.4 * smooth((y - 0.45) / 0.1)) : 0;
     const trachea = y < 0.44 ? 0.12 * smooth((0.41 - y) / 0.03) * smooth((y - 0.02) / 0.03) : 0;
     const medRow = 0.11 * smooth((y - 0.14) / 0.05);
     for (let px = 0; px < size; px++) {
@@ -193,12 +199,12 @@ export function renderBase(a: Anatomy, size: number, rng: Rng): BaseCanvas {
         markings[i] = 0;
         continue;
       }
-      v += medRow * (medCol[px]);
+      v += medRow * medCol[px];
       const dome = domeCol[px];
       const below = smooth((y - dome) / 0.01);
-      if (d < lat + 0.07) v += (0.07 - 0.05 * Math.max(0, y - 0.8) / 0.2) * below * smooth((lat + 0.07 - d) / 0.04);
+      if (d < lat + 0.07) v += (0.07 - (0.05 * Math.max(0, y - 0.8)) / 0.2) * below * smooth((lat + 0.07 - d) / 0.04);
       const hm = heartMargin(a, x, y);
-      const margin = Math.min(y - (apexCol[px]), lat - d, d - side.med - 0.03 * Math.max(0, y - 0.3), dome - y);
+      const margin = Math.min(y - apexCol[px], lat - d, d - side.med - 0.03 * Math.max(0, y - 0.3), dome - y);
       const L = smooth(margin / 0.009) * (1 - smooth(hm / 0.008));
       lung[i] = L;
       const depth = 0.78 + 0.22 * Math.min(1, (d - side.med) / 0.14);
@@ -206,15 +212,15 @@ export function renderBase(a: Anatomy, size: number, rng: Rng): BaseCanvas {
       v += (0.05 + 0.05 * Math.min(1, Math.max(0, hm) / 0.05)) * smooth(hm / 0.012) * (1 - 0.5 * below);
       const ak = ((x - 0.055) / 0.045) ** 2 + ((y - (a.heart.cy - a.heart.ry - 0.06)) / 0.04) ** 2;
       if (ak < 1) v += 0.06 * (1 - ak);
-      if (spineRow > 0) v += spineRow * (spineCol[px]);
-      if (trachea > 0) v -= trachea * (tracheaCol[px]);
+      if (spineRow > 0) v += spineRow * spineCol[px];
+      if (trachea > 0) v -= trachea * tracheaCol[px];
       v += ribs(a, d, y, lat) + clavicle(d, y);
       if (a.stomachBubble && x > 0) {
         const sb = ((x - 0.2) / 0.06) ** 2 + ((y - a.left.domeY - 0.06) / 0.03) ** 2;
         if (sb < 1) v -= 0.1 * smooth((1 - sb) / 0.3);
       }
       att[i] = v;
-      markings[i] = (markings[i]) * L;
+      markings[i] = markings[i] * L;
     }
   }
   return { size, att, lung, markings };
@@ -224,7 +230,14 @@ export function renderBase(a: Anatomy, size: number, rng: Rng): BaseCanvas {
  * Warps the finished attenuation canvas by the pose, maps it through the scanner, adds noise, and
  * quantises; also warps the lung mask. Returns 8-bit image and 0/255 mask.
  */
-export function renderImage(att: Float32Array, lung: Float32Array, size: number, pose: Pose, sc: Scanner, rng: Rng): { image: Uint8Array; mask: Uint8Array } {
+export function renderImage(
+  att: Float32Array,
+  lung: Float32Array,
+  size: number,
+  pose: Pose,
+  sc: Scanner,
+  rng: Rng,
+): { image: Uint8Array; mask: Uint8Array } {
   const image = new Uint8Array(size * size);
   const mask = new Uint8Array(size * size);
   const cos = Math.cos(pose.rot) / pose.scale;
@@ -245,11 +258,14 @@ export function renderImage(att: Float32Array, lung: Float32Array, size: number,
       const fx = Math.min(1, Math.max(0, sx - x0));
       const fy = Math.min(1, Math.max(0, sy - y0));
       const j = y0 * size + x0;
-      const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-      const a = (att[j]) * w00 + (att[j + 1]) * w01 + (att[j + size]) * w10 + (att[j + size + 1]) * w11;
-      const l = (lung[j]) * w00 + (lung[j + 1]) * w01 + (lung[j + size]) * w10 + (lung[j + size + 1]) * w11;
+      const w00 = (1 - fx) * (1 - fy),
+        w01 = fx * (1 - fy),
+        w10 = (1 - fx) * fy,
+        w11 = fx * fy;
+      const a = att[j] * w00 + att[j + 1] * w01 + att[j + size] * w10 + att[j + size + 1] * w11;
+      const l = lung[j] * w00 + lung[j + 1] * w01 + lung[j + size] * w10 + lung[j + size + 1] * w11;
       let t = curve[Math.round(Math.min(1, Math.max(0, (a - sc.lo) * span)) * LUT)];
-      t = t * (1 + sc.heel * ((py + 0.5) / size - 0.5)) + sc.noise * (noise[(rng.next() * NOISE_LUT) | 0]);
+      t = t * (1 + sc.heel * ((py + 0.5) / size - 0.5)) + sc.noise * noise[(rng.next() * NOISE_LUT) | 0];
       const e = Math.min(px, py, size - 1 - px, size - 1 - py) / size;
       if (e < sc.border) t = 0.9;
       const i = py * size + px;
