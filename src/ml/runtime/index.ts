@@ -1,9 +1,9 @@
 /**
  * The TensorFlow.js runtime: the ONE place that chooses and initialises a tfjs backend.
  *
- * Owns: backend selection (`auto | tensorflow | wasm | cpu`, env `XPIPE_TF_BACKEND` overrides the option),
- * loading the optional native packages, registering the project's training kernels for `wasm`, and the
- * wasm thread count. Does not own: models (src/ml/models), model files (src/ml/io), printing (callers
+ * Owns: backend selection (`auto | tensorflow | webgpu | wasm | cpu`, env `XPIPE_TF_BACKEND` overrides the
+ * option), loading the optional native packages, registering the project's training kernels for `wasm`, and
+ * the wasm thread count. Does not own: models (src/ml/models), model files (src/ml/io), printing (callers
  * pass `log`).
  *
  * How other ML code uses it (decision for every engineer):
@@ -21,17 +21,22 @@
  * in the other copy: we detect that (`tf.findBackend('tensorflow')` stays empty), skip the package with a
  * note telling how to fix the versions, and go on with the next candidate. So no `getTf()` is needed.
  *
- * `auto` order: tfjs-node-gpu → tfjs-node → wasm (+ project kernels) → cpu. A candidate that is absent or
- * whose native binding fails to load is skipped with a one-line note. An explicit request that cannot be
+ * `auto` order: tfjs-node-gpu → tfjs-node → webgpu on a hardware adapter → wasm (+ project kernels) → cpu.
+ * A candidate that is absent or whose native binding fails to load is skipped with a one-line note; so is a
+ * software WebGPU adapter (lavapipe, SwiftShader), which is slower than wasm. An explicit request that cannot be
  * honoured throws an Error naming the reason.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Reader } from '../params/index.js';
 import { tryNative, tryWasm, tryCpu, type Attempt } from './backends.js';
+import { tryWebGPU } from './webgpu.js';
 
-/** A backend the user can ask for. `tensorflow` = the native libtensorflow backend from tfjs-node(-gpu). */
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+/**
+ * A backend the user can ask for. `tensorflow` = the native libtensorflow backend from tfjs-node(-gpu);
+ * `webgpu` = tfjs-backend-webgpu on Dawn (any adapter, software included).
+ */
+export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** Options of {@link initRuntime}. */
 export interface RuntimeOptions {
@@ -48,7 +53,7 @@ export interface RuntimeOptions {
 
 /** What {@link initRuntime} got. */
 export interface RuntimeInfo {
-  /** `tf.getBackend()` after initialisation: `tensorflow`, `wasm` or `cpu`. */
+  /** `tf.getBackend()` after initialisation: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
   backend: string;
   /** What was asked for after applying `XPIPE_TF_BACKEND`. */
   requested: string;
@@ -107,14 +112,17 @@ async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
       ? [
           () => tryNative('@tensorflow/tfjs-node-gpu'),
           () => tryNative('@tensorflow/tfjs-node'),
+          () => tryWebGPU(false),
           () => tryWasm(threads),
           tryCpu,
         ]
       : requested === 'tensorflow'
         ? [() => tryNative('@tensorflow/tfjs-node-gpu'), () => tryNative('@tensorflow/tfjs-node')]
-        : requested === 'wasm'
-          ? [() => tryWasm(threads)]
-          : [tryCpu];
+        : requested === 'webgpu'
+          ? [() => tryWebGPU(true)]
+          : requested === 'wasm'
+            ? [() => tryWasm(threads)]
+            : [tryCpu];
   for (const attempt of order) {
     const result = await attempt();
     if (!result.ok) {

@@ -70,8 +70,11 @@ export interface FitResult {
 
 const silent: FitReporter = { epochStart() {}, tick() {}, epochEnd() {}, log() {} };
 
-function snapshot(model: tf.LayersModel): StoredTensor[] {
-  return model.getWeights().map((w, i) => ({ name: `w${i}`, shape: w.shape, data: Float32Array.from(w.dataSync()) }));
+/** Async reads only: the webgpu backend has no synchronous download in Node (`dataSync` needs OffscreenCanvas). */
+async function snapshot(model: tf.LayersModel): Promise<StoredTensor[]> {
+  const weights = model.getWeights();
+  const data = await Promise.all(weights.map((w) => w.data()));
+  return weights.map((w, i) => ({ name: `w${i}`, shape: w.shape, data: Float32Array.from(data[i]!) }));
 }
 
 function restoreWeights(model: tf.LayersModel, stored: StoredTensor[]): void {
@@ -88,9 +91,9 @@ async function validate(
   const { model, val, stats, task } = input;
   const logits = await predictLogits(model, val, stats);
   const L = val.numLabels;
-  const valLoss = tf.tidy(
-    () => lossFn(tf.tensor2d(val.labels, [val.n, L]), tf.tensor2d(logits, [val.n, L])).dataSync()[0],
-  );
+  const lossTensor = tf.tidy(() => lossFn(tf.tensor2d(val.labels, [val.n, L]), tf.tensor2d(logits, [val.n, L])));
+  const valLoss = (await lossTensor.data())[0];
+  lossTensor.dispose();
   const probs = logitsToProbabilities(task, logits, L);
   const aucs = [];
   const aps = [];
@@ -206,8 +209,8 @@ export async function fit(input: FitInput): Promise<FitResult> {
         trainSeconds: state.trainSeconds + trainSeconds,
         trainImages: state.trainImages + order.length,
         dropout: getDropoutState(model),
-        weights: snapshot(model),
-        bestWeights: decision.improved ? snapshot(model) : state.bestWeights,
+        weights: await snapshot(model),
+        bestWeights: decision.improved ? await snapshot(model) : state.bestWeights,
         optimizer: await opt.save(),
       };
       reporter.epochEnd(record);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { resolveRequest, resolveThreads, type RuntimeInfo } from '../../../src/ml/runtime/index.js';
+import { findAdapter } from '../../../src/ml/runtime/webgpu.js';
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('./fixtures/print-runtime.ts', import.meta.url));
@@ -47,10 +48,10 @@ describe('resolveRequest', () => {
 
   it('rejects unknown backends with the standard wording', () => {
     expect(() => resolveRequest('gpu', {})).toThrow(
-      "expected one of auto | tensorflow | wasm | cpu for runtime.backend, got 'gpu' (string)",
+      "expected one of auto | tensorflow | webgpu | wasm | cpu for runtime.backend, got 'gpu' (string)",
     );
     expect(() => resolveRequest('auto', { XPIPE_TF_BACKEND: 'webgl' })).toThrow(
-      "expected one of auto | tensorflow | wasm | cpu for XPIPE_TF_BACKEND, got 'webgl' (string)",
+      "expected one of auto | tensorflow | webgpu | wasm | cpu for XPIPE_TF_BACKEND, got 'webgl' (string)",
     );
     expect(() => resolveRequest(3, {})).toThrow("got '3' (number)");
   });
@@ -68,18 +69,26 @@ describe('resolveThreads', () => {
   });
 });
 
-describe('initRuntime (child processes)', () => {
+describe('initRuntime (child processes)', async () => {
   const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
+  const adapter = await findAdapter();
+  const hardwareGpu = adapter.ok && !adapter.adapter.software;
 
-  it('auto skips absent native packages with one-line notes and picks wasm', async () => {
+  it('auto skips absent native packages and a software or absent WebGPU adapter with one-line notes, and picks wasm', async () => {
     const { info, lines, same } = await printRuntime(undefined, {});
     expect(info.requested).toBe('auto');
     expect(same).toBe(true);
-    if (nativeInstalled) {
-      expect(info.backend).toBe('tensorflow');
+    if (nativeInstalled || hardwareGpu) {
+      expect(info.backend).toBe(nativeInstalled ? 'tensorflow' : 'webgpu');
       return;
     }
     expect(info.backend).toBe('wasm');
+    const webgpuLine = lines.find((l) => l.startsWith('runtime: skipped @tensorflow/tfjs-backend-webgpu: '));
+    expect(webgpuLine).toMatch(
+      adapter.ok
+        ? /: software adapter \(.+\) is slower than wasm; runtime\.backend: webgpu uses it anyway$/
+        : /: no WebGPU adapter/,
+    );
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(lines).toContain('runtime: skipped @tensorflow/tfjs-node-gpu: not installed');
     expect(lines).toContain('runtime: skipped @tensorflow/tfjs-node: not installed');
@@ -94,6 +103,24 @@ describe('initRuntime (child processes)', () => {
     expect(threaded.info).toMatchObject({ backend: 'wasm', threads: 2 });
     expect(Math.abs(threaded.checksum - single.checksum) / Math.abs(single.checksum)).toBeLessThan(1e-5);
   });
+
+  it.skipIf(!adapter.ok)(
+    `an explicit webgpu request uses any adapter, names it, and the process exits${adapter.ok ? '' : ` (SKIPPED: ${adapter.reason})`}`,
+    async () => {
+      const { info, lines, checksum } = await printRuntime('webgpu', {});
+      expect(info).toMatchObject({
+        backend: 'webgpu',
+        requested: 'webgpu',
+        provider: '@tensorflow/tfjs-backend-webgpu',
+      });
+      expect(lines).toContain('runtime: project webgpu kernels: MaxPoolGrad');
+      expect(lines.find((l) => l.startsWith('runtime: webgpu adapter: vendor '))).toMatch(
+        /(software|hardware) adapter\)$/,
+      );
+      const cpu = await printRuntime('cpu', {});
+      expect(Math.abs(checksum - cpu.checksum) / Math.abs(cpu.checksum)).toBeLessThan(1e-5);
+    },
+  );
 
   it('XPIPE_TF_BACKEND=cpu overrides the option', async () => {
     const { info } = await printRuntime('wasm', { XPIPE_TF_BACKEND: 'cpu' });
