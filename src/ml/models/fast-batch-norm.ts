@@ -6,9 +6,7 @@
  * implements by transposing the whole tensor first; on ChestNetS that was a third of a training step.
  * Here the per-channel sums are one pass (the runtime's `XpipeChannelSum` kernel where registered, i.e. on
  * wasm; a GEMV `ones[1,R] @ x[R,C]` elsewhere) and the backward pass is
- * dx = γ·r/R · (R·dy − Σdy − x̂·Σ(dy·x̂)), dγ = Σ(dy·x̂), dβ = Σdy (r = 1/√(σ²+ε)). Where the runtime
- * registered its fused batch-norm kernels (wasm), the full-size elementwise chains run as four fused passes
- * with bit-identical results; elsewhere as tf ops.
+ * dx = γ·r/R · (R·dy − Σdy − x̂·Σ(dy·x̂)), dγ = Σ(dy·x̂), dβ = Σdy (r = 1/√(σ²+ε)).
  *
  * Serialisation is unchanged: the class name is `BatchNormalization`, the config and the weights
  * (gamma, beta, moving_mean, moving_variance) are the stock layer's, and inference is the stock code path.
@@ -39,19 +37,6 @@ interface Internals {
 
 /** Name of the runtime's one-pass channel-sum kernel (src/ml/runtime/kernels/channel-sum.ts). */
 const CHANNEL_SUM = 'XpipeChannelSum';
-/** The runtime's fused batch-norm passes (src/ml/runtime/kernels/batch-norm.ts), bit-identical to the ops. */
-const FUSED = {
-  centeredSquareSum: 'XpipeCenteredSquareSum',
-  apply: 'XpipeBatchNormApply',
-  gradSums: 'XpipeBatchNormGradSums',
-  gradInput: 'XpipeBatchNormGradInput',
-} as const;
-
-/** True when the active backend has every fused batch-norm kernel (wasm with the project's kernels). */
-function hasFused(): boolean {
-  const backend = tf.getBackend();
-  return Object.values(FUSED).every((name) => tf.getKernel(name, backend) !== undefined);
-}
 
 /** Per-channel sums over all leading axes: x[..., C] → [C] (the runtime's kernel when registered, else a GEMV). */
 function channelSum(x: tf.Tensor): tf.Tensor1D {
@@ -69,41 +54,24 @@ function normalizeTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, 
   const rows = x.size / x.shape[x.rank - 1]!;
   let mean!: tf.Tensor1D;
   let variance!: tf.Tensor1D;
-  const fused = hasFused();
   const op = tf.customGrad((...args: (tf.Tensor | ((saved: tf.Tensor[]) => void))[]) => {
     const [xi, g, b] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as (saved: tf.Tensor[]) => void;
     mean = tf.keep(tf.div(channelSum(xi), rows));
-    let xhat: tf.Tensor;
-    let value: tf.Tensor;
-    let r: tf.Tensor1D;
-    if (fused) {
-      const squares = tf.engine().runKernel(FUSED.centeredSquareSum, { x: xi, mean }) as tf.Tensor1D;
-      variance = tf.keep(tf.div(squares, rows));
-      r = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
-      [xhat, value] = tf.engine().runKernel(FUSED.apply, { x: xi, mean, r, gamma: g, beta: b }) as tf.Tensor[] as [
-        tf.Tensor,
-        tf.Tensor,
-      ];
-    } else {
-      const centered = tf.sub(xi, mean);
-      variance = tf.keep(tf.div(channelSum(tf.square(centered)), rows));
-      r = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
-      xhat = tf.mul(centered, r);
-      value = tf.add(tf.mul(xhat, g), b);
-    }
+    const centered = tf.sub(xi, mean);
+    variance = tf.keep(tf.div(channelSum(tf.square(centered)), rows));
+    const r = tf.rsqrt(tf.add(variance, epsilon));
+    const xhat = tf.mul(centered, r);
     save([xhat, r, g]);
+    const value = tf.add(tf.mul(xhat, g), b);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [sXhat, sR, sG] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
-      const [dBeta, dGamma] = fused
-        ? (tf.engine().runKernel(FUSED.gradSums, { dy, xhat: sXhat }) as tf.Tensor[] as [tf.Tensor1D, tf.Tensor1D])
-        : [channelSum(dy), channelSum(tf.mul(dy, sXhat))];
+      const dBeta = channelSum(dy);
+      const dGamma = channelSum(tf.mul(dy, sXhat));
       const k = tf.mul(sG, sR);
       const a = tf.div(tf.mul(k, dBeta), -rows);
       const bb = tf.div(tf.mul(k, dGamma), -rows);
-      const dx = fused
-        ? (tf.engine().runKernel(FUSED.gradInput, { dy, xhat: sXhat, k, bb, a }) as tf.Tensor)
-        : tf.add(tf.add(tf.mul(dy, k), tf.mul(sXhat, bb)), a);
+      const dx = tf.add(tf.add(tf.mul(dy, k), tf.mul(sXhat, bb)), a);
       return [dx, dGamma, dBeta];
     };
     return { value, gradFunc };

@@ -9,16 +9,6 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-
 import { CHANNEL_SUM, channelSumKernel, fastLeadingAxesSum } from './channel-sum.js';
 import { maxPoolGradKernel } from './max-pool-grad.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-grads.js';
-import {
-  BATCH_NORM_APPLY,
-  BATCH_NORM_GRAD_INPUT,
-  BATCH_NORM_GRAD_SUMS,
-  batchNormApplyKernel,
-  batchNormGradInputKernel,
-  batchNormGradSumsKernel,
-  CENTERED_SQUARE_SUM,
-  centeredSquareSumKernel,
-} from './batch-norm.js';
 
 /** Kernel name → implementation. A built-in of the same name is replaced (ours is faster or it is absent). */
 export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
@@ -28,10 +18,6 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputKernel,
   MaxPoolGrad: maxPoolGradKernel,
   [CHANNEL_SUM]: channelSumKernel,
-  [CENTERED_SQUARE_SUM]: centeredSquareSumKernel,
-  [BATCH_NORM_APPLY]: batchNormApplyKernel,
-  [BATCH_NORM_GRAD_SUMS]: batchNormGradSumsKernel,
-  [BATCH_NORM_GRAD_INPUT]: batchNormGradInputKernel,
 };
 
 let registered: string[] | undefined;
