@@ -2,6 +2,7 @@
  * Training / inference throughput of the TF.js runtime (run by hand, not a test):
  *
  *   npx tsx bench/train-throughput.ts [--write] [--rounds N] [--quick | --full] [--cpu]
+ *   npx tsx bench/train-throughput.ts --vs-torch [--threads N|auto] [--rounds N] [--quick | --full] [--write]
  *
  * For each available backend configuration (wasm with 1 and 2 XNNPACK threads, `tensorflow` when
  * @tensorflow/tfjs-node(-gpu) is installed, `cpu` with --cpu: far too slow to train), and for
@@ -10,6 +11,10 @@
  * from the MEDIAN batch time, and images per CPU-second. Each (configuration, model) runs in its own child process (a process has one backend), and the
  * configurations are interleaved in rounds so that load from other users hits them alike; compare
  * configurations as ratios within one run. `--write` writes bench/results/runtime.md.
+ *
+ * `--vs-torch`: xpipe (wasm, `--threads`, default `auto` as the pipeline resolves it) against PyTorch CPU
+ * (bench/torch_reference.py: same architectures, batch and optimizer, 2 threads) alternating A B A B in
+ * one run, and a ratio column; `--write` writes bench/results/throughput-vs-torch-<date>.md (vs-torch.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -18,15 +23,16 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, type Arch } from '../src/ml/models/index.js';
 import { initRuntime, type BackendRequest } from '../src/ml/runtime/index.js';
+import { vsTorch } from './vs-torch.js';
 
-interface Job {
+export interface Job {
   backend: BackendRequest;
-  threads: number;
+  threads: number | 'auto';
   arch: Arch;
   size: number;
   images: number;
 }
-interface Measure {
+export interface Measure {
   job: Job;
   backend: string;
   trainImgS: number;
@@ -35,8 +41,8 @@ interface Measure {
   stepMs: number[];
 }
 
-const BATCH = 32;
-function median(xs: number[]): number {
+export const BATCH = 32;
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -99,8 +105,20 @@ function installed(pkg: string): boolean {
   }
 }
 
+/** Runs one job in a child process (a process has one backend) and returns its measure. */
+function runJob(job: Job): Measure {
+  const self = fileURLToPath(import.meta.url);
+  const line = execFileSync(process.execPath, ['--import', 'tsx', self, '--job', JSON.stringify(job)], {
+    encoding: 'utf8',
+    env: { ...process.env, XPIPE_TF_BACKEND: '', XPIPE_WASM_THREADS: '' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return JSON.parse(line.trim().split('\n').pop()!) as Measure;
+}
+
 function main(): void {
   const args = process.argv.slice(2);
+  if (args.includes('--vs-torch')) return vsTorch(args, runJob);
   const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
   const quick = args.includes('--quick');
   const full = args.includes('--full');
@@ -115,7 +133,6 @@ function main(): void {
     { arch: 'chestnet_s', size: 64, images: quick ? 64 : 256 },
     { arch: 'resnet18', size: 128, images: quick ? 32 : full ? 256 : 64 },
   ];
-  const self = fileURLToPath(import.meta.url);
   const results: Measure[] = [];
   const load0 = os.loadavg()[0];
   const started = new Date();
@@ -123,12 +140,7 @@ function main(): void {
     for (const m of models) {
       for (const c of configs) {
         const job: Job = { ...c, ...m, images: c.backend === 'cpu' ? BATCH : m.images };
-        const line = execFileSync(process.execPath, ['--import', 'tsx', self, '--job', JSON.stringify(job)], {
-          encoding: 'utf8',
-          env: { ...process.env, XPIPE_TF_BACKEND: '', XPIPE_WASM_THREADS: '' },
-          stdio: ['ignore', 'pipe', 'ignore'],
-        });
-        const measure = JSON.parse(line.trim().split('\n').pop()!) as Measure;
+        const measure = runJob(job);
         results.push(measure);
         console.log(
           `round ${r + 1} ${m.arch}@${m.size} ${measure.backend}: train ${measure.trainImgS.toFixed(1)} img/s (${measure.trainImgCpuS.toFixed(1)} img/CPU-s), infer ${measure.inferImgS.toFixed(1)} img/s`,

@@ -17,13 +17,13 @@ import { findAdapter, formatAdapter } from '../src/ml/runtime/webgpu.js';
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 }
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function timed(f: () => Promise<void>): Promise<number> {
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   // includes the GPU work, not only its submission.
   const step = async (): Promise<void> => {
     const loss = optimizer.minimize(
-      () => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      () => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
       true,
     )!;
     await loss.data();

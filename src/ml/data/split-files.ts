@@ -128,8 +128,8 @@ export async function readSplitTable(
         id: r[0] ?? '',
         path: r[1] ?? '',
         patientId: r[2] ?? '',
-        labels: (r[3] ?? '') === '' ? [] : (r[3]).split('|'),
-        mask: (r[4] ?? '') === '' ? null : (r[4]),
+        labels: (r[3] ?? '') === '' ? [] : r[3].split('|'),
+        mask: (r[4] ?? '') === '' ? null : r[4],
       };
       const meta = parseMeta(metaColumns, r.slice(SPLIT_COLUMNS.length));
       if (meta) row.meta = meta;

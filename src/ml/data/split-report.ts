@@ -39,12 +39,7 @@ function metaSummary(rows: readonly SplitRow[], columns: readonly MetaColumn[]):
   if (columns.includes('age')) {
     const ages = rows.flatMap((r) => (typeof r.meta?.age === 'number' ? [r.meta.age] : [])).sort((a, b) => a - b);
     const mid = ages.length / 2;
-    const median =
-      ages.length === 0
-        ? null
-        : ages.length % 2
-          ? (ages[Math.floor(mid)])
-          : ((ages[mid - 1]) + (ages[mid])) / 2;
+    const median = ages.length === 0 ? null : ages.length % 2 ? ages[Math.floor(mid)] : (ages[mid - 1] + ages[mid]) / 2;
     m.age = {
       known: ages.length,
       unknown: rows.length - ages.length,

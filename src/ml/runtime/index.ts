@@ -27,9 +27,10 @@
  * honoured throws an Error naming the reason.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Reader } from '../params/index.js';
+import { invalid, Reader } from '../params/index.js';
 import { tryNative, tryWasm, tryCpu, type Attempt } from './backends.js';
 import { tryWebGPU } from './webgpu.js';
+import { autoThreads } from './threads-auto.js';
 
 /**
  * A backend the user can ask for. `tensorflow` = the native libtensorflow backend from tfjs-node(-gpu);
@@ -45,10 +46,11 @@ export interface RuntimeOptions {
   /** Receives one line per decision (`backend: wasm (...)`, skipped candidates). */
   log?: (line: string) => void;
   /**
-   * wasm only: XNNPACK threads (default 1: the stock single-threaded build). More than 1 loads the
-   * threaded-simd build on Node worker_threads. `XPIPE_WASM_THREADS` overrides it.
+   * wasm only: threads (default `auto`: the measured fastest safe count for this machine, see
+   * threads-auto.ts). 1 = the stock single-threaded build; more loads the threaded-simd build (XNNPACK on
+   * Node worker_threads) and runs the project's kernels on as many threads. `XPIPE_WASM_THREADS` overrides it.
    */
-  threads?: number;
+  threads?: ThreadsRequest;
 }
 
 /** What {@link initRuntime} got. */
@@ -88,25 +90,42 @@ export function resolveRequest(option: unknown, env: NodeJS.ProcessEnv = process
   return new Reader({ backend: option }, 'runtime').oneOf('backend', BACKEND_REQUESTS, 'auto');
 }
 
-/** wasm thread count after applying `XPIPE_WASM_THREADS`, validated. */
-export function resolveThreads(option: unknown, env: NodeJS.ProcessEnv = process.env): number {
+/** A thread count or `auto`. */
+export type ThreadsRequest = number | 'auto';
+
+/** `value` as a thread request (`auto` or a positive integer), or the standard error naming `field`. */
+export function parseThreads(value: unknown, field: string): ThreadsRequest {
+  if (value === undefined || value === null || value === 'auto') return 'auto';
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  return invalid("'auto' or positive integer", field, value);
+}
+
+/** wasm thread request after applying `XPIPE_WASM_THREADS`, validated; default `auto`. */
+export function resolveThreads(option: unknown, env: NodeJS.ProcessEnv = process.env): ThreadsRequest {
   const fromEnv = env.XPIPE_WASM_THREADS;
   if (fromEnv !== undefined && fromEnv !== '') {
-    const value = /^\d+$/.test(fromEnv) ? Number(fromEnv) : fromEnv;
-    return Reader.single('XPIPE_WASM_THREADS', value).positiveInt('XPIPE_WASM_THREADS', 1);
+    return parseThreads(/^\d+$/.test(fromEnv) ? Number(fromEnv) : fromEnv, 'XPIPE_WASM_THREADS');
   }
-  return new Reader({ threads: option }, 'runtime').positiveInt('threads', 1);
+  return parseThreads(option, 'runtime.threads');
 }
 
 async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
   const requested = resolveRequest(options.backend);
-  const threads = resolveThreads(options.threads);
+  const threadsRequest = resolveThreads(options.threads);
   const log = options.log ?? (() => undefined);
   const notes: string[] = [];
   const note = (line: string): void => {
     notes.push(line);
     log(`runtime: ${line}`);
   };
+  let threads: number;
+  if (threadsRequest === 'auto') {
+    const auto = autoThreads();
+    threads = auto.threads;
+    if (requested === 'auto' || requested === 'wasm') note(`threads auto: ${auto.threads} (${auto.reason})`);
+  } else {
+    threads = threadsRequest;
+  }
   const order: (() => Promise<Attempt>)[] =
     requested === 'auto'
       ? [

@@ -4,14 +4,14 @@
  *
  * Owns: reading the section. Does not own: backend selection (src/ml/runtime).
  */
-import { resolveRequest, type RuntimeOptions } from '../runtime/index.js';
-import { Reader, section } from '../params/index.js';
+import { parseThreads, resolveRequest, type RuntimeOptions } from '../runtime/index.js';
+import { section } from '../params/index.js';
 
 export function runtimeOptions(params: Readonly<Record<string, unknown>>, log: (line: string) => void): RuntimeOptions {
   const values = section(params, 'runtime');
   const options: RuntimeOptions = { backend: resolveRequest(values.backend), log };
   if (values.threads !== undefined && values.threads !== null) {
-    options.threads = new Reader(values, 'runtime').positiveInt('threads', 1);
+    options.threads = parseThreads(values.threads, 'runtime.threads');
   }
   return options;
 }

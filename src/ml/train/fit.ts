@@ -74,7 +74,7 @@ const silent: FitReporter = { epochStart() {}, tick() {}, epochEnd() {}, log() {
 async function snapshot(model: tf.LayersModel): Promise<StoredTensor[]> {
   const weights = model.getWeights();
   const data = await Promise.all(weights.map((w) => w.data()));
-  return weights.map((w, i) => ({ name: `w${i}`, shape: w.shape, data: Float32Array.from(data[i]!) }));
+  return weights.map((w, i) => ({ name: `w${i}`, shape: w.shape, data: Float32Array.from(data[i]) }));
 }
 
 function restoreWeights(model: tf.LayersModel, stored: StoredTensor[]): void {

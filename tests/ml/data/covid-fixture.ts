@@ -64,9 +64,7 @@ async function imageBytes(k: number, name: string): Promise<Buffer> {
         16,
       );
     case 1: {
-      const rgba = Uint8Array.from({ length: w * h * 4 }, (_, i) =>
-        i % 4 === 3 ? 255 : (px[Math.floor(i / 4)]),
-      );
+      const rgba = Uint8Array.from({ length: w * h * 4 }, (_, i) => (i % 4 === 3 ? 255 : px[Math.floor(i / 4)]));
       return sharp(rgba, { raw: { width: w, height: h, channels: 4 } })
         .png()
         .toBuffer();

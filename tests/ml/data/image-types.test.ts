@@ -62,7 +62,7 @@ describe('decoding every common image type', () => {
     const rgba = await decodeGray(await img(4, [200, 100, 50, 30]).png().toBuffer(), 'rgba.png');
     const jpeg = await decodeGray(await img(3, [200, 100, 50]).jpeg({ quality: 100 }).toBuffer(), 'rgb.jpg');
     expect(rgba.data[0]).toBe(rgb.data[0]);
-    expect(Math.abs((jpeg.data[100]) - (rgb.data[0]))).toBeLessThanOrEqual(3);
+    expect(Math.abs(jpeg.data[100] - rgb.data[0])).toBeLessThanOrEqual(3);
   });
 
   it('any size and aspect: a 3000×2000 16-bit film and a 5×300 strip both become size×size', async () => {
@@ -79,7 +79,7 @@ describe('decoding every common image type', () => {
       .toBuffer();
     const out = await preprocessImage(strip, 'strip.JPG', o);
     expect(out).toHaveLength(64 * 64);
-    expect(Math.abs((out[2000]) - 77)).toBeLessThanOrEqual(2);
+    expect(Math.abs(out[2000] - 77)).toBeLessThanOrEqual(2);
   });
 
   it('extensions in any case are found by the readers (.JPG, .Jpeg, .PNG, .jpeg)', async () => {

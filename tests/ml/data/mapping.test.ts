@@ -190,7 +190,7 @@ describe('bad input to the data.csv mapping', () => {
     await using t = await tempDir();
     const rows = covidRows();
     (rows[0] as { finding: string }).finding = '';
-    rows.push({ ...(rows[3]) });
+    rows.push({ ...rows[3] });
     await writeCovidDataset(t.dir, 'ds', rows);
     await rm(path.join(t.dir, 'ds/images/p5-a.jpg'));
     const r = await read(t.dir);

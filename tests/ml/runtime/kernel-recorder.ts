@@ -55,7 +55,7 @@ export async function replay(backend: string, call: RecordedCall): Promise<tf.Ty
   await tf.setBackend(backend);
   const tensors: tf.NamedTensorMap = {};
   for (const [name, r] of Object.entries(call.inputs)) tensors[name] = tf.tensor(r.values, r.shape, r.dtype);
-  const out = tf.engine().runKernel(call.kernel, tensors, call.attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+  const out = tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(call.kernel, tensors, call.attrs as tf.NamedAttrMap);
   const outs = Array.isArray(out) ? out : [out];
   const values = await Promise.all(outs.map((t) => t.data()));
   tf.dispose([...outs, ...Object.values(tensors)]);

@@ -151,6 +151,11 @@ describe('wasm wrappers and pooling gradient match cpu', () => {
     { a: [17, 5], b: [7, 5], transposeA: false, transposeB: true },
     { a: [2, 5, 17], b: [2, 5, 7], transposeA: true, transposeB: false },
     { a: [5, 17], b: [7, 5], transposeA: true, transposeB: true },
+    // large transposed b, small a: computed as (b @ aᵀ)ᵀ
+    { a: [1, 3, 6], b: [1, 40, 6], transposeA: false, transposeB: true },
+    { a: [2, 3, 6], b: [1, 40, 6], transposeA: false, transposeB: true },
+    // large transposed a, small b: computed as (bᵀ @ a)ᵀ
+    { a: [30, 40], b: [30, 2], transposeA: true, transposeB: false },
   ])('BatchMatMul $a x $b tA=$transposeA tB=$transposeB', async ({ a, b, transposeA, transposeB }) => {
     const err = await compare(
       'BatchMatMul',

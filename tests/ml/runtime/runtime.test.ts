@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { resolveRequest, resolveThreads, type RuntimeInfo } from '../../../src/ml/runtime/index.js';
 import { findAdapter } from '../../../src/ml/runtime/webgpu.js';
+import { autoThreads, MAX_AUTO_THREADS, THREADED_WASM_VERSION } from '../../../src/ml/runtime/threads-auto.js';
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('./fixtures/print-runtime.ts', import.meta.url));
@@ -58,14 +59,31 @@ describe('resolveRequest', () => {
 });
 
 describe('resolveThreads', () => {
-  it('defaults to 1, lets XPIPE_WASM_THREADS override, and validates', () => {
-    expect(resolveThreads(undefined, {})).toBe(1);
+  it('defaults to auto, lets XPIPE_WASM_THREADS override, and validates', () => {
+    expect(resolveThreads(undefined, {})).toBe('auto');
+    expect(resolveThreads('auto', {})).toBe('auto');
     expect(resolveThreads(2, {})).toBe(2);
     expect(resolveThreads(1, { XPIPE_WASM_THREADS: '2' })).toBe(2);
-    expect(() => resolveThreads(0, {})).toThrow("expected positive integer for runtime.threads, got '0' (number)");
-    expect(() => resolveThreads(1, { XPIPE_WASM_THREADS: 'two' })).toThrow(
-      "expected positive integer for XPIPE_WASM_THREADS, got 'two' (string)",
+    expect(resolveThreads(1, { XPIPE_WASM_THREADS: 'auto' })).toBe('auto');
+    expect(() => resolveThreads(0, {})).toThrow(
+      "expected 'auto' or positive integer for runtime.threads, got '0' (number)",
     );
+    expect(() => resolveThreads(1, { XPIPE_WASM_THREADS: 'two' })).toThrow(
+      "expected 'auto' or positive integer for XPIPE_WASM_THREADS, got 'two' (string)",
+    );
+  });
+});
+
+describe('autoThreads', () => {
+  it('uses every core up to the cap with the pinned wasm build, else one thread', () => {
+    expect(autoThreads(2, THREADED_WASM_VERSION)).toEqual({ threads: 2, reason: '2 cores' });
+    expect(autoThreads(1, THREADED_WASM_VERSION).threads).toBe(1);
+    expect(autoThreads(64, THREADED_WASM_VERSION)).toEqual({
+      threads: MAX_AUTO_THREADS,
+      reason: `64 cores, capped at ${MAX_AUTO_THREADS}`,
+    });
+    expect(autoThreads(8, '4.23.0')).toMatchObject({ threads: 1 });
+    expect(autoThreads(8, '')).toMatchObject({ threads: 1 });
   });
 });
 
@@ -89,7 +107,8 @@ describe('initRuntime (child processes)', async () => {
         ? /: software adapter \(.+\) is slower than wasm; runtime\.backend: webgpu uses it anyway$/
         : /: no WebGPU adapter/,
     );
-    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(info.threads).toBe(autoThreads().threads);
+    expect(lines).toContain(`runtime: threads auto: ${autoThreads().threads} (${autoThreads().reason})`);
     expect(lines).toContain('runtime: skipped @tensorflow/tfjs-node-gpu: not installed');
     expect(lines).toContain('runtime: skipped @tensorflow/tfjs-node: not installed');
     expect(lines.at(-1)).toMatch(/^runtime: backend wasm \(requested auto, from @tensorflow\/tfjs-backend-wasm/);

@@ -178,7 +178,7 @@ function cases(): RecordedCall[] {
 function positive(c: RecordedCall): RecordedCall {
   // Sqrt and Rsqrt are only taken of variances (+ epsilon) and Adam's second moments; Log of softmax sums.
   if (!['Sqrt', 'Rsqrt', 'Log'].includes(c.kernel)) return c;
-  const x = c.inputs.x!;
+  const x = c.inputs.x;
   return { ...c, inputs: { x: { ...x, values: (x.values as Float32Array).map((v) => Math.abs(v) + 1e-3) } } };
 }
 
@@ -210,7 +210,7 @@ describe.skipIf(webgpuSkipReason !== undefined)(`webgpu kernels against cpu (${a
         const expected = await replay('cpu', c);
         const actual = await replay('webgpu', c);
         const error = Math.max(
-          ...expected.map((e, i) => (actual[i] === undefined ? Infinity : scaledError(actual[i]!, e))),
+          ...expected.map((e, i) => (actual[i] === undefined ? Infinity : scaledError(actual[i], e))),
         );
         if (error > worst.error) worst = { error, key: c.key };
         if (!(error < TOLERANCE)) bad.push(`${c.key}: ${error.toExponential(2)}`);

@@ -45,14 +45,14 @@ async function train(backend: string): Promise<Run> {
   // Keyed by the layer's weight name: variable names get a suffix when a model is built twice.
   const gradValues = new Map<string, Float32Array>();
   for (const [i, w] of model.trainableWeights.entries()) {
-    gradValues.set(w.originalName, (await grads[vars[i]!.name]!.data()) as Float32Array);
+    gradValues.set(w.originalName, (await grads[vars[i].name].data()) as Float32Array);
   }
   tf.dispose(Object.values(grads));
   const opt = tf.train.sgd(0.01);
   const losses: number[] = [];
   for (let step = 0; step < STEPS; step++) {
     const cost = opt.minimize(objective, true, vars)!;
-    losses.push((await cost.data())[0]!);
+    losses.push((await cost.data())[0]);
     cost.dispose();
   }
   tf.dispose([x, y]);
@@ -94,9 +94,9 @@ describe.skipIf(webgpuSkipReason !== undefined)('webgpu training steps', () => {
 
   it(titled('chestnet_s: the losses of three SGD steps match cpu'), () => {
     expect(gpu.losses).toHaveLength(STEPS);
-    const relative = cpu.losses.map((l, i) => Math.abs(gpu.losses[i]! - l) / cpu.losses[0]!);
+    const relative = cpu.losses.map((l, i) => Math.abs(gpu.losses[i] - l) / cpu.losses[0]);
     process.stderr.write(`webgpu chestnet_s losses: cpu ${cpu.losses.join(', ')}; webgpu ${gpu.losses.join(', ')}\n`);
     expect(relative.filter((r) => !(r < 1e-5))).toEqual([]);
-    expect(Math.abs(cpu.losses[STEPS - 1]! - cpu.losses[0]!)).toBeGreaterThan(1e-2); // the steps do move the loss
+    expect(Math.abs(cpu.losses[STEPS - 1] - cpu.losses[0])).toBeGreaterThan(1e-2); // the steps do move the loss
   });
 });

@@ -115,7 +115,7 @@ describe('a COVID-style metadata CSV through the CLI', () => {
     const empty = covidRows();
     (empty[2] as { finding: string }).finding = '';
     const dup = covidRows();
-    dup.push({ ...(dup[5]) });
+    dup.push({ ...dup[5] });
     const [unknown, emptyLabel, missing, duplicate] = await Promise.all([
       project(params(COVID_CSV_YAML.replace('patient: patientid', 'patient: patient_id'))),
       project(params(), empty),

@@ -114,7 +114,7 @@ function parseLabels(r: Reader): LabelSource {
   return {
     kind: 'column',
     column: r.string('labels', 'labels'),
-    separator: sep === undefined ? '|' : (sep),
+    separator: sep === undefined ? '|' : sep,
   };
 }
 
@@ -127,12 +127,10 @@ function parseRename(r: Reader): Map<string, string> {
 
 function parseFilter(r: Reader): FilterRule[] {
   const sub = r.sub('filter');
-  return sub
-    .keys()
-    .map((column) => ({
-      column,
-      allowed: stringList(sub, column) ?? invalid('a value or a list of values', sub.field(column), null),
-    }));
+  return sub.keys().map((column) => ({
+    column,
+    allowed: stringList(sub, column) ?? invalid('a value or a list of values', sub.field(column), null),
+  }));
 }
 
 /** Validates `data.csv` (absent → the built-in `labels.csv` layout). */
