@@ -96,7 +96,11 @@ describe('a COVID-style metadata CSV through the CLI', () => {
       const index = json<SplitIndex>(dir, `data/preprocessed/${s}.json`);
       n += index.ids.length;
       expect(index.shape).toEqual([index.ids.length, 32, 32]);
-      expect(fs.statSync(path.join(dir, `data/preprocessed/${s}.bin`)).size).toBe(index.ids.length * 32 * 32);
+      const shardBytes = (index.shards ?? []).reduce(
+        (sum, shard) => sum + fs.statSync(path.join(dir, 'data/preprocessed', shard.file)).size,
+        0,
+      );
+      expect(shardBytes).toBe(index.ids.length * 32 * 32);
       expect(Object.keys(index.meta ?? {})).toEqual(['view', 'sex', 'age']);
       expect(index.meta?.view).toHaveLength(index.ids.length);
       expect(index.meta?.sex).toHaveLength(index.ids.length);
