@@ -83,6 +83,23 @@ export interface JobResult {
   finishedAt: string;
 }
 
+/** A job's result record: what every worker reports, plus `extra` (the non-shared worker's fields). */
+export function jobResult(
+  outcome: { ok: true } | { ok: false; failure: FailureEvent },
+  outs: JobResult['outs'],
+  extra: Pick<JobResult, 'pushed' | 'workDir' | 'logTail'> = {},
+): JobResult {
+  return {
+    schema: 'xpipe-slurm-result/1',
+    ...(process.env['SLURM_JOB_ID'] ? { jobId: process.env['SLURM_JOB_ID'] } : {}),
+    ok: outcome.ok,
+    ...(outcome.ok ? {} : { failure: outcome.failure }),
+    outs,
+    ...extra,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
 /** The record that lets a later xpipe re-attach to a job instead of submitting a duplicate. */
 export interface JobRecord {
   stage: string;

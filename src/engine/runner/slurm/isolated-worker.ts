@@ -19,7 +19,7 @@ import { describeRemoteUrl } from '../../remote/remote-url.js';
 import { CompleteDirs } from '../../remote/dir-memory.js';
 import { fetchOuts, pushOuts } from '../../remote/transfer.js';
 import { localRunner } from '../index.js';
-import { logTail, type IsolatedJob, type JobRequest, type JobResult, type MovedPath } from './files.js';
+import { jobResult, logTail, type IsolatedJob, type JobRequest, type MovedPath } from './files.js';
 import { withStores } from './staging.js';
 import type { WorkerOutcome } from './worker.js';
 
@@ -79,17 +79,11 @@ export async function runIsolatedJob(
       if (sent.problems.length > 0)
         return err(`could not push the outs to remote "${iso.remote.name}" (${url}): ${sent.problems[0]?.problem}`);
       if (pushed.length > 0) log(`pushed ${pushed.length} out(s) to ${url}`);
-      const result: JobResult = {
-        schema: 'xpipe-slurm-result/1',
-        ...(process.env['SLURM_JOB_ID'] ? { jobId: process.env['SLURM_JOB_ID'] } : {}),
-        ok: outcome.ok,
-        ...(outcome.ok ? {} : { failure: outcome.failure }),
-        outs,
+      const result = jobResult(outcome, outs, {
         pushed,
         workDir: work,
         logTail: logTail(iso.log.replace(/%j/g, jobId)),
-        finishedAt: new Date().toISOString(),
-      };
+      });
       await s.kv.write(iso.resultKey, `${JSON.stringify(result, null, 1)}\n`);
       return ok(outcome);
     });

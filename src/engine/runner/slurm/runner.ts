@@ -201,6 +201,16 @@ export class SlurmRunner implements StageRunner {
       let lastState = '';
       let lastReport = 0;
       let cancelling = false;
+      const report = (state: string, elapsedSeconds: number | undefined) =>
+        req.onEvent({
+          type: 'info',
+          reason: 'cluster-job',
+          stage,
+          executor: EXECUTOR,
+          jobId: job.jobId,
+          state,
+          ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}),
+        });
       const finish = (f: Final) => {
         stop();
         req.signal.removeEventListener('abort', onAbort);
@@ -214,31 +224,14 @@ export class SlurmRunner implements StageRunner {
       };
       const stop = poller.watch(job.jobId, (status) => {
         if (status === 'gone' || isTerminal(status.state)) {
-          if (status !== 'gone')
-            req.onEvent({
-              type: 'info',
-              reason: 'cluster-job',
-              stage,
-              executor: EXECUTOR,
-              jobId: job.jobId,
-              state: status.state,
-              elapsedSeconds: status.elapsedSeconds,
-            });
+          if (status !== 'gone') report(status.state, status.elapsedSeconds);
           return finish(cancelling ? { kind: 'cancelled' } : { kind: 'status', status });
         }
         const now = Date.now();
         if (status.state !== lastState || (status.state === 'RUNNING' && now - lastReport >= RUNNING_REPORT_MS)) {
           lastState = status.state;
           lastReport = now;
-          req.onEvent({
-            type: 'info',
-            reason: 'cluster-job',
-            stage,
-            executor: EXECUTOR,
-            jobId: job.jobId,
-            state: status.state,
-            ...(status.state === 'RUNNING' ? { elapsedSeconds: status.elapsedSeconds } : {}),
-          });
+          report(status.state, status.state === 'RUNNING' ? status.elapsedSeconds : undefined);
         }
       });
       if (req.signal.aborted) onAbort();

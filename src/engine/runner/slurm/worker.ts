@@ -12,7 +12,7 @@ import path from 'node:path';
 import { localRunner } from '../index.js';
 import type { FailureEvent, InfoEvent } from '../../model/events.js';
 import { PathHasher } from '../../hash/hash-path.js';
-import { readJson, writeJson, type JobRequest, type JobResult } from './files.js';
+import { jobResult, readJson, writeJson, type JobRequest } from './files.js';
 
 export type WorkerOutcome = { ok: true; exitCode: number } | { ok: false; message: string };
 
@@ -41,14 +41,7 @@ export async function runStageJob(
   const hasher = new PathHasher(root);
   const outs: Record<string, string | null> = {};
   for (const o of stage.outs) outs[o.path] = outcome.ok ? (hasher.hash(o.path)?.hash ?? null) : null;
-  const result: JobResult = {
-    schema: 'xpipe-slurm-result/1',
-    ...(process.env['SLURM_JOB_ID'] ? { jobId: process.env['SLURM_JOB_ID'] } : {}),
-    ok: outcome.ok,
-    ...(outcome.ok ? {} : { failure: outcome.failure }),
-    outs,
-    finishedAt: new Date().toISOString(),
-  };
+  const result = jobResult(outcome, outs);
   writeJson(req.result, result);
   if (outcome.ok) return { ok: true, exitCode: 0 };
   const f = outcome.failure;
