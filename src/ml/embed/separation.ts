@@ -9,20 +9,12 @@
  *
  * Owns: the coefficient. Does not own: which groupings are scored (job.ts).
  */
+import { squaredDistances } from './tsne.js';
 
 /** Euclidean distances (not squared), N×N row-major. */
 export function distanceMatrix(x: ArrayLike<number>, n: number, d: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) {
-        const diff = x[i * d + k] - x[j * d + k];
-        s += diff * diff;
-      }
-      out[i * n + j] = out[j * n + i] = Math.sqrt(s);
-    }
-  }
+  const out = squaredDistances(x, n, d);
+  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
   return out;
 }
 

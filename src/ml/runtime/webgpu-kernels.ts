@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { maxPoolGradInfo } from './kernels/max-pool-grad.js';
 
 type Program = Parameters<WebGPUBackend['runWebGPUProgram']>[0];
 type Uniforms = NonNullable<Parameters<WebGPUBackend['runWebGPUProgram']>[3]>;
@@ -99,16 +100,8 @@ fn main(index : i32) {
 /** `MaxPoolGrad` with TensorFlow's tie rule (see the header). Dilation 1, as the op itself requires. */
 export const maxPoolGradFirstMax: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
   const gpu = backend as WebGPUBackend;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = maxPoolGradInfo(input, attrs);
   const common: Uniforms = [
     { type: 'int32', data: [info.strideHeight, info.strideWidth] },
     { type: 'int32', data: [info.padInfo.top, info.padInfo.left] },

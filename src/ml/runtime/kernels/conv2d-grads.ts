@@ -62,14 +62,17 @@ function sliceImages(
   return out;
 }
 
-export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const b = backend as unknown as WasmBackendLike;
-  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  assertNHWC(dataFormat, 'Conv2DBackpropFilter');
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
+/** The geometry of an NHWC convolution with dilation 1, as both gradient kernels need it. */
+function nhwcConvInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  strides: tf.Conv2DBackpropFilterAttrs['strides'],
+  pad: tf.Conv2DBackpropFilterAttrs['pad'],
+  dimRoundingMode: tf.Conv2DBackpropFilterAttrs['dimRoundingMode'],
+): Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
     strides,
     1,
     pad,
@@ -77,6 +80,14 @@ export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, att
     false,
     'channelsLast',
   );
+}
+
+export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as WasmBackendLike;
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  assertNHWC(dataFormat, 'Conv2DBackpropFilter');
+  const info = nhwcConvInfo(x.shape, filterShape, strides, pad, dimRoundingMode);
   const g = geometry(info);
   const N = info.batchSize;
   const O = info.outChannels;
@@ -112,16 +123,7 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attr
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   assertNHWC(dataFormat, 'Conv2DBackpropInput');
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = nhwcConvInfo(inputShape, filter.shape, strides, pad, dimRoundingMode);
   const g = geometry(info);
   if (g.strideHeight === 1 && g.strideWidth === 1) return backpropInputByConv(b, dy, filter, info);
   return backpropInputByGemm(b, dy, filter, info, g);

@@ -8,11 +8,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { view, zeros, type WasmBackendLike } from './wasm-heap.js';
 
-export const maxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const b = backend as unknown as WasmBackendLike;
-  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+/** The pooling geometry of a `MaxPoolGrad` call (dilation 1, as the op requires); shared with the WebGPU kernel. */
+export function maxPoolGradInfo(
+  input: tf.TensorInfo,
+  attrs: tf.NamedAttrMap | undefined,
+): ReturnType<typeof tf.backend_util.computePool2DInfo> {
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
-  const info = tf.backend_util.computePool2DInfo(
+  return tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
     filterSize,
     strides,
@@ -20,6 +22,12 @@ export const maxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => 
     pad,
     dimRoundingMode,
   );
+}
+
+export const maxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as WasmBackendLike;
+  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const info = maxPoolGradInfo(input, attrs);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: oH, outWidth: oW } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
