@@ -10,7 +10,8 @@
  * JS bookkeeping: tape, gradient functions, disposal). Markdown on stdout, for bench/results/runtime.md.
  */
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, type Arch } from '../src/ml/models/index.js';
+import { syntheticTraining } from './synthetic-training.js';
+import type { Arch } from '../src/ml/models/index.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
 
 const BATCH = 32;
@@ -21,17 +22,11 @@ function arg(name: string): string | undefined {
 }
 
 async function profileModel(arch: Arch, size: number, steps: number): Promise<string[]> {
-  const model = buildModel({ arch, inputSize: size, numClasses: 14, seed: 1 });
-  const optimizer = tf.train.adam(1e-3);
-  const x = tf.randomUniform([BATCH, size, size, 1], 0, 1, 'float32', 1);
-  const y = tf.randomUniform([BATCH, 14], 0, 1, 'float32', 2).round();
+  const training = syntheticTraining(arch, size, BATCH);
   const step = (): void => {
-    const loss = optimizer.minimize(
-      () => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
-      true,
-    );
-    loss!.dataSync();
-    loss!.dispose();
+    const loss = training.minimize();
+    loss.dataSync();
+    loss.dispose();
   };
   step();
   step();
@@ -84,9 +79,7 @@ async function profileModel(arch: Arch, size: number, steps: number): Promise<st
   );
   out.push(`| *JS outside kernels (step − kernels, profiled)* | ${(wall / steps - kernelMs).toFixed(1)} | | | |`);
   out.push('');
-  tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
+  training.dispose();
   return out;
 }
 

@@ -21,7 +21,8 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, type Arch } from '../src/ml/models/index.js';
+import { syntheticTraining } from './synthetic-training.js';
+import type { Arch } from '../src/ml/models/index.js';
 import { initRuntime, type BackendRequest } from '../src/ml/runtime/index.js';
 import { vsTorch } from './vs-torch.js';
 
@@ -51,17 +52,11 @@ export function median(xs: number[]): number {
 /** Child: measures one job and prints one JSON line. */
 async function worker(job: Job): Promise<void> {
   const info = await initRuntime({ backend: job.backend, threads: job.threads });
-  const model = buildModel({ arch: job.arch, inputSize: job.size, numClasses: 14, seed: 1 });
-  const optimizer = tf.train.adam(1e-3);
-  const x = tf.randomUniform([BATCH, job.size, job.size, 1], 0, 1, 'float32', 1);
-  const y = tf.randomUniform([BATCH, 14], 0, 1, 'float32', 2).round();
+  const { model, x, minimize } = syntheticTraining(job.arch, job.size, BATCH);
   const step = (): void => {
-    const loss = optimizer.minimize(
-      () => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
-      true,
-    );
-    loss!.dataSync();
-    loss!.dispose();
+    const loss = minimize();
+    loss.dataSync();
+    loss.dispose();
   };
   const timeIt = (f: () => void): number => {
     const t = performance.now();

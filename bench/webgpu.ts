@@ -11,7 +11,8 @@
  * figures say nothing about GPU speed. A user with a GPU: please report the whole output.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ARCHS, buildModel, type Arch } from '../src/ml/models/index.js';
+import { syntheticTraining } from './synthetic-training.js';
+import { ARCHS, type Arch } from '../src/ml/models/index.js';
 import { initRuntime } from '../src/ml/runtime/index.js';
 import { findAdapter, formatAdapter } from '../src/ml/runtime/webgpu.js';
 
@@ -48,17 +49,11 @@ async function main(): Promise<number> {
   const steps = Number(option(args, '--steps', '8'));
   const batch = Number(option(args, '--batch', '32'));
   await initRuntime({ backend: 'webgpu' });
-  const model = buildModel({ arch, inputSize: size, numClasses: 14, seed: 1 });
-  const optimizer = tf.train.adam(1e-3);
-  const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1);
-  const y = tf.randomUniform([batch, 14], 0, 1, 'float32', 2).round();
+  const { model, x, minimize } = syntheticTraining(arch, size, batch);
   // Reads the loss back each step (async: webgpu has no synchronous download in Node), so a step's time
   // includes the GPU work, not only its submission.
   const step = async (): Promise<void> => {
-    const loss = optimizer.minimize(
-      () => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
-      true,
-    )!;
+    const loss = minimize();
     await loss.data();
     loss.dispose();
   };

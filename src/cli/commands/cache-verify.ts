@@ -3,9 +3,7 @@
  * unreadable ones; exit 1 if any.
  */
 import type { Command, ExitCode } from './types.js';
-import { printDiagnostics, printStartError } from './shared.js';
-
-const PROGRESS_MS = 200;
+import { liveProgressLine, printDiagnostics, printStartError, reportLockWait } from './shared.js';
 
 const command: Command = {
   name: 'cache',
@@ -42,23 +40,10 @@ const command: Command = {
     const { formatVerifyProgress, formatVerifyReport } = await import('../render/cache-views.js');
     const json = args.options['json'] === true;
     const live = io.isTTY && !json;
-    let last = 0;
     const r = await verifyCache(project.value, {
       ...(typeof jobs === 'number' ? { jobs } : {}),
-      onEvent: (e) =>
-        e.type === 'info' &&
-        e.reason === 'waiting-for-lock' &&
-        io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`),
-      ...(live
-        ? {
-            onProgress: (p) => {
-              const now = Date.now();
-              if (now - last < PROGRESS_MS && p.doneObjects < p.totalObjects) return;
-              last = now;
-              io.stdout.write(`\r\x1b[2K${formatVerifyProgress(p)}`);
-            },
-          }
-        : {}),
+      onEvent: (e) => void reportLockWait(io, e),
+      ...(live ? { onProgress: liveProgressLine(io, formatVerifyProgress) } : {}),
     });
     if (live) io.stdout.write('\r\x1b[2K');
     if (!r.ok) return printStartError(io, r.error);

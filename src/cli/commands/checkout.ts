@@ -3,7 +3,7 @@
  * Exit 1 when an out could not be restored (not in cache, or a corrupt object).
  */
 import type { Command, ExitCode } from './types.js';
-import { printDiagnostics, printStartError } from './shared.js';
+import { printDiagnostics, printStartError, reportLockWait } from './shared.js';
 
 const command: Command = {
   name: 'checkout',
@@ -24,10 +24,7 @@ const command: Command = {
     const r = await checkout(project.value, {
       targets: args.positionals,
       onEvent: (e) => {
-        if (e.type === 'info' && e.reason === 'waiting-for-lock')
-          io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...
-`);
-        else if (!json)
+        if (!reportLockWait(io, e) && !json)
           io.stderr.write(`${formatEvent(e) ?? ''}
 `);
       },

@@ -5,7 +5,7 @@
 import type { ParsedArgs } from '../args.js';
 import type { RemoteOpError, TransferCommandOptions } from '../../engine/index.js';
 import type { CommandIO, ExitCode, OptionSpec } from './types.js';
-import { printDiagnostics, printStartError } from './shared.js';
+import { liveProgressLine, printDiagnostics, printStartError, reportLockWait } from './shared.js';
 
 export const TRANSFER_OPTIONS: readonly OptionSpec[] = [
   {
@@ -31,8 +31,6 @@ export const TRANSFER_OPTIONS: readonly OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print the report as JSON' },
 ];
 
-const PROGRESS_MS = 200;
-
 /** The engine options the three commands share, or the exit code of a usage error. */
 export async function transferOptions(args: ParsedArgs, io: CommandIO): Promise<TransferCommandOptions | ExitCode> {
   const o = args.options;
@@ -41,7 +39,6 @@ export async function transferOptions(args: ParsedArgs, io: CommandIO): Promise<
     return 2;
   }
   const { formatTransferProgress } = await import('../render/remote-views.js');
-  let last = 0;
   const live = io.isTTY && o['json'] !== true;
   return {
     targets: args.positionals,
@@ -49,20 +46,8 @@ export async function transferOptions(args: ParsedArgs, io: CommandIO): Promise<
     runCache: o['run-cache'] === true,
     ...(typeof o['remote'] === 'string' ? { remote: o['remote'] } : {}),
     ...(typeof o['jobs'] === 'number' ? { jobs: o['jobs'] } : {}),
-    onEvent: (e) => {
-      if (e.type === 'info' && e.reason === 'waiting-for-lock')
-        io.stderr.write(`waiting for another xpipe process (pid ${e.pid})...\n`);
-    },
-    ...(live
-      ? {
-          onProgress: (p) => {
-            const now = Date.now();
-            if (now - last < PROGRESS_MS && p.doneObjects < p.totalObjects) return;
-            last = now;
-            io.stdout.write(`\r\x1b[2K${formatTransferProgress(p)}`);
-          },
-        }
-      : {}),
+    onEvent: (e) => void reportLockWait(io, e),
+    ...(live ? { onProgress: liveProgressLine(io, formatTransferProgress) } : {}),
   };
 }
 
