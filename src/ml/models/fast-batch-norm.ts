@@ -37,6 +37,9 @@ interface Internals {
 
 /** Name of the runtime's one-pass channel-sum kernel (src/ml/runtime/kernels/channel-sum.ts). */
 const CHANNEL_SUM = 'XpipeChannelSum';
+/** Names of the runtime's fused batch-norm kernels (src/ml/runtime/onednn/kernels.ts, native). */
+const BATCH_NORM_FORWARD = 'XpipeBatchNormForward';
+const BATCH_NORM_BACKWARD = 'XpipeBatchNormBackward';
 
 /** Per-channel sums over all leading axes: x[..., C] → [C] (the runtime's kernel when registered, else a GEMV). */
 function channelSum(x: tf.Tensor): tf.Tensor1D {
@@ -46,6 +49,34 @@ function channelSum(x: tf.Tensor): tf.Tensor1D {
   const c = x.shape[x.rank - 1];
   const rows = x.size / c;
   return tf.matMul(tf.ones([1, rows]), tf.reshape(x, [rows, c])).reshape<tf.Tensor1D>([c]);
+}
+
+/** The same as {@link normalizeTraining}, each direction one native kernel (where the runtime registered them). */
+function normalizeTrainingFused(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  let mean!: tf.Tensor1D;
+  let variance!: tf.Tensor1D;
+  const op = tf.customGrad((...args: (tf.Tensor | ((saved: tf.Tensor[]) => void))[]) => {
+    const [xi, g, b] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as (saved: tf.Tensor[]) => void;
+    const [value, xhat, m, v, rstd] = tf
+      .engine()
+      .runKernel(BATCH_NORM_FORWARD, { x: xi, gamma: g, beta: b }, { epsilon }) as unknown as tf.Tensor[];
+    mean = tf.keep(m as tf.Tensor1D);
+    variance = tf.keep(v as tf.Tensor1D);
+    save([xhat!, rstd!, g]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [sXhat, sR, sG] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+      return tf.engine().runKernel(BATCH_NORM_BACKWARD, { dy, xhat: sXhat, gamma: sG, rstd: sR }) as unknown as tf.Tensor[];
+    };
+    return { value: value!, gradFunc };
+  });
+  const y = op(x, gamma, beta);
+  return { y, mean, variance };
 }
 
 /** Training-mode normalisation with batch statistics and the closed-form gradient. */
@@ -98,7 +129,8 @@ export function fastBatchNormClass(): BatchNormClass {
       const lastAxis = self.axis === -1 || self.axis === x.rank - 1;
       if (kwargs.training !== true || !lastAxis || !self.center || !self.scale) return super.call(inputs, kwargs);
       return tf.tidy(() => {
-        const { y, mean, variance } = normalizeTraining(
+        const fused = tf.getKernel(BATCH_NORM_FORWARD, tf.getBackend()) !== undefined;
+        const { y, mean, variance } = (fused ? normalizeTrainingFused : normalizeTraining)(
           x,
           self.gamma.read() as tf.Tensor1D,
           self.beta.read() as tf.Tensor1D,

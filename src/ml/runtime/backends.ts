@@ -8,10 +8,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { prepareThreadedWasm } from './wasm-threads.js';
+import { loadOnednn } from './onednn/addon.js';
+import { registerOnednnKernels } from './onednn/kernels.js';
+import type { KernelsRequest } from './index.js';
 
 /** Outcome of one candidate. */
 export type Attempt =
-  { ok: true; provider: string; notes: string[]; threads?: number } | { ok: false; provider: string; reason: string };
+  | { ok: true; provider: string; notes: string[]; threads?: number; kernels?: 'onednn' | 'wasm' }
+  | { ok: false; provider: string; reason: string };
 
 /** First line of an error's message, for one-line notes. */
 function firstLine(error: unknown): string {
@@ -54,11 +58,12 @@ export async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/
 }
 
 /**
- * wasm backend (XNNPACK, SIMD when available) plus the project's training kernels.
+ * wasm backend (XNNPACK, SIMD when available) plus the project's training kernels, and oneDNN's native
+ * convolutions and matrix multiplies on the same heap when the addon is built and `kernels` allows it.
  * @param threads XNNPACK threads; 1 = the stock single-threaded build, more = the threaded-simd build on
- *   Node worker_threads (see wasm-threads.ts).
+ *   Node worker_threads (see wasm-threads.ts). oneDNN gets as many OpenMP threads.
  */
-export async function tryWasm(threads = 1): Promise<Attempt> {
+export async function tryWasm(threads = 1, kernels: KernelsRequest = 'auto'): Promise<Attempt> {
   const provider = '@tensorflow/tfjs-backend-wasm';
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
@@ -66,8 +71,15 @@ export async function tryWasm(threads = 1): Promise<Attempt> {
   } catch (error) {
     return { ok: false, provider, reason: isNotFound(error) ? 'not installed' : firstLine(error) };
   }
-  wasm.setThreadsCount(threads);
-  const undo = threads > 1 ? prepareThreadedWasm(threads) : () => undefined;
+  const native = kernels === 'wasm' ? undefined : loadOnednn();
+  if (native?.ok === false && kernels === 'onednn') {
+    return { ok: false, provider, reason: `kernels 'onednn' requested, but the oneDNN addon is ${native.reason}` };
+  }
+  // With oneDNN the heavy kernels run natively on `threads` OpenMP threads; what stays in wasm is cheap
+  // elementwise work, for which the threaded build's pool would only compete with OpenMP for the cores.
+  const wasmThreads = native?.ok === true ? 1 : threads;
+  wasm.setThreadsCount(wasmThreads);
+  const undo = wasmThreads > 1 ? prepareThreadedWasm(wasmThreads) : () => undefined;
   try {
     if (!(await tf.setBackend('wasm'))) return { ok: false, provider, reason: 'backend failed to initialise' };
   } catch (error) {
@@ -75,15 +87,23 @@ export async function tryWasm(threads = 1): Promise<Attempt> {
   } finally {
     undo();
   }
-  if (threads > 1) unrefPthreads();
+  if (wasmThreads > 1) unrefPthreads();
   const registered = registerWasmTrainingKernels();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const build =
-    threads > 1
-      ? `threaded-simd build on ${threads} worker threads (opt-in, see docs/runtime.md#using-both-cores)`
+    wasmThreads > 1
+      ? `threaded-simd build on ${wasmThreads} worker threads (see docs/runtime.md#using-both-cores)`
       : `${simd ? 'SIMD' : 'no SIMD'}, single thread`;
   const notes = [`wasm ${build}; project training kernels: ${registered.join(', ') || 'none new'}`];
-  return { ok: true, provider, notes, threads: wasm.getThreadsCount() };
+  if (native?.ok === true) {
+    native.addon.setThreads(threads);
+    const { version, isa } = native.addon.info();
+    const names = registerOnednnKernels(native.addon);
+    notes.push(`oneDNN ${version} (${isa}, ${threads} OpenMP thread(s)) runs ${names.join(', ')}`);
+  } else if (native !== undefined) {
+    notes.push(`oneDNN kernels not used: addon ${native.reason}`);
+  }
+  return { ok: true, provider, notes, threads, kernels: native?.ok === true ? 'onednn' : 'wasm' };
 }
 
 /**

@@ -51,7 +51,17 @@ export interface RuntimeOptions {
    * Node worker_threads) and runs the project's kernels on as many threads. `XPIPE_WASM_THREADS` overrides it.
    */
   threads?: ThreadsRequest;
+  /**
+   * wasm only: who runs convolutions and matrix multiplies (default `auto`: oneDNN when the native addon is
+   * built, else the backend's own XNNPACK kernels). `onednn` requires the addon; `wasm` never uses it.
+   * `XPIPE_KERNELS` overrides it.
+   */
+  kernels?: KernelsRequest;
 }
+
+/** Who runs the wasm backend's heavy kernels: see {@link RuntimeOptions.kernels}. */
+export type KernelsRequest = 'auto' | 'onednn' | 'wasm';
+export const KERNELS_REQUESTS: readonly KernelsRequest[] = ['auto', 'onednn', 'wasm'];
 
 /** What {@link initRuntime} got. */
 export interface RuntimeInfo {
@@ -63,6 +73,8 @@ export interface RuntimeInfo {
   notes: string[];
   /** wasm: the number of threads the backend uses. */
   threads?: number;
+  /** wasm: `onednn` when the native kernels run the convolutions and matrix multiplies, else `wasm`. */
+  kernels?: 'onednn' | 'wasm';
   /** The npm package that provided the backend, e.g. `@tensorflow/tfjs-node-gpu`. */
   provider?: string;
 }
@@ -109,9 +121,19 @@ export function resolveThreads(option: unknown, env: NodeJS.ProcessEnv = process
   return parseThreads(option, 'runtime.threads');
 }
 
+/** Kernel request after applying `XPIPE_KERNELS`, validated; default `auto`. */
+export function resolveKernels(option: unknown, env: NodeJS.ProcessEnv = process.env): KernelsRequest {
+  const fromEnv = env.XPIPE_KERNELS;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return Reader.single('XPIPE_KERNELS', fromEnv).oneOf('XPIPE_KERNELS', KERNELS_REQUESTS, 'auto');
+  }
+  return new Reader({ kernels: option }, 'runtime').oneOf('kernels', KERNELS_REQUESTS, 'auto');
+}
+
 async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
   const requested = resolveRequest(options.backend);
   const threadsRequest = resolveThreads(options.threads);
+  const kernels = resolveKernels(options.kernels);
   const log = options.log ?? (() => undefined);
   const notes: string[] = [];
   const note = (line: string): void => {
@@ -132,7 +154,7 @@ async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
           () => tryNative('@tensorflow/tfjs-node-gpu'),
           () => tryNative('@tensorflow/tfjs-node'),
           () => tryWebGPU(false),
-          () => tryWasm(threads),
+          () => tryWasm(threads, kernels),
           tryCpu,
         ]
       : requested === 'tensorflow'
@@ -140,7 +162,7 @@ async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
         : requested === 'webgpu'
           ? [() => tryWebGPU(true)]
           : requested === 'wasm'
-            ? [() => tryWasm(threads)]
+            ? [() => tryWasm(threads, kernels)]
             : [tryCpu];
   for (const attempt of order) {
     const result = await attempt();
@@ -151,7 +173,10 @@ async function select(options: RuntimeOptions): Promise<RuntimeInfo> {
     for (const line of result.notes) note(line);
     const info: RuntimeInfo = { backend: tf.getBackend(), requested, notes, provider: result.provider };
     if (result.threads !== undefined) info.threads = result.threads;
-    const threads = info.threads === undefined ? '' : `, ${info.threads} thread(s)`;
+    if (result.kernels !== undefined) info.kernels = result.kernels;
+    const threads =
+      (info.threads === undefined ? '' : `, ${info.threads} thread(s)`) +
+      (info.kernels === undefined ? '' : `, ${info.kernels} kernels`);
     const line = `backend ${info.backend} (requested ${requested}, from ${result.provider}${threads})`;
     notes.push(line);
     log(`runtime: ${line}`);

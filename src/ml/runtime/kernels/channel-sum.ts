@@ -42,7 +42,7 @@ export const channelSumKernel: tf.KernelFunc = ({ inputs, backend }) => {
  * Wraps the backend's `Sum`: a float32 sum over exactly the leading axes (bias gradients of conv and dense
  * layers) takes the one-pass channel sum; anything else goes to the backend's own kernel.
  */
-export function fastLeadingAxesSum(original: tf.KernelFunc): tf.KernelFunc {
+export function fastLeadingAxesSum(original: tf.KernelFunc, sum: tf.KernelFunc = channelSumKernel): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
@@ -50,7 +50,7 @@ export function fastLeadingAxesSum(original: tf.KernelFunc): tf.KernelFunc {
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const leading = rank >= 2 && x.dtype === 'float32' && axes.length === rank - 1 && axes.every((a, i) => a === i);
     if (!leading) return original(args);
-    const out = channelSumKernel(args) as tf.TensorInfo;
+    const out = sum(args) as tf.TensorInfo;
     const c = x.shape[rank - 1];
     return { ...out, shape: keepDims ? [...Array.from({ length: rank - 1 }, () => 1), c] : [c] };
   };

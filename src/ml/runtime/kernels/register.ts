@@ -9,6 +9,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-
 import { CHANNEL_SUM, channelSumKernel, fastLeadingAxesSum } from './channel-sum.js';
 import { maxPoolGradKernel } from './max-pool-grad.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-grads.js';
+import { aliasingCast, aliasingIdentity } from './identity.js';
 
 /** Kernel name → implementation. A built-in of the same name is replaced (ours is faster or it is absent). */
 export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
@@ -18,6 +19,7 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputKernel,
   MaxPoolGrad: maxPoolGradKernel,
   [CHANNEL_SUM]: channelSumKernel,
+  Identity: aliasingIdentity,
 };
 
 let registered: string[] | undefined;
@@ -26,6 +28,7 @@ let registered: string[] | undefined;
 const WRAPPED: Readonly<Record<string, (original: tf.KernelFunc) => tf.KernelFunc>> = {
   BatchMatMul: fastTransposedBatchMatMul,
   Sum: fastLeadingAxesSum,
+  Cast: aliasingCast,
 };
 
 /** Registers {@link WASM_TRAINING_KERNELS} (and wrappers) for `wasm`; returns their names. Idempotent. */
