@@ -20,7 +20,9 @@ const force = process.argv.includes('--force');
 function skip(reason) {
   const line = `xpipe native kernels: not built (${reason}); the wasm backend's own kernels will be used`;
   if (required) {
-    console.error(`${line}.\nInstall the prerequisites (Debian: apt-get install g++ libdnnl-dev) and run npm run build:native.`);
+    console.error(
+      `${line}.\nInstall the prerequisites (Debian: apt-get install g++ libdnnl-dev) and run npm run build:native.`,
+    );
     process.exit(1);
   }
   console.log(`${line}. To build them: apt-get install g++ libdnnl-dev && npm run build:native`);
@@ -38,7 +40,10 @@ if (nodeInclude === undefined) skip(`Node's headers (node_api.h) not found in ${
 
 const cxx = process.env.CXX ?? 'g++';
 if (spawnSync(cxx, ['--version'], { stdio: 'ignore' }).status !== 0) skip(`no C++ compiler (${cxx})`);
-const probe = spawnSync(cxx, ['-x', 'c++', '-std=c++17', '-fsyntax-only', '-'], { input: '#include <oneapi/dnnl/dnnl.hpp>\n', stdio: ['pipe', 'ignore', 'ignore'] });
+const probe = spawnSync(cxx, ['-x', 'c++', '-std=c++17', '-fsyntax-only', '-'], {
+  input: '#include <oneapi/dnnl/dnnl.hpp>\n',
+  stdio: ['pipe', 'ignore', 'ignore'],
+});
 if (probe.status !== 0) skip('oneDNN headers not found (Debian package libdnnl-dev)');
 
 mkdirSync(path.dirname(out), { recursive: true });
@@ -48,9 +53,28 @@ const partial = `${out}.${process.pid}.tmp`;
 const arch = process.arch === 'x64' ? ['-march=x86-64-v2'] : [];
 const started = Date.now();
 try {
-  execFileSync(cxx, ['-std=c++17', '-O3', ...arch, '-fPIC', '-shared', '-fopenmp', '-DNODE_GYP_MODULE_NAME=xpipe_onednn', `-I${nodeInclude}`, source, '-o', partial, '-ldnnl'], { stdio: 'inherit' });
+  execFileSync(
+    cxx,
+    [
+      '-std=c++17',
+      '-O3',
+      ...arch,
+      '-fPIC',
+      '-shared',
+      '-fopenmp',
+      '-DNODE_GYP_MODULE_NAME=xpipe_onednn',
+      `-I${nodeInclude}`,
+      source,
+      '-o',
+      partial,
+      '-ldnnl',
+    ],
+    { stdio: 'inherit' },
+  );
 } catch {
   skip(`${cxx} failed on native/onednn.cc (output above)`);
 }
 renameSync(partial, out); // atomic: a half-written binary is never loaded
-console.log(`xpipe native kernels: built native/build/xpipe_onednn.node in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `xpipe native kernels: built native/build/xpipe_onednn.node in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);

@@ -249,30 +249,45 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     float* A = floats(env, a[5], M * K, "a");
     float* B = floats(env, a[6], K * N, "b");
     float* C = floats(env, a[7], M * N, "c");
-    dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, 1.f, A, ta ? M : K, B, tb ? K : N,
-                                      0.f, C, N);
+    // Each thread multiplies its own block of C's columns with a single-threaded sgemm (nested in the
+    // parallel region), so no dot product is ever split across threads: the bits do not depend on the
+    // thread count. oneDNN's own threading splits K for short, wide products (a dense layer's gradients).
+    const int64_t lda = ta ? M : K, ldb = tb ? K : N;
+    const int T = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), std::max<int64_t>(1, N / 64)));
+    dnnl_status_t status = dnnl_success;
+#pragma omp parallel num_threads(T)
+    {
+      const int t = omp_get_thread_num();
+      const int64_t n0 = N * t / T, n1 = N * (t + 1) / T;
+      if (n1 > n0) {
+        const float* Bt = tb ? B + n0 * ldb : B + n0;
+        dnnl_status_t s = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, n1 - n0, K, 1.f, A, lda, Bt, ldb, 0.f, C + n0, N);
+        if (s != dnnl_success) {
+#pragma omp critical
+          status = s;
+        }
+      }
+    }
     if (status != dnnl_success) throw JsError{"xpipe-onednn: sgemm failed"};
     return nullptr;
   });
 }
 
 
-// ---- Memory-bound training kernels (plain C++, OpenMP). Reductions are split into one static block of rows
-// per thread and the per-thread partial sums are added in thread order, so a given thread count always
-// gives the same bits.
+// ---- Memory-bound training kernels (plain C++, OpenMP). Reductions sum fixed blocks of rows (whatever the
+// thread count) into double partials and add the partials in block order, so the bits do not depend on
+// how many threads ran them.
 
-int threadCount() { return omp_get_max_threads(); }
+constexpr int64_t kRowsPerBlock = 512;
 
-// Per-column sums of rows[R, C] (and of a*b when b is given) into double accumulators, deterministic.
+// Per-column sums of rows[R, C] (of a*b when b is given) into double accumulators.
 void columnSums(const float* a, const float* b, int64_t R, int64_t C, std::vector<double>& out) {
-  int T = threadCount();
-  std::vector<double> partial(static_cast<size_t>(T) * C, 0.0);
-#pragma omp parallel num_threads(T)
-  {
-    int t = omp_get_thread_num();
-    int64_t r0 = R * t / T, r1 = R * (t + 1) / T;
-    double* acc = partial.data() + static_cast<size_t>(t) * C;
-    for (int64_t r = r0; r < r1; r++) {
+  const int64_t blocks = (R + kRowsPerBlock - 1) / kRowsPerBlock;
+  std::vector<double> partial(static_cast<size_t>(blocks) * C, 0.0);
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < blocks; k++) {
+    double* acc = partial.data() + static_cast<size_t>(k) * C;
+    for (int64_t r = k * kRowsPerBlock; r < std::min(R, (k + 1) * kRowsPerBlock); r++) {
       const float* row = a + r * C;
       if (b == nullptr) {
         for (int64_t c = 0; c < C; c++) acc[c] += row[c];
@@ -283,8 +298,8 @@ void columnSums(const float* a, const float* b, int64_t R, int64_t C, std::vecto
     }
   }
   out.assign(C, 0.0);
-  for (int t = 0; t < T; t++)
-    for (int64_t c = 0; c < C; c++) out[c] += partial[static_cast<size_t>(t) * C + c];
+  for (int64_t k = 0; k < blocks; k++)
+    for (int64_t c = 0; c < C; c++) out[c] += partial[static_cast<size_t>(k) * C + c];
 }
 
 // channelSum(x, C, out): out[c] = sum of x[..., c] over every leading axis.

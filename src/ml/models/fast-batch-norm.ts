@@ -68,12 +68,14 @@ function normalizeTrainingFused(
       .runKernel(BATCH_NORM_FORWARD, { x: xi, gamma: g, beta: b }, { epsilon }) as unknown as tf.Tensor[];
     mean = tf.keep(m as tf.Tensor1D);
     variance = tf.keep(v as tf.Tensor1D);
-    save([xhat!, rstd!, g]);
+    save([xhat, rstd, g]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [sXhat, sR, sG] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
-      return tf.engine().runKernel(BATCH_NORM_BACKWARD, { dy, xhat: sXhat, gamma: sG, rstd: sR }) as unknown as tf.Tensor[];
+      return tf
+        .engine()
+        .runKernel(BATCH_NORM_BACKWARD, { dy, xhat: sXhat, gamma: sG, rstd: sR }) as unknown as tf.Tensor[];
     };
-    return { value: value!, gradFunc };
+    return { value: value, gradFunc };
   });
   const y = op(x, gamma, beta);
   return { y, mean, variance };

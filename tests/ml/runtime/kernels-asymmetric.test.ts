@@ -4,95 +4,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime } from '../../../src/ml/runtime/index.js';
-import { random, run } from './kernel-compare.js';
-
-/** Indices of the elements where wasm and cpu differ by more than 1e-4 (relative to 1 + |cpu|). */
-async function mismatches(
-  kernel: string,
-  inputs: Record<string, [number[], Float32Array]>,
-  attrs: Record<string, unknown>,
-): Promise<number[]> {
-  const expected = await run('cpu', kernel, inputs, attrs);
-  const actual = await run('wasm', kernel, inputs, attrs);
-  expect(actual.length).toBe(expected.length);
-  const bad: number[] = [];
-  for (let i = 0; i < expected.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= 1e-4 * (1 + Math.abs(expected[i])))) bad.push(i);
-  }
-  return bad;
-}
-
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-interface Case {
-  name: string;
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  o: number;
-  fh: number;
-  fw: number;
-  sh: number;
-  sw: number;
-  pad: Pad;
-}
-
-const cases: Case[] = [
-  // same padding with a 3×5 filter: top 1, left 2
-  { name: 'filter 3x5 same stride 1', n: 2, h: 7, w: 8, c: 3, o: 4, fh: 3, fw: 5, sh: 1, sw: 1, pad: 'same' },
-  { name: 'filter 5x3 same stride 1', n: 1, h: 6, w: 9, c: 2, o: 5, fh: 5, fw: 3, sh: 1, sw: 1, pad: 'same' },
-  // strides 1×2 and 2×1: the gemm path, with top ≠ left
-  { name: 'filter 3x5 same stride 1x2', n: 2, h: 7, w: 10, c: 3, o: 4, fh: 3, fw: 5, sh: 1, sw: 2, pad: 'same' },
-  { name: 'filter 4x2 same stride 2x1', n: 2, h: 9, w: 6, c: 2, o: 3, fh: 4, fw: 2, sh: 2, sw: 1, pad: 'same' },
-  { name: 'filter 2x3 valid stride 2x3', n: 1, h: 8, w: 11, c: 4, o: 2, fh: 2, fw: 3, sh: 2, sw: 3, pad: 'valid' },
-  // explicit padding: top 0 / bottom 2, left 2 / right 1
-  {
-    name: 'explicit pad t0 b2 l2 r1 stride 1',
-    n: 2,
-    h: 5,
-    w: 6,
-    c: 3,
-    o: 4,
-    fh: 3,
-    fw: 3,
-    sh: 1,
-    sw: 1,
-    pad: [
-      [0, 0],
-      [0, 2],
-      [2, 1],
-      [0, 0],
-    ],
-  },
-  {
-    name: 'explicit pad t2 b0 l0 r1 stride 2',
-    n: 1,
-    h: 7,
-    w: 7,
-    c: 2,
-    o: 3,
-    fh: 3,
-    fw: 3,
-    sh: 2,
-    sw: 2,
-    pad: [
-      [0, 0],
-      [2, 0],
-      [0, 1],
-      [0, 0],
-    ],
-  },
-];
-
-function outSize(k: Case): [number, number] {
-  if (k.pad === 'same') return [Math.ceil(k.h / k.sh), Math.ceil(k.w / k.sw)];
-  const [pt, pb] = k.pad === 'valid' ? [0, 0] : k.pad[1];
-  const [pl, pr] = k.pad === 'valid' ? [0, 0] : k.pad[2];
-  return [Math.floor((k.h + pt + pb - k.fh) / k.sh) + 1, Math.floor((k.w + pl + pr - k.fw) / k.sw) + 1];
-}
+import { ASYMMETRIC_CONV_CASES as cases, mismatches, outSize, random } from './kernel-compare.js';
 
 beforeAll(async () => {
-  await initRuntime({ backend: 'wasm' });
+  await initRuntime({ backend: 'wasm', kernels: 'wasm' }); // the project's JS kernels; onednn-kernels.test.ts: native
 });
 afterAll(async () => {
   await tf.setBackend('wasm');

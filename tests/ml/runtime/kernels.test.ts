@@ -54,7 +54,7 @@ function outSize(k: Case): [number, number] {
 }
 
 beforeAll(async () => {
-  await initRuntime({ backend: 'wasm' });
+  await initRuntime({ backend: 'wasm', kernels: 'wasm' }); // the project's JS kernels; onednn-kernels.test.ts: native
 });
 afterAll(async () => {
   await tf.setBackend('wasm');

@@ -25,18 +25,68 @@ export interface NativeConvGeometry {
 
 /** The addon's functions. Each writes its output in place into the Float32Array passed last. */
 export interface OnednnAddon {
-  conv2dForward(g: NativeConvGeometry, x: Float32Array, filter: Float32Array, bias: Float32Array | null, y: Float32Array, relu: boolean): void;
+  conv2dForward(
+    g: NativeConvGeometry,
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    relu: boolean,
+  ): void;
   conv2dBackwardData(g: NativeConvGeometry, dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
   conv2dBackwardWeights(g: NativeConvGeometry, x: Float32Array, dy: Float32Array, dFilter: Float32Array): void;
   /** c[M,N] = op(a) @ op(b), row-major. */
-  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+  ): void;
   /** out[c] = Σ x[..., c] over every leading axis. */
   channelSum(x: Float32Array, channels: number, out: Float32Array): void;
   /** Training-mode batch norm of x[rows, channels] with the batch's statistics. */
-  batchNormForward(rows: number, channels: number, epsilon: number, x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, xhat: Float32Array, mean: Float32Array, variance: Float32Array, rstd: Float32Array): void;
-  batchNormBackward(rows: number, channels: number, dy: Float32Array, xhat: Float32Array, gamma: Float32Array, rstd: Float32Array, dx: Float32Array, dGamma: Float32Array, dBeta: Float32Array): void;
+  batchNormForward(
+    rows: number,
+    channels: number,
+    epsilon: number,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    xhat: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rstd: Float32Array,
+  ): void;
+  batchNormBackward(
+    rows: number,
+    channels: number,
+    dy: Float32Array,
+    xhat: Float32Array,
+    gamma: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+  ): void;
   /** dx of a max pool: each output gradient to the first maximum of its window. */
-  maxPoolGrad(g: { x: number[]; y: number[]; filter: [number, number]; strides: [number, number]; padTop: number; padLeft: number }, dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  maxPoolGrad(
+    g: {
+      x: number[];
+      y: number[];
+      filter: [number, number];
+      strides: [number, number];
+      padTop: number;
+      padLeft: number;
+    },
+    dy: Float32Array,
+    x: Float32Array,
+    dx: Float32Array,
+  ): void;
   /** out = a op b (0 add, 1 sub, 2 mul, 3 div); b or a the same size, one element, or the last axis. */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** out = op(x) (0 relu, 1 square, 2 sqrt). */
@@ -46,7 +96,10 @@ export interface OnednnAddon {
 }
 
 /** Where the build puts the binary: `native/build/` at the repository root (src/ and dist/ sit 3 levels down). */
-export const ADDON_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../native/build/xpipe_onednn.node');
+export const ADDON_PATH = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../native/build/xpipe_onednn.node',
+);
 
 export type AddonLoad = { ok: true; addon: OnednnAddon } | { ok: false; reason: string };
 

@@ -32,7 +32,12 @@ function nativeGeometry(info: Conv2DInfo): NativeConvGeometry {
 function convInfo(
   xShape: readonly number[],
   filterShape: readonly number[],
-  attrs: { strides: number | [number, number]; pad: unknown; dilations?: number | [number, number]; dimRoundingMode?: unknown },
+  attrs: {
+    strides: number | [number, number];
+    pad: unknown;
+    dilations?: number | [number, number];
+    dimRoundingMode?: unknown;
+  },
 ): Conv2DInfo {
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -69,7 +74,14 @@ function conv2d(addon: OnednnAddon, fallback: tf.KernelFunc | undefined, fused: 
     const info = convInfo(x!.shape, filter!.shape, attrs);
     const g = nativeGeometry(info);
     const y = alloc(b, g.y);
-    addon.conv2dForward(g, view(b, x!), view(b, filter!), bias === undefined ? null : view(b, bias), view(b, y), activation === 'relu');
+    addon.conv2dForward(
+      g,
+      view(b, x!),
+      view(b, filter!),
+      bias === undefined ? null : view(b, bias),
+      view(b, y),
+      activation === 'relu',
+    );
     return y;
   };
 }
@@ -210,8 +222,26 @@ function batchNormForward(addon: OnednnAddon): tf.KernelFunc {
     const c = x.shape[x.shape.length - 1];
     const rows = tf.util.sizeFromShape(x.shape) / c;
     const outs = [alloc(b, [...x.shape]), alloc(b, [...x.shape]), alloc(b, [c]), alloc(b, [c]), alloc(b, [c])];
-    const [y, xhat, mean, variance, rstd] = outs.map((t) => view(b, t)) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-    addon.batchNormForward(rows, c, (attrs as { epsilon: number }).epsilon, view(b, x), view(b, gamma), view(b, beta), y, xhat, mean, variance, rstd);
+    const [y, xhat, mean, variance, rstd] = outs.map((t) => view(b, t)) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
+    addon.batchNormForward(
+      rows,
+      c,
+      (attrs as { epsilon: number }).epsilon,
+      view(b, x),
+      view(b, gamma),
+      view(b, beta),
+      y,
+      xhat,
+      mean,
+      variance,
+      rstd,
+    );
     return outs;
   };
 }
@@ -238,7 +268,9 @@ function simpleBroadcast(a: readonly number[], b: readonly number[], out: readon
   const size = (s: readonly number[]): number => tf.util.sizeFromShape([...s]);
   const n = size(out);
   const fits = (s: readonly number[]): boolean =>
-    size(s) === n ? tf.util.arraysEqual([...s], [...out]) : size(s) === 1 || (size(s) === out.at(-1) && s.at(-1) === out.at(-1));
+    size(s) === n
+      ? tf.util.arraysEqual([...s], [...out])
+      : size(s) === 1 || (size(s) === out.at(-1) && s.at(-1) === out.at(-1));
   return fits(a) && fits(b) && (size(a) === n || size(b) === n);
 }
 
