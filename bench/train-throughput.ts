@@ -23,12 +23,15 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { syntheticTraining } from './synthetic-training.js';
 import type { Arch } from '../src/ml/models/index.js';
-import { initRuntime, type BackendRequest } from '../src/ml/runtime/index.js';
+import { initRuntime, type BackendRequest, type KernelsRequest } from '../src/ml/runtime/index.js';
+import { loadOnednn } from '../src/ml/runtime/onednn/addon.js';
 import { vsTorch } from './vs-torch.js';
 
 export interface Job {
   backend: BackendRequest;
   threads: number | 'auto';
+  /** wasm: whose kernels run convolutions and matmuls (default `auto`). */
+  kernels?: KernelsRequest;
   arch: Arch;
   size: number;
   images: number;
@@ -51,7 +54,7 @@ export function median(xs: number[]): number {
 
 /** Child: measures one job and prints one JSON line. */
 async function worker(job: Job): Promise<void> {
-  const info = await initRuntime({ backend: job.backend, threads: job.threads });
+  const info = await initRuntime({ backend: job.backend, threads: job.threads, kernels: job.kernels ?? 'auto' });
   const { model, x, minimize } = syntheticTraining(job.arch, job.size, BATCH);
   const step = (): void => {
     const loss = minimize();
@@ -82,7 +85,7 @@ async function worker(job: Job): Promise<void> {
   const inferMs = Array.from({ length: steps }, () => timeIt(infer));
   const out: Measure = {
     job,
-    backend: `${info.backend}${info.threads ? ` ×${info.threads}` : ''}`,
+    backend: `${info.backend}${info.kernels === 'onednn' ? '+oneDNN' : ''}${info.threads ? ` ×${info.threads}` : ''}`,
     trainImgS: (BATCH * 1000) / median(stepMs),
     trainImgCpuS: (BATCH * 1000) / median(cpuMs),
     inferImgS: (BATCH * 1000) / median(inferMs),
@@ -105,7 +108,7 @@ function runJob(job: Job): Measure {
   const self = fileURLToPath(import.meta.url);
   const line = execFileSync(process.execPath, ['--import', 'tsx', self, '--job', JSON.stringify(job)], {
     encoding: 'utf8',
-    env: { ...process.env, XPIPE_TF_BACKEND: '', XPIPE_WASM_THREADS: '' },
+    env: { ...process.env, XPIPE_TF_BACKEND: '', XPIPE_WASM_THREADS: '', XPIPE_KERNELS: '' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   return JSON.parse(line.trim().split('\n').pop()!) as Measure;
@@ -117,10 +120,15 @@ function main(): void {
   const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
   const quick = args.includes('--quick');
   const full = args.includes('--full');
-  const configs: { backend: BackendRequest; threads: number }[] = [
-    { backend: 'wasm', threads: 1 },
-    { backend: 'wasm', threads: 2 },
+  const configs: { backend: BackendRequest; threads: number; kernels?: KernelsRequest }[] = [
+    { backend: 'wasm', threads: 1, kernels: 'wasm' },
+    { backend: 'wasm', threads: 2, kernels: 'wasm' },
   ];
+  if (loadOnednn().ok)
+    configs.push(
+      { backend: 'wasm', threads: 1, kernels: 'onednn' },
+      { backend: 'wasm', threads: 2, kernels: 'onednn' },
+    );
   if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu'))
     configs.unshift({ backend: 'tensorflow', threads: 1 });
   if (args.includes('--cpu')) configs.push({ backend: 'cpu', threads: 1 });
@@ -145,11 +153,17 @@ function main(): void {
   }
   const rows: string[] = [];
   for (const m of models) {
-    const base = results.filter((x) => x.job.arch === m.arch && x.job.backend === 'wasm' && x.job.threads === 1);
+    const base = results.filter(
+      (x) => x.job.arch === m.arch && x.job.backend === 'wasm' && x.job.threads === 1 && x.job.kernels !== 'onednn',
+    );
     const baseTrain = median(base.map((x) => x.trainImgS));
     for (const c of configs) {
       const mine = results.filter(
-        (x) => x.job.arch === m.arch && x.job.backend === c.backend && x.job.threads === c.threads,
+        (x) =>
+          x.job.arch === m.arch &&
+          x.job.backend === c.backend &&
+          x.job.threads === c.threads &&
+          x.job.kernels === c.kernels,
       );
       if (mine.length === 0) continue;
       const train = median(mine.map((x) => x.trainImgS));

@@ -13,6 +13,8 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Arch } from '../src/ml/models/index.js';
 import type { Job, Measure } from './train-throughput.js';
+import type { KernelsRequest } from '../src/ml/runtime/index.js';
+import { loadOnednn } from '../src/ml/runtime/onednn/addon.js';
 
 interface TorchMeasure {
   ok: boolean;
@@ -78,17 +80,30 @@ export function vsTorch(args: string[], runJob: (job: Job) => Measure): void {
   ];
   const started = new Date();
   const up0 = uptime();
-  const rows = new Map<Arch, { xp: Measure[]; pt: TorchMeasure[] }>();
+  // Every xpipe kernel set this machine has (the wasm backend's own, and oneDNN when the addon is built),
+  // each against the same torch runs: the before/after of the native kernels, side by side in one run.
+  const kernelSets: KernelsRequest[] = args.includes('--kernels')
+    ? [args[args.indexOf('--kernels') + 1] as KernelsRequest]
+    : loadOnednn().ok
+      ? ['wasm', 'onednn']
+      : ['wasm'];
+  const rows = new Map<string, { xp: Measure[]; pt: TorchMeasure[] }>();
   let torchNote: string | undefined;
   for (let r = 0; r < rounds; r++) {
     for (const m of models) {
-      const entry = rows.get(m.arch) ?? { xp: [], pt: [] };
-      rows.set(m.arch, entry);
-      const xp = runJob({ backend: 'wasm', threads, arch: m.arch, size: m.size, images: m.images });
-      entry.xp.push(xp);
-      console.log(
-        `round ${r + 1} ${m.arch}@${m.size} xpipe ${xp.backend}: train ${xp.trainImgS.toFixed(1)} img/s, infer ${xp.inferImgS.toFixed(1)} img/s`,
-      );
+      const torchRow = rows.get(m.arch) ?? { xp: [], pt: [] };
+      rows.set(m.arch, torchRow);
+      for (const kernels of kernelSets) {
+        const key = `${m.arch}/${kernels}`;
+        const entry = rows.get(key) ?? { xp: [], pt: [] };
+        rows.set(key, entry);
+        const xp = runJob({ backend: 'wasm', threads, kernels, arch: m.arch, size: m.size, images: m.images });
+        entry.xp.push(xp);
+        console.log(
+          `round ${r + 1} ${m.arch}@${m.size} xpipe ${xp.backend}: train ${xp.trainImgS.toFixed(1)} img/s, infer ${xp.inferImgS.toFixed(1)} img/s`,
+        );
+      }
+      const entry = torchRow;
       if (torchNote !== undefined) continue;
       const pt = runTorch(m.arch, m.size, m.images, torchThreads);
       if (!pt.ok) {
@@ -109,19 +124,22 @@ export function vsTorch(args: string[], runJob: (job: Job) => Measure): void {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const m of models) {
-    const { xp, pt } = rows.get(m.arch)!;
-    const xt = median(xp.map((x) => x.trainImgS));
-    const xi = median(xp.map((x) => x.inferImgS));
-    if (pt.length === 0) {
-      lines.push(`| ${m.arch} | ${m.size}² | ${xp[0].backend} | ${f(xt)} | – | – | ${f(xi)} | – | – | – |`);
-      continue;
+    for (const kernels of kernelSets) {
+      const { pt } = rows.get(m.arch)!;
+      const { xp } = rows.get(`${m.arch}/${kernels}`)!;
+      const xt = median(xp.map((x) => x.trainImgS));
+      const xi = median(xp.map((x) => x.inferImgS));
+      if (pt.length === 0) {
+        lines.push(`| ${m.arch} | ${m.size}² | ${xp[0].backend} | ${f(xt)} | – | – | ${f(xi)} | – | – | – |`);
+        continue;
+      }
+      const tt = median(pt.map((x) => x.trainImgS));
+      const ti = median(pt.map((x) => x.inferImgS));
+      const perRound = pt.map((p, i) => (xp[i].trainImgS / p.trainImgS).toFixed(2)).join(', ');
+      lines.push(
+        `| ${m.arch} | ${m.size}² | ${xp[0].backend} | ${f(xt)} | ${f(tt)} | **${(xt / tt).toFixed(2)}×** | ${f(xi)} | ${f(ti)} | **${(xi / ti).toFixed(2)}×** | ${perRound} |`,
+      );
     }
-    const tt = median(pt.map((x) => x.trainImgS));
-    const ti = median(pt.map((x) => x.inferImgS));
-    const perRound = pt.map((p, i) => (xp[i].trainImgS / p.trainImgS).toFixed(2)).join(', ');
-    lines.push(
-      `| ${m.arch} | ${m.size}² | ${xp[0].backend} | ${f(xt)} | ${f(tt)} | **${(xt / tt).toFixed(2)}×** | ${f(xi)} | ${f(ti)} | **${(xi / ti).toFixed(2)}×** | ${perRound} |`,
-    );
   }
   const cpu = os.cpus();
   const record = [
@@ -132,7 +150,7 @@ export function vsTorch(args: string[], runJob: (job: Job) => Measure): void {
     `- command: \`npx tsx bench/train-throughput.ts ${args.join(' ')}\``,
     `- uptime at start: \`${up0}\``,
     `- uptime at end: \`${up1}\``,
-    `- method: batch 32, Adam (lr 1e-3), sigmoid cross-entropy on 14 labels, synthetic grayscale data; 2 warm-up steps, then ${models.map((m) => `${m.images} images (${m.arch})`).join(' / ')} per run; img/s from the median batch time; xpipe = wasm backend with threads \`${threadsArg}\`, torch = bench/torch_reference.py with ${torchThreads} threads; ${rounds} rounds, xpipe and torch alternating (A B A B …) in one run; table = median over rounds, ratio = xpipe / torch (> 1: xpipe faster). The machine is shared with other jobs: compare the ratios, not the absolute figures.`,
+    `- method: batch 32, Adam (lr 1e-3), sigmoid cross-entropy on 14 labels, synthetic grayscale data; 2 warm-up steps, then ${models.map((m) => `${m.images} images (${m.arch})`).join(' / ')} per run; img/s from the median batch time; xpipe = wasm backend with threads \`${threadsArg}\` and kernels ${kernelSets.join(' / ')} (\`+oneDNN\` rows: the native kernels), torch = bench/torch_reference.py with ${torchThreads} threads; ${rounds} rounds, xpipe and torch alternating (A B … A B …) in one run; table = median over rounds, ratio = xpipe / torch (> 1: xpipe faster). The machine is shared with other jobs: compare the ratios, not the absolute figures.`,
     ...(torchNote === undefined ? [] : [`- note: ${torchNote}`]),
     '',
     ...lines,

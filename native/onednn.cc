@@ -391,6 +391,35 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
   });
 }
 
+
+// batchNormInference(R, C, epsilon, x, mean, variance, offset | null, scale | null, y): y = (x − mean)·r·scale
+// + offset per channel with r = 1/√(variance + ε): TF.js's FusedBatchNorm with per-channel parameters.
+napi_value BatchNormInference(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = args(env, info, 9);
+    int64_t R = integer(env, a[0], "rows"), C = integer(env, a[1], "channels");
+    double epsilon = 0;
+    check(env, napi_get_value_double(env, a[2], &epsilon), "epsilon");
+    float* x = floats(env, a[3], R * C, "x");
+    float* mean = floats(env, a[4], C, "mean");
+    float* variance = floats(env, a[5], C, "variance");
+    float* offset = isNull(env, a[6]) ? nullptr : floats(env, a[6], C, "offset");
+    float* scale = isNull(env, a[7]) ? nullptr : floats(env, a[7], C, "scale");
+    float* y = floats(env, a[8], R * C, "y");
+    std::vector<float> mul(C), add(C);
+    for (int64_t c = 0; c < C; c++) {
+      mul[c] = static_cast<float>((scale ? scale[c] : 1.0) / std::sqrt(static_cast<double>(variance[c]) + epsilon));
+      add[c] = (offset ? offset[c] : 0.f) - mean[c] * mul[c];
+    }
+    const float* m = mul.data();
+    const float* b = add.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < R; r++)
+      for (int64_t c = 0; c < C; c++) y[r * C + c] = x[r * C + c] * m[c] + b[c];
+    return nullptr;
+  });
+}
+
 // maxPoolGrad(geometry, dy, x, dx): each output gradient goes to the FIRST maximum of its window (TensorFlow's
 // tie rule), recomputed from the forward input. Images are independent, so they are split across threads.
 // geometry: { x: [N,H,W,C], y: [N,OH,OW,C], filter: [fh,fw], strides: [sh,sw], padTop, padLeft }
@@ -584,6 +613,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"channelSum", nullptr, ChannelSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormInference", nullptr, BatchNormInference, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -225,6 +225,15 @@ suite('oneDNN kernels match cpu element by element', () => {
     }
   });
 
+  it('inference batch norm (FusedBatchNorm) with and without offset and scale', async () => {
+    const x = t([3, 5, 5, 12], 34);
+    const mean = t([12], 35);
+    const variance: [number[], Float32Array] = [[12], random([12], 36).map((v) => v * v + 0.1)];
+    const attrs = { varianceEpsilon: 1e-3 };
+    expect(await mismatches('FusedBatchNorm', { x, mean, variance, offset: t([12], 37), scale: t([12], 38) }, attrs)).toEqual([]);
+    expect(await mismatches('FusedBatchNorm', { x, mean, variance }, attrs)).toEqual([]);
+  });
+
   it('Identity shares the input memory and stays valid after the input is disposed', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor1d([1, 2, 3]);

@@ -73,6 +73,8 @@ export interface OnednnAddon {
     dGamma: Float32Array,
     dBeta: Float32Array,
   ): void;
+  /** Inference-mode batch norm with per-channel parameters (TF.js's FusedBatchNorm). */
+  batchNormInference(rows: number, channels: number, epsilon: number, x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, y: Float32Array): void;
   /** dx of a max pool: each output gradient to the first maximum of its window. */
   maxPoolGrad(
     g: {
@@ -112,6 +114,11 @@ export function loadOnednn(): AddonLoad {
     loaded = { ok: false, reason: 'not built (needs a C++ compiler and libdnnl-dev, then `npm run build:native`)' };
     return loaded;
   }
+  // OpenMP threads that spin while waiting (libgomp's default) collapse when another process holds a core:
+  // a ChestNetS step took 3.6× longer with spinning than without on a half-busy 2-core machine
+  // (bench/results/runtime.md). Passive waiting costs little when the machine is idle. libgomp reads this
+  // when it loads, i.e. with the addon; a value the user set wins.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   try {
     const require = createRequire(import.meta.url);
     loaded = { ok: true, addon: require(ADDON_PATH) as OnednnAddon };

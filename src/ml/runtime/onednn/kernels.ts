@@ -246,6 +246,24 @@ function batchNormForward(addon: OnednnAddon): tf.KernelFunc {
   };
 }
 
+/** TF.js's FusedBatchNorm (inference: the stock layer's path) when every parameter is one value per channel. */
+function fusedBatchNorm(addon: OnednnAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const c = x!.shape[x!.shape.length - 1];
+    const perChannel = [mean, variance, offset, scale].every(
+      (t) => t === undefined || (t.dtype === 'float32' && tf.util.sizeFromShape([...t.shape]) === c && t.shape.at(-1) === c),
+    );
+    if (x!.dtype !== 'float32' || !perChannel || mean === undefined || variance === undefined) return fallback(args);
+    const b = args.backend as unknown as WasmBackendLike;
+    const y = alloc(b, [...x!.shape]);
+    const optional = (t: tf.TensorInfo | undefined): Float32Array | null => (t === undefined ? null : view(b, t));
+    const epsilon = (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon;
+    addon.batchNormInference(tf.util.sizeFromShape([...x!.shape]) / c, c, epsilon, view(b, x!), view(b, mean), view(b, variance), optional(offset), optional(scale), view(b, y));
+    return y;
+  };
+}
+
 /** inputs dy, xhat (as x), gamma, rstd → [dx, dGamma, dBeta]. */
 function batchNormBackward(addon: OnednnAddon): tf.KernelFunc {
   return ({ inputs, backend }) => {
@@ -326,6 +344,8 @@ export function registerOnednnKernels(addon: OnednnAddon): string[] {
     const original = previous(name);
     if (original !== undefined) kernels[name] = unary(addon, op, original);
   }
+  const batchNorm = previous('FusedBatchNorm');
+  if (batchNorm !== undefined) kernels.FusedBatchNorm = fusedBatchNorm(addon, batchNorm);
   const sum = tf.getKernel('Sum', 'wasm');
   if (sum !== undefined) kernels.Sum = fastLeadingAxesSum(sum.kernelFunc, kernels[CHANNEL_SUM]);
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
