@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Arch } from '../src/ml/models/index.js';
 import type { Job, Measure } from './train-throughput.js';
@@ -158,7 +159,12 @@ export function vsTorch(args: string[], runJob: (job: Job) => Measure): void {
   ].join('\n');
   console.log(`\n${record}`);
   if (args.includes('--write')) {
+    // One file per run: a second run of the day gets its start time in the name instead of replacing a record.
     const day = started.toISOString().slice(0, 10);
-    writeFileSync(fileURLToPath(new URL(`./results/throughput-vs-torch-${day}.md`, import.meta.url)), record);
+    const first = fileURLToPath(new URL(`./results/throughput-vs-torch-${day}.md`, import.meta.url));
+    const hhmm = started.toISOString().slice(11, 16).replace(':', '');
+    const file = existsSync(first) ? first.replace(/\.md$/, `-${hhmm}.md`) : first;
+    writeFileSync(file, record);
+    console.log(`written: ${path.relative(process.cwd(), file)}`);
   }
 }
