@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { StoredTensor } from './checkpoint.js';
 import type { OptimizerName } from './options.js';
+import { fusedAdamAvailable, useFusedAdam } from './fused-adam.js';
 
 export interface TrainOptimizer {
   readonly name: OptimizerName;
@@ -34,6 +35,7 @@ export function makeOptimizer(name: OptimizerName, lr: number, weightDecay: numb
   let currentLr = lr;
   const optimizer: tf.Optimizer =
     name === 'sgd' ? (momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr)) : tf.train.adam(lr);
+  if (name !== 'sgd' && fusedAdamAvailable()) useFusedAdam(optimizer);
   return {
     name,
     optimizer,

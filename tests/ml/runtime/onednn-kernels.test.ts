@@ -230,7 +230,9 @@ suite('oneDNN kernels match cpu element by element', () => {
     const mean = t([12], 35);
     const variance: [number[], Float32Array] = [[12], random([12], 36).map((v) => v * v + 0.1)];
     const attrs = { varianceEpsilon: 1e-3 };
-    expect(await mismatches('FusedBatchNorm', { x, mean, variance, offset: t([12], 37), scale: t([12], 38) }, attrs)).toEqual([]);
+    expect(
+      await mismatches('FusedBatchNorm', { x, mean, variance, offset: t([12], 37), scale: t([12], 38) }, attrs),
+    ).toEqual([]);
     expect(await mismatches('FusedBatchNorm', { x, mean, variance }, attrs)).toEqual([]);
   });
 

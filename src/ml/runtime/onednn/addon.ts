@@ -74,7 +74,17 @@ export interface OnednnAddon {
     dBeta: Float32Array,
   ): void;
   /** Inference-mode batch norm with per-channel parameters (TF.js's FusedBatchNorm). */
-  batchNormInference(rows: number, channels: number, epsilon: number, x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, y: Float32Array): void;
+  batchNormInference(
+    rows: number,
+    channels: number,
+    epsilon: number,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    y: Float32Array,
+  ): void;
   /** dx of a max pool: each output gradient to the first maximum of its window. */
   maxPoolGrad(
     g: {
@@ -93,6 +103,17 @@ export interface OnednnAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** out = op(x) (0 relu, 1 square, 2 sqrt). */
   unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** One Adam step of one variable (scalars: β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr as float32). */
+  adamUpdate(
+    scalars: Float32Array,
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    gradient: Float32Array,
+    newValue: Float32Array,
+    newM: Float32Array,
+    newV: Float32Array,
+  ): void;
   setThreads(threads: number): void;
   info(): { version: string; isa: string; threads: number };
 }

@@ -180,6 +180,36 @@ function matMul(addon: OnednnAddon, fallback: tf.KernelFunc | undefined, fused: 
   };
 }
 
+/** Kernel name of the fused Adam step (src/ml/train/fused-adam.ts uses it where registered). */
+export const ADAM_UPDATE = 'XpipeAdamUpdate';
+
+/**
+ * inputs value, m, v, gradient (same shape), oneMinusAccBeta1, oneMinusAccBeta2 (scalars); attrs beta1, beta2,
+ * epsilon, learningRate → [newValue, newM, newV]. The JS numbers become float32 exactly as TF.js's scalar
+ * tensors would (`1 - beta1` is computed in double first, as the stock optimizer does).
+ */
+function adamUpdate(addon: OnednnAddon): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as unknown as WasmBackendLike;
+    const { value, m, v, gradient, oneMinusAccBeta1, oneMinusAccBeta2 } = inputs as Record<string, tf.TensorInfo>;
+    const { beta1, beta2, epsilon, learningRate } = attrs as Record<string, number>;
+    const outs = [alloc(b, [...value.shape]), alloc(b, [...value.shape]), alloc(b, [...value.shape])];
+    const scalars = Float32Array.of(
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      view(b, oneMinusAccBeta1)[0],
+      view(b, oneMinusAccBeta2)[0],
+      epsilon,
+      -learningRate,
+    );
+    const [nw, nm, nv] = outs.map((t) => view(b, t)) as [Float32Array, Float32Array, Float32Array];
+    addon.adamUpdate(scalars, view(b, value), view(b, m), view(b, v), view(b, gradient), nw, nm, nv);
+    return outs;
+  };
+}
+
 /** Kernel names of the fused batch norm (src/ml/models/fast-batch-norm.ts uses them where registered). */
 export const BATCH_NORM_FORWARD = 'XpipeBatchNormForward';
 export const BATCH_NORM_BACKWARD = 'XpipeBatchNormBackward';
@@ -252,14 +282,25 @@ function fusedBatchNorm(addon: OnednnAddon, fallback: tf.KernelFunc): tf.KernelF
     const { x, mean, variance, offset, scale } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const c = x!.shape[x!.shape.length - 1];
     const perChannel = [mean, variance, offset, scale].every(
-      (t) => t === undefined || (t.dtype === 'float32' && tf.util.sizeFromShape([...t.shape]) === c && t.shape.at(-1) === c),
+      (t) =>
+        t === undefined || (t.dtype === 'float32' && tf.util.sizeFromShape([...t.shape]) === c && t.shape.at(-1) === c),
     );
     if (x!.dtype !== 'float32' || !perChannel || mean === undefined || variance === undefined) return fallback(args);
     const b = args.backend as unknown as WasmBackendLike;
     const y = alloc(b, [...x!.shape]);
     const optional = (t: tf.TensorInfo | undefined): Float32Array | null => (t === undefined ? null : view(b, t));
     const epsilon = (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon;
-    addon.batchNormInference(tf.util.sizeFromShape([...x!.shape]) / c, c, epsilon, view(b, x!), view(b, mean), view(b, variance), optional(offset), optional(scale), view(b, y));
+    addon.batchNormInference(
+      tf.util.sizeFromShape([...x!.shape]) / c,
+      c,
+      epsilon,
+      view(b, x!),
+      view(b, mean),
+      view(b, variance),
+      optional(offset),
+      optional(scale),
+      view(b, y),
+    );
     return y;
   };
 }
@@ -335,6 +376,7 @@ export function registerOnednnKernels(addon: OnednnAddon): string[] {
     [CHANNEL_SUM]: channelSum(addon),
     [BATCH_NORM_FORWARD]: batchNormForward(addon),
     [BATCH_NORM_BACKWARD]: batchNormBackward(addon),
+    [ADAM_UPDATE]: adamUpdate(addon),
   };
   for (const [name, op] of Object.entries(BINARY_OPS)) {
     const original = previous(name);
