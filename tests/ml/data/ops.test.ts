@@ -10,6 +10,7 @@ import {
   roundHalfEven,
   type Gray,
 } from '../../../src/ml/data/image/ops.js';
+import { Sfc32 } from '../../../src/shared/rng.js';
 
 const gray = (data: number[], width: number, height: number): Gray => ({ data: Uint8Array.from(data), width, height });
 
@@ -77,6 +78,71 @@ describe('gaussianBlur', () => {
     expect([...gaussianBlur(gray(new Array(16).fill(200), 4, 4), 5, 0).data]).toEqual(new Array(16).fill(200));
     expect([...gaussianBlur(gray([1, 2, 3, 4], 2, 2), 1, 0).data]).toEqual([1, 2, 3, 4]);
   });
+});
+
+/**
+ * The blur as first written (one generic loop through the reflected index tables, float64 sums in kernel
+ * order): the optimised gaussianBlur must give the same bytes, since cached and committed data depend on them.
+ */
+function gaussianBlurReference(img: Gray, ksize: number, sigma: number): Uint8Array {
+  const { data, width: w, height: h } = img;
+  const kernel = gaussianKernel(ksize, sigma);
+  const r = (ksize - 1) / 2;
+  const exactBits = sigma <= 0 && ksize <= 7 ? ksize - 1 : 0;
+  const kh = exactBits > 0 ? kernel.map((v) => Math.round(v * 2 ** exactBits)) : kernel;
+  const xs = Array.from({ length: w + 2 * r }, (_, i) => reflect101(i - r, w));
+  const ys = Array.from({ length: h + 2 * r }, (_, i) => reflect101(i - r, h));
+  const tmp = new Float64Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let acc = 0;
+      for (let k = 0; k < ksize; k++) acc += data[y * w + xs[x + k]] * kh[k];
+      tmp[y * w + x] = acc;
+    }
+  const out = new Uint8Array(w * h);
+  const denom = exactBits > 0 ? 2 ** (2 * exactBits) : 1;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let acc = 0;
+      for (let k = 0; k < ksize; k++) acc += tmp[ys[y + k] * w + x] * kh[k];
+      const v = exactBits > 0 ? Math.floor((acc + denom / 2) / denom) : Math.round(acc);
+      out[y * w + x] = Math.min(255, Math.max(0, v));
+    }
+  return out;
+}
+
+describe('gaussianBlur fast paths', () => {
+  const rng = new Sfc32(5);
+  const shapes = [
+    [1, 1],
+    [2, 3],
+    [3, 1],
+    [4, 4],
+    [5, 9],
+    [7, 2],
+    [17, 13],
+    [64, 64],
+    [130, 37],
+  ];
+  const kernels = [
+    [3, 0],
+    [5, 0],
+    [7, 0],
+    [9, 0],
+    [5, 1.5],
+    [9, 2],
+  ];
+  for (const [w, h] of shapes) {
+    it(`gives the reference bytes on random ${w}×${h} images for every kernel`, () => {
+      const img = gray(
+        Array.from({ length: w * h }, () => Math.floor(rng.next() * 256)),
+        w,
+        h,
+      );
+      for (const [k, sigma] of kernels)
+        expect(gaussianBlur(img, k, sigma).data).toEqual(gaussianBlurReference(img, k, sigma));
+    });
+  }
 });
 
 describe('resizeArea', () => {

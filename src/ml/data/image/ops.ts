@@ -171,34 +171,123 @@ export function gaussianBlur(img: Gray, ksize: number, sigma: number): Gray {
   if (ksize <= 1) return { data: data.slice(), width: w, height: h };
   const kernel = gaussianKernel(ksize, sigma);
   const r = (ksize - 1) / 2;
+  const xs = Int32Array.from({ length: w + 2 * r }, (_, i) => reflect101(i - r, w));
+  const ys = Int32Array.from({ length: h + 2 * r }, (_, i) => reflect101(i - r, h));
   // Binomial tables are multiples of 1/2^m: use exact integers (OpenCV's bit-exact path) for them.
-  const exactBits = sigma <= 0 && SMALL_GAUSSIAN[ksize] ? ksize - 1 : 0;
-  const kInt = kernel.map((v) => Math.round(v * 2 ** exactBits));
-  const xs = Array.from({ length: w + 2 * r }, (_, i) => reflect101(i - r, w));
-  const ys = Array.from({ length: h + 2 * r }, (_, i) => reflect101(i - r, h));
+  const out =
+    sigma <= 0 && SMALL_GAUSSIAN[ksize]
+      ? blurExact(
+          data,
+          w,
+          h,
+          Int32Array.from(kernel, (v) => Math.round(v * 2 ** (ksize - 1))),
+          ksize - 1,
+          xs,
+          ys,
+        )
+      : blurFloat(data, w, h, Float64Array.from(kernel), xs, ys);
+  return { data: out, width: w, height: h };
+}
+
+/**
+ * Separable blur with integer taps summing to 2^bits per axis: every sum is an exact integer (at most
+ * 255·2^(2·bits) < 2^31 for k ≤ 7), rounded half up by a shift. Border pixels go through the reflected
+ * index tables, interior ones index directly (the hot loop).
+ */
+function blurExact(
+  data: Uint8Array,
+  w: number,
+  h: number,
+  k: Int32Array,
+  bits: number,
+  xs: Int32Array,
+  ys: Int32Array,
+): Uint8Array {
+  const n = k.length;
+  const r = (n - 1) >> 1;
+  const tmp = new Int32Array(w * h);
+  const border = (row: number, x: number): number => {
+    let acc = 0;
+    for (let j = 0; j < n; j++) acc += data[row + xs[x + j]] * k[j];
+    return acc;
+  };
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const lo = Math.min(r, w);
+    const hi = Math.max(lo, w - r);
+    for (let x = 0; x < lo; x++) tmp[row + x] = border(row, x);
+    if (n === 5) {
+      const k0 = k[0],
+        k1 = k[1],
+        k2 = k[2];
+      for (let x = lo, i = row + lo; x < hi; x++, i++)
+        tmp[i] = (data[i - 2] + data[i + 2]) * k0 + (data[i - 1] + data[i + 1]) * k1 + data[i] * k2;
+    } else {
+      for (let x = lo, i = row + lo - r; x < hi; x++, i++) {
+        let acc = 0;
+        for (let j = 0; j < n; j++) acc += data[i + j] * k[j];
+        tmp[row + x] = acc;
+      }
+    }
+    for (let x = hi; x < w; x++) tmp[row + x] = border(row, x);
+  }
+  const out = new Uint8Array(w * h);
+  const shift = 2 * bits;
+  const half = 1 << (shift - 1);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    if (n === 5) {
+      // one pass over five source rows: 3× faster in V8 than accumulating row by row into a buffer
+      const a = ys[y] * w,
+        b = ys[y + 1] * w,
+        c = ys[y + 2] * w,
+        d = ys[y + 3] * w,
+        e = ys[y + 4] * w;
+      const k0 = k[0],
+        k1 = k[1],
+        k2 = k[2];
+      for (let x = 0; x < w; x++)
+        out[row + x] =
+          ((tmp[a + x] + tmp[e + x]) * k0 + (tmp[b + x] + tmp[d + x]) * k1 + tmp[c + x] * k2 + half) >> shift;
+    } else {
+      for (let x = 0; x < w; x++) {
+        let acc = half;
+        for (let j = 0; j < n; j++) acc += tmp[ys[y + j] * w + x] * k[j];
+        out[row + x] = acc >> shift;
+      }
+    }
+  }
+  return out;
+}
+
+/** Separable blur with float64 taps, summed in kernel order (the order fixes the rounding). */
+function blurFloat(
+  data: Uint8Array,
+  w: number,
+  h: number,
+  k: Float64Array,
+  xs: Int32Array,
+  ys: Int32Array,
+): Uint8Array {
+  const n = k.length;
   const tmp = new Float64Array(w * h);
-  const kh = exactBits > 0 ? kInt : kernel;
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let acc = 0;
-      for (let k = 0; k < ksize; k++) acc += data[row + xs[x + k]] * kh[k];
+      for (let j = 0; j < n; j++) acc += data[row + xs[x + j]] * k[j];
       tmp[row + x] = acc;
     }
   }
   const out = new Uint8Array(w * h);
-  const denom = exactBits > 0 ? 2 ** (2 * exactBits) : 1;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let acc = 0;
-      for (let k = 0; k < ksize; k++) acc += tmp[ys[y + k] * w + x] * kh[k];
-      out[y * w + x] = Math.min(
-        255,
-        Math.max(0, exactBits > 0 ? Math.floor((acc + denom / 2) / denom) : Math.round(acc)),
-      );
+      for (let j = 0; j < n; j++) acc += tmp[ys[y + j] * w + x] * k[j];
+      out[y * w + x] = Math.min(255, Math.max(0, Math.round(acc)));
     }
   }
-  return { data: out, width: w, height: h };
+  return out;
 }
 
 /** Contrast-limited adaptive histogram equalisation (OpenCV-style defaults: 8×8 tiles, clip 2.0). */
