@@ -142,7 +142,10 @@ function duBytes(dir: string): number {
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-/** --vs-opencv: the preprocess stage vs the OpenCV reference on the same files, A B A B. */
+/**
+ * --vs-opencv: the preprocess stage vs the OpenCV reference on the same files, interleaved per round
+ * (this checkout, the --baseline checkout if given, OpenCV), each xpipe run with an empty per-image cache.
+ */
 async function vsOpenCv(): Promise<void> {
   const n = args.includes('--n') ? sizes[0] : 2000;
   const rounds = Number(opt('--rounds', '3'));
@@ -150,36 +153,51 @@ async function vsOpenCv(): Promise<void> {
   const root = path.join(work, `vs-opencv-n${n}-${srcSize}-${size}`);
   project(root, src, n);
   runStage(repo, 'split', root);
+  if (baseline) copyFileSync(path.join(here, 'scale-stage.ts'), path.join(baseline, 'bench/scale-stage.ts'));
   const loadStart = load();
   const started = new Date().toISOString();
   const lines: string[] = [];
-  const ratios = { wall: [] as number[], cpu: [] as number[] };
-  const rates = { xw: [] as number[], xc: [] as number[], cw: [] as number[], cc: [] as number[] };
+  const codes = [['this checkout', repo], ...(baseline ? [['baseline', baseline]] : [])] as const;
+  const per = new Map<string, { wall: number[]; cpu: number[]; rw: number[]; rc: number[] }>();
+  const acc = (name: string) =>
+    per.get(name) ?? (per.set(name, { wall: [], cpu: [], rw: [], rc: [] }).get(name) as never);
   let cv2 = '';
   for (let round = 1; round <= rounds; round++) {
-    // an empty per-image cache: OpenCV computes every image, so xpipe must too
-    rmSync(path.join(root, '.xpipe/scratch/preprocess'), { recursive: true, force: true });
+    const runs: { name: string; seconds: number; cpu: number; images: number; load: string }[] = [];
+    for (const [name, checkout] of codes) {
+      // an empty per-image cache: OpenCV computes every image, so xpipe must too
+      rmSync(path.join(root, '.xpipe/scratch/preprocess'), { recursive: true, force: true });
+      const before = load();
+      const x = runStage(checkout, 'preprocess', root);
+      runs.push({ name, seconds: x.seconds, cpu: x.cpuSeconds, images: x.images, load: `${before} → ${load()}` });
+    }
     const before = load();
-    const x = runStage(repo, 'preprocess', root);
     const c = opencv(root);
     cv2 = c.cv2;
-    if (x.images !== c.images) throw new Error(`xpipe did ${x.images} images, OpenCV ${c.images}`);
-    const xw = x.images / x.seconds;
-    const xc = x.images / x.cpuSeconds;
     const cw = c.images / c.seconds;
     const cc = c.images / c.cpu_seconds;
-    rates.xw.push(xw);
-    rates.xc.push(xc);
-    rates.cw.push(cw);
-    rates.cc.push(cc);
-    ratios.wall.push(xw / cw);
-    ratios.cpu.push(xc / cc);
-    const line =
-      `| ${round} | ${x.seconds.toFixed(2)} | ${xw.toFixed(0)} | ${x.cpuSeconds.toFixed(2)} | ${xc.toFixed(0)} | ` +
-      `${c.seconds.toFixed(2)} | ${cw.toFixed(0)} | ${c.cpu_seconds.toFixed(2)} | ${cc.toFixed(0)} | ` +
-      `**${(xw / cw).toFixed(2)}×** | **${(xc / cc).toFixed(2)}×** | ${before} → ${load()} |`;
-    process.stderr.write(line + '\n');
-    lines.push(line);
+    runs.push({
+      name: `OpenCV ${cv2}`,
+      seconds: c.seconds,
+      cpu: c.cpu_seconds,
+      images: c.images,
+      load: `${before} → ${load()}`,
+    });
+    for (const r of runs) {
+      if (r.images !== c.images) throw new Error(`${r.name} did ${r.images} images, OpenCV ${c.images}`);
+      const w = r.images / r.seconds;
+      const u = r.images / r.cpu;
+      const a = acc(r.name);
+      a.wall.push(w);
+      a.cpu.push(u);
+      a.rw.push(w / cw);
+      a.rc.push(u / cc);
+      const line =
+        `| ${round} | ${r.name} | ${r.seconds.toFixed(2)} | ${w.toFixed(0)} | ${r.cpu.toFixed(2)} | ${u.toFixed(0)} | ` +
+        `${(w / cw).toFixed(2)}× | ${(u / cc).toFixed(2)}× | ${r.load} |`;
+      process.stderr.write(line + '\n');
+      lines.push(line);
+    }
   }
   if (!args.includes('--keep')) rmSync(root, { recursive: true, force: true });
   const f = (v: number[], d = 0): string => median(v).toFixed(d);
@@ -189,10 +207,13 @@ async function vsOpenCv(): Promise<void> {
     `command: npx tsx bench/scale.ts ${args.join(' ')}`,
     `${n} synthetic ${srcSize}² PNGs → ${size}², equalize global, blur 5; load average at start ${loadStart}, at end ${load()}`,
     '',
-    '| round | xpipe s | xpipe img/s | xpipe CPU s | xpipe img/CPU-s | OpenCV s | OpenCV img/s | OpenCV CPU s | OpenCV img/CPU-s | ratio wall | ratio CPU | load (1-min) before → after |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| round | code | wall s | img/s | CPU s | img per CPU-s | img/s vs OpenCV | img per CPU-s vs OpenCV | load (1-min) before → after |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...lines,
-    `| median | | ${f(rates.xw)} | | ${f(rates.xc)} | | ${f(rates.cw)} | | ${f(rates.cc)} | **${f(ratios.wall, 2)}×** | **${f(ratios.cpu, 2)}×** | |`,
+    ...[...per].map(
+      ([name, a]) =>
+        `| median | ${name} | | ${f(a.wall)} | | ${f(a.cpu)} | **${f(a.rw, 2)}×** | **${f(a.rc, 2)}×** | |`,
+    ),
   ].join('\n');
   if (outFile) writeFileSync(outFile, text + '\n');
   console.log(text);

@@ -169,24 +169,40 @@ export function reflect101(i: number, n: number): number {
 export function gaussianBlur(img: Gray, ksize: number, sigma: number): Gray {
   const { data, width: w, height: h } = img;
   if (ksize <= 1) return { data: data.slice(), width: w, height: h };
+  const p = blurPlan(w, h, ksize, sigma);
+  const out = p.exact
+    ? blurExact(data, w, h, p.exact, ksize - 1, p.xs, p.ys)
+    : blurFloat(data, w, h, p.float, p.xs, p.ys);
+  return { data: out, width: w, height: h };
+}
+
+interface BlurPlan {
+  /** Integer taps when the kernel is a binomial table (multiples of 1/2^(k-1)), else null. */
+  exact: Int32Array | null;
+  float: Float64Array;
+  xs: Int32Array;
+  ys: Int32Array;
+}
+
+// The kernel and reflected index tables of the last shape: every image of a run has the same one, and
+// building them cost a third as much as blurring a 128² image.
+let lastPlan: { key: string; plan: BlurPlan } | null = null;
+
+function blurPlan(w: number, h: number, ksize: number, sigma: number): BlurPlan {
+  const key = `${w}x${h}k${ksize}s${sigma}`;
+  if (lastPlan?.key === key) return lastPlan.plan;
   const kernel = gaussianKernel(ksize, sigma);
   const r = (ksize - 1) / 2;
-  const xs = Int32Array.from({ length: w + 2 * r }, (_, i) => reflect101(i - r, w));
-  const ys = Int32Array.from({ length: h + 2 * r }, (_, i) => reflect101(i - r, h));
-  // Binomial tables are multiples of 1/2^m: use exact integers (OpenCV's bit-exact path) for them.
-  const out =
-    sigma <= 0 && SMALL_GAUSSIAN[ksize]
-      ? blurExact(
-          data,
-          w,
-          h,
-          Int32Array.from(kernel, (v) => Math.round(v * 2 ** (ksize - 1))),
-          ksize - 1,
-          xs,
-          ys,
-        )
-      : blurFloat(data, w, h, Float64Array.from(kernel), xs, ys);
-  return { data: out, width: w, height: h };
+  const plan: BlurPlan = {
+    // Binomial tables are multiples of 1/2^m: use exact integers (OpenCV's bit-exact path) for them.
+    exact:
+      sigma <= 0 && SMALL_GAUSSIAN[ksize] ? Int32Array.from(kernel, (v) => Math.round(v * 2 ** (ksize - 1))) : null,
+    float: Float64Array.from(kernel),
+    xs: Int32Array.from({ length: w + 2 * r }, (_, i) => reflect101(i - r, w)),
+    ys: Int32Array.from({ length: h + 2 * r }, (_, i) => reflect101(i - r, h)),
+  };
+  lastPlan = { key, plan };
+  return plan;
 }
 
 /**
