@@ -111,6 +111,35 @@ function gaussianBlurReference(img: Gray, ksize: number, sigma: number): Uint8Ar
   return out;
 }
 
+describe('equalizeHist on random images', () => {
+  it('gives the bytes of a plain histogram → cumulative LUT, for any length (4-way histogram tail)', () => {
+    const rng = new Sfc32(9);
+    for (const [w, h] of [
+      [1, 1],
+      [3, 1],
+      [5, 3],
+      [64, 64],
+      [37, 11],
+    ]) {
+      // few distinct values, in runs, like a radiograph's background
+      const img = gray(
+        Array.from({ length: w * h }, () => 40 * Math.floor(rng.next() * 5)),
+        w,
+        h,
+      );
+      const hist = new Array(256).fill(0);
+      for (const v of img.data) hist[v]++;
+      let first = 0;
+      while (first < 255 && hist[first] === 0) first++;
+      const scale = Math.fround(255 / (w * h - hist[first]));
+      let sum = 0;
+      const lut = hist.map((c, j) => (j <= first ? 0 : Math.min(255, roundHalfEven(Math.fround((sum += c) * scale)))));
+      const expected = hist[first] === w * h ? [...img.data] : [...img.data].map((v) => lut[v]);
+      expect([...equalizeHist(img).data]).toEqual(expected);
+    }
+  });
+});
+
 describe('gaussianBlur fast paths', () => {
   const rng = new Sfc32(5);
   const shapes = [
