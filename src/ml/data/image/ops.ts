@@ -251,16 +251,11 @@ function blurExact(
   const n = k.length;
   const r = (n - 1) >> 1;
   const tmp = new Int32Array(w * h);
-  const border = (row: number, x: number): number => {
-    let acc = 0;
-    for (let j = 0; j < n; j++) acc += data[row + xs[x + j]] * k[j];
-    return acc;
-  };
   for (let y = 0; y < h; y++) {
     const row = y * w;
     const lo = Math.min(r, w);
     const hi = Math.max(lo, w - r);
-    for (let x = 0; x < lo; x++) tmp[row + x] = border(row, x);
+    for (let x = 0; x < lo; x++) tmp[row + x] = borderTap(data, row, x, k, xs);
     if (n === 5 && hi > lo) {
       const k0 = k[0],
         k1 = k[1],
@@ -285,7 +280,7 @@ function blurExact(
         tmp[row + x] = acc;
       }
     }
-    for (let x = hi; x < w; x++) tmp[row + x] = border(row, x);
+    for (let x = hi; x < w; x++) tmp[row + x] = borderTap(data, row, x, k, xs);
   }
   const out = new Uint8Array(w * h);
   const shift = 2 * bits;
@@ -314,6 +309,13 @@ function blurExact(
     }
   }
   return out;
+}
+
+/** One horizontal tap sum near the left or right edge, through the reflected index table. */
+function borderTap(data: Uint8Array, row: number, x: number, k: Int32Array, xs: Int32Array): number {
+  let acc = 0;
+  for (let j = 0; j < k.length; j++) acc += data[row + xs[x + j]] * k[j];
+  return acc;
 }
 
 /** Separable blur with float64 taps, summed in kernel order (the order fixes the rounding). */
