@@ -158,9 +158,15 @@ async function vsOpenCv(): Promise<void> {
   const started = new Date().toISOString();
   const lines: string[] = [];
   const codes = [['this checkout', repo], ...(baseline ? [['baseline', baseline]] : [])] as const;
-  const per = new Map<string, { wall: number[]; cpu: number[]; rw: number[]; rc: number[] }>();
-  const acc = (name: string) =>
-    per.get(name) ?? (per.set(name, { wall: [], cpu: [], rw: [], rc: [] }).get(name) as never);
+  type Rates = { wall: number[]; cpu: number[]; rw: number[]; rc: number[] };
+  const per = new Map<string, Rates>();
+  const acc = (name: string): Rates => {
+    const have = per.get(name);
+    if (have) return have;
+    const made: Rates = { wall: [], cpu: [], rw: [], rc: [] };
+    per.set(name, made);
+    return made;
+  };
   let cv2 = '';
   for (let round = 1; round <= rounds; round++) {
     const runs: { name: string; seconds: number; cpu: number; images: number; load: string }[] = [];
