@@ -4,6 +4,10 @@
  *   npx tsx bench/preprocess.ts                 throughput: 1,000 PNGs at 1024×1024 → 128×128, cold and warm cache
  *   npx tsx bench/preprocess.ts --images 300    fewer images
  *   npx tsx bench/preprocess.ts --synth         time the default synthetic dataset (600 patients, 256 px)
+ *   npx tsx bench/preprocess.ts --phases <dir> [--size 128] [--images 2000]
+ *                                               CPU time per phase of the chain (read, hash, inflate, unfilter,
+ *                                               resize, equalise, blur, cache store) on one thread, over the
+ *                                               PNGs of <dir> (e.g. the scale bench's generated images)
  *   npx tsx bench/preprocess.ts --cv2           compare with OpenCV (needs python3 with cv2, e.g. Debian's
  *                                               python3-opencv; set PYTHON to pick the interpreter)
  *
@@ -11,16 +15,20 @@
  * two files are equal), generated once into the OS temp folder and reused. Results go in bench/results/data.md.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { decodeGray } from '../src/ml/data/image/decode.js';
+import { decodeGrayPng8 } from '../src/ml/data/image/png-fast.js';
 import { equalizeHist, gaussianBlur, resizeArea, type Gray } from '../src/ml/data/image/ops.js';
 import type { ImageResult, ImageTask } from '../src/ml/data/preprocess/image-task.js';
-import { parsePreprocessParams } from '../src/ml/data/preprocess/options.js';
+import { cacheKey, parsePreprocessParams } from '../src/ml/data/preprocess/options.js';
+import { store } from '../src/ml/data/preprocess/pack-cache.js';
 import { Sfc32 } from '../src/shared/rng.js';
 import { DEFAULT_PREVALENCE } from '../src/ml/data/synth/findings.js';
 import { generateSynthetic, parseSynthParams } from '../src/ml/data/synth/generate.js';
@@ -83,13 +91,15 @@ async function throughput(): Promise<void> {
     .slice(0, count);
   const o = parsePreprocessParams({ size: 128, equalize: 'global', blur_ksize: 5, blur_sigma: 0 });
   const cache = await mkdtemp(path.join(tmpdir(), 'xpipe-bench-cache-'));
-  const tasks: ImageTask[] = files.map((f) => ({
-    file: path.join(dir, f),
-    display: f,
-    mask: null,
-    options: o,
-    cacheDir: cache,
-  }));
+  // a new run id per pass, so the workers re-index the cache (as each stage run does)
+  const tasksOf = (run: string): ImageTask[] =>
+    files.map((f) => ({
+      file: path.join(dir, f),
+      display: f,
+      mask: null,
+      options: o,
+      cache: { dir: cache, run },
+    }));
   const url = new URL(
     `../src/ml/data/preprocess/image-task${path.extname(fileURLToPath(import.meta.url))}`,
     import.meta.url,
@@ -101,7 +111,7 @@ async function throughput(): Promise<void> {
     for (const phase of ['cold', 'warm'] as const) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      const res = await runPool<ImageTask, ImageResult>(url, tasks, { threads });
+      const res = await runPool<ImageTask, ImageResult>(url, tasksOf(`${rep}-${phase}`), { threads });
       const secs = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(c0);
       perCpu[phase]?.push(files.length / ((cpu.user + cpu.system) / 1e6));
@@ -234,6 +244,72 @@ async function synthTiming(): Promise<void> {
   );
 }
 
-if (args.includes('--cv2')) await cv2Check();
+/** CPU microseconds per image of each phase, on this thread, pass 2 of 2 (pass 1 warms the JIT). */
+async function phases(): Promise<void> {
+  const dir = args[args.indexOf('--phases') + 1];
+  const size = opt('--size', 128);
+  const files = (await readdir(dir))
+    .filter((f) => f.endsWith('.png'))
+    .sort()
+    .slice(0, opt('--images', 2000));
+  const o = parsePreprocessParams({ size, equalize: 'global', blur_ksize: 5, blur_sigma: 0 });
+  const cache = await mkdtemp(path.join(tmpdir(), 'xpipe-bench-phases-'));
+  const names = ['read', 'sha256', 'inflate', 'unfilter', 'resize', 'equalize', 'blur', 'cache key', 'cache store'];
+  const spent = new Map<string, number>();
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  for (let pass = 0; pass < 2; pass++) {
+    spent.clear();
+    const time = <T>(name: string, f: () => T): T => {
+      const c = cpu();
+      const r = f();
+      spent.set(name, (spent.get(name) ?? 0) + cpu() - c);
+      return r;
+    };
+    for (const f of files) {
+      const bytes = time('read', () => readFileSync(path.join(dir, f)));
+      const hash = time('sha256', () => createHash('sha256').update(bytes).digest('hex'));
+      const raw = time('inflate', () => inflateIdat(bytes));
+      const gray = time('unfilter', () => decodeGrayPng8(bytes)) as Gray; // inflates again: minus 'inflate' below
+      const small = time('resize', () => resizeArea(gray, size, size));
+      const eq = time('equalize', () => equalizeHist(small));
+      const out = time('blur', () => gaussianBlur(eq, 5, 0));
+      const key = time('cache key', () => cacheKey(hash, 'image', o));
+      time('cache store', () => store(cache, `pass${pass}`, key, out.data));
+      if (raw.length === 0) throw new Error(`${f}: no IDAT`);
+    }
+  }
+  spent.set('unfilter', (spent.get('unfilter') ?? 0) - (spent.get('inflate') ?? 0));
+  await rm(cache, { recursive: true, force: true });
+  const total = [...spent.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `CPU µs per image, ${files.length} PNGs of ${dir} → ${size}², one thread (load ${loadavg()[0].toFixed(1)}):`,
+  );
+  console.log('| phase | µs per image | share |');
+  console.log('|---|---|---|');
+  for (const n of names) {
+    const v = spent.get(n) ?? 0;
+    console.log(`| ${n} | ${(v / files.length).toFixed(1)} | ${((100 * v) / total).toFixed(0)}% |`);
+  }
+  console.log(`| total | ${(total / files.length).toFixed(1)} | |`);
+}
+
+/** The concatenated IDAT data of a PNG, inflated (the zlib part of decodeGrayPng8). */
+function inflateIdat(bytes: Uint8Array): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [];
+  for (let at = 8; at + 8 <= bytes.length;) {
+    const len = view.getUint32(at);
+    if (String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === 'IDAT')
+      parts.push(bytes.subarray(at + 8, at + 8 + len));
+    at += 12 + len;
+  }
+  return inflateSync(Buffer.concat(parts));
+}
+
+if (args.includes('--phases')) await phases();
+else if (args.includes('--cv2')) await cv2Check();
 else if (args.includes('--synth')) await synthTiming();
 else await throughput();

@@ -1,8 +1,8 @@
 /**
  * One stage of the scale bench in its own process (started by bench/scale.ts, which reads the JSON line
  * this prints): runs the stage module of the checkout it lives in on a bench project, then reports wall
- * time and this process's peak RSS (`process.resourceUsage().maxRSS`). The same file is copied into the
- * baseline checkout, so both code versions run under identical conditions.
+ * time, CPU time (all threads) and this process's peak RSS (`process.resourceUsage().maxRSS`). The same
+ * file is copied into the baseline checkout, so both code versions run under identical conditions.
  *
  *   npx tsx bench/scale-stage.ts <synth|split|preprocess|train> <project root> [--train-images K]
  *
@@ -50,6 +50,7 @@ const ctx = {
 // xpipe-dynamic-import: the stage module under test (bench only)
 const mod = (await import(`../stages/${stage}.ts`)) as { default: { run(c: typeof ctx): Promise<void> } };
 const t0 = performance.now();
+const c0 = process.cpuUsage(); // all threads of this process, so the worker pool's too
 let stopped = false;
 try {
   await mod.default.run(ctx);
@@ -58,5 +59,7 @@ try {
   stopped = true;
 }
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(c0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ stage, seconds, images, stopped, maxRssMb }));
+console.log(JSON.stringify({ stage, seconds, cpuSeconds, images, stopped, maxRssMb }));

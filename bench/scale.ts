@@ -12,6 +12,13 @@
  * --train-images K: train K images of the one epoch and stop (the epoch is the default when 0); load,
  *   memory and img/s are then those of the first K images (say so when quoting the figures).
  * Generated data (under --work, default the OS temp folder) is reused across runs and never committed.
+ *
+ *   npx tsx bench/scale.ts --vs-opencv [--n 2000] [--size 128] [--src-size 128] [--rounds 3] [--out <md>]
+ *
+ * --vs-opencv: only the preprocess stage of this checkout against bench/opencv_preprocess.py (2 processes)
+ *   on the same N files (generated once at --src-size², resized to --size²), interleaved A B A B over
+ *   --rounds rounds, each xpipe run with an empty per-image cache. Reports wall-clock images/s and images
+ *   per CPU-second (user + system of every thread / pool process) for both, and their ratios per round.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -40,6 +47,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const sizes = opt('--n', '5000,10000,20000').split(',').map(Number);
 const size = Number(opt('--size', '128'));
+// Side of the generated source images; the scale bench proper keeps them at the output size.
+const srcSize = Number(opt('--src-size', String(size)));
 const trainImages = Number(opt('--train-images', '0'));
 const baseline = args.includes('--baseline') ? path.resolve(opt('--baseline', '')) : null;
 const work = path.resolve(opt('--work', path.join(tmpdir(), 'xpipe-bench-scale')));
@@ -52,6 +61,7 @@ const load = (): string =>
 interface StageRun {
   stage: string;
   seconds: number;
+  cpuSeconds: number;
   images: number;
   stopped: boolean;
   maxRssMb: number;
@@ -59,12 +69,12 @@ interface StageRun {
 
 /** Synthetic images (no masks, like NIH) for the largest N, generated once. */
 async function source(maxN: number): Promise<{ dir: string; header: string; rows: string[] }> {
-  const dir = path.join(work, `raw-${size}`);
+  const dir = path.join(work, `raw-${srcSize}`);
   const csv = path.join(dir, 'Data_Entry_2017.csv');
   const count = (): number => (existsSync(csv) ? readFileSync(csv, 'utf8').trim().split('\n').length - 1 : 0);
   if (count() < maxN) {
-    process.stderr.write(`generating ~${maxN} synthetic ${size}² images into ${dir} (once)\n`);
-    const opts = parseSynthParams({ seed: 42, patients: Math.ceil(maxN / 2.4), size });
+    process.stderr.write(`generating ~${maxN} synthetic ${srcSize}² images into ${dir} (once)\n`);
+    const opts = parseSynthParams({ seed: 42, patients: Math.ceil(maxN / 2.4), size: srcSize });
     await generateSynthetic(dir, opts, {});
   }
   const [header, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
@@ -101,7 +111,14 @@ function runStage(checkout: string, stage: string, root: string): StageRun {
   return JSON.parse(line) as StageRun;
 }
 
-function opencv(root: string): { images: number; seconds: number; cv2: string } {
+interface OpenCvRun {
+  images: number;
+  seconds: number;
+  cpu_seconds: number;
+  cv2: string;
+}
+
+function opencv(root: string): OpenCvRun {
   const list = path.join(root, 'files.txt');
   const dir = path.join(root, 'data/raw/images');
   writeFileSync(
@@ -115,12 +132,102 @@ function opencv(root: string): { images: number; seconds: number; cv2: string } 
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`opencv reference failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim()) as { images: number; seconds: number; cv2: string };
+  return JSON.parse(r.stdout.trim()) as OpenCvRun;
 }
 
 function duBytes(dir: string): number {
   if (!existsSync(dir)) return 0;
   return readdirSync(dir).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
+}
+
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+/**
+ * --vs-opencv: the preprocess stage vs the OpenCV reference on the same files, interleaved per round
+ * (this checkout, the --baseline checkout if given, OpenCV), each xpipe run with an empty per-image cache.
+ */
+async function vsOpenCv(): Promise<void> {
+  const n = args.includes('--n') ? sizes[0] : 2000;
+  const rounds = Number(opt('--rounds', '3'));
+  const src = await source(n);
+  const root = path.join(work, `vs-opencv-n${n}-${srcSize}-${size}`);
+  project(root, src, n);
+  runStage(repo, 'split', root);
+  if (baseline) copyFileSync(path.join(here, 'scale-stage.ts'), path.join(baseline, 'bench/scale-stage.ts'));
+  const loadStart = load();
+  const started = new Date().toISOString();
+  const lines: string[] = [];
+  const codes = [['this checkout', repo], ...(baseline ? [['baseline', baseline]] : [])] as const;
+  type Rates = { wall: number[]; cpu: number[]; rw: number[]; rc: number[] };
+  const per = new Map<string, Rates>();
+  const acc = (name: string): Rates => {
+    const have = per.get(name);
+    if (have) return have;
+    const made: Rates = { wall: [], cpu: [], rw: [], rc: [] };
+    per.set(name, made);
+    return made;
+  };
+  let cv2 = '';
+  for (let round = 1; round <= rounds; round++) {
+    const runs: { name: string; seconds: number; cpu: number; images: number; load: string }[] = [];
+    for (const [name, checkout] of codes) {
+      // an empty per-image cache: OpenCV computes every image, so xpipe must too
+      rmSync(path.join(root, '.xpipe/scratch/preprocess'), { recursive: true, force: true });
+      const before = load();
+      const x = runStage(checkout, 'preprocess', root);
+      runs.push({ name, seconds: x.seconds, cpu: x.cpuSeconds, images: x.images, load: `${before} → ${load()}` });
+    }
+    const before = load();
+    const c = opencv(root);
+    cv2 = c.cv2;
+    const cw = c.images / c.seconds;
+    const cc = c.images / c.cpu_seconds;
+    runs.push({
+      name: `OpenCV ${cv2}`,
+      seconds: c.seconds,
+      cpu: c.cpu_seconds,
+      images: c.images,
+      load: `${before} → ${load()}`,
+    });
+    for (const r of runs) {
+      if (r.images !== c.images) throw new Error(`${r.name} did ${r.images} images, OpenCV ${c.images}`);
+      const w = r.images / r.seconds;
+      const u = r.images / r.cpu;
+      const a = acc(r.name);
+      a.wall.push(w);
+      a.cpu.push(u);
+      a.rw.push(w / cw);
+      a.rc.push(u / cc);
+      const line =
+        `| ${round} | ${r.name} | ${r.seconds.toFixed(2)} | ${w.toFixed(0)} | ${r.cpu.toFixed(2)} | ${u.toFixed(0)} | ` +
+        `${(w / cw).toFixed(2)}× | ${(u / cc).toFixed(2)}× | ${r.load} |`;
+      process.stderr.write(line + '\n');
+      lines.push(line);
+    }
+  }
+  if (!args.includes('--keep')) rmSync(root, { recursive: true, force: true });
+  const f = (v: number[], d = 0): string => median(v).toFixed(d);
+  const text = [
+    `preprocess vs OpenCV ${cv2}, ${started} → ${new Date().toISOString()}`,
+    `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`,
+    `command: npx tsx bench/scale.ts ${args.join(' ')}`,
+    `${n} synthetic ${srcSize}² PNGs → ${size}², equalize global, blur 5; load average at start ${loadStart}, at end ${load()}`,
+    '',
+    '| round | code | wall s | img/s | CPU s | img per CPU-s | img/s vs OpenCV | img per CPU-s vs OpenCV | load (1-min) before → after |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...lines,
+    ...[...per].map(
+      ([name, a]) =>
+        `| median | ${name} | | ${f(a.wall)} | | ${f(a.cpu)} | **${f(a.rw, 2)}×** | **${f(a.rc, 2)}×** | |`,
+    ),
+  ].join('\n');
+  if (outFile) writeFileSync(outFile, text + '\n');
+  console.log(text);
+}
+
+if (args.includes('--vs-opencv')) {
+  await vsOpenCv();
+  process.exit(0);
 }
 
 const rows: string[] = [];

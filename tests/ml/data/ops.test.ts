@@ -10,6 +10,7 @@ import {
   roundHalfEven,
   type Gray,
 } from '../../../src/ml/data/image/ops.js';
+import { Sfc32 } from '../../../src/shared/rng.js';
 
 const gray = (data: number[], width: number, height: number): Gray => ({ data: Uint8Array.from(data), width, height });
 
@@ -79,10 +80,126 @@ describe('gaussianBlur', () => {
   });
 });
 
+/**
+ * The blur as first written (one generic loop through the reflected index tables, float64 sums in kernel
+ * order): the optimised gaussianBlur must give the same bytes, since cached and committed data depend on them.
+ */
+function gaussianBlurReference(img: Gray, ksize: number, sigma: number): Uint8Array {
+  const { data, width: w, height: h } = img;
+  const kernel = gaussianKernel(ksize, sigma);
+  const r = (ksize - 1) / 2;
+  const exactBits = sigma <= 0 && ksize <= 7 ? ksize - 1 : 0;
+  const kh = exactBits > 0 ? kernel.map((v) => Math.round(v * 2 ** exactBits)) : kernel;
+  const xs = Array.from({ length: w + 2 * r }, (_, i) => reflect101(i - r, w));
+  const ys = Array.from({ length: h + 2 * r }, (_, i) => reflect101(i - r, h));
+  const tmp = new Float64Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let acc = 0;
+      for (let k = 0; k < ksize; k++) acc += data[y * w + xs[x + k]] * kh[k];
+      tmp[y * w + x] = acc;
+    }
+  const out = new Uint8Array(w * h);
+  const denom = exactBits > 0 ? 2 ** (2 * exactBits) : 1;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let acc = 0;
+      for (let k = 0; k < ksize; k++) acc += tmp[ys[y + k] * w + x] * kh[k];
+      const v = exactBits > 0 ? Math.floor((acc + denom / 2) / denom) : Math.round(acc);
+      out[y * w + x] = Math.min(255, Math.max(0, v));
+    }
+  return out;
+}
+
+describe('equalizeHist on random images', () => {
+  it('gives the bytes of a plain histogram → cumulative LUT, for any length (4-way histogram tail)', () => {
+    const rng = new Sfc32(9);
+    for (const [w, h] of [
+      [1, 1],
+      [3, 1],
+      [5, 3],
+      [64, 64],
+      [37, 11],
+    ]) {
+      // few distinct values, in runs, like a radiograph's background
+      const img = gray(
+        Array.from({ length: w * h }, () => 40 * Math.floor(rng.next() * 5)),
+        w,
+        h,
+      );
+      const hist = new Array(256).fill(0);
+      for (const v of img.data) hist[v]++;
+      let first = 0;
+      while (first < 255 && hist[first] === 0) first++;
+      const scale = Math.fround(255 / (w * h - hist[first]));
+      let sum = 0;
+      const lut = hist.map((c, j) => (j <= first ? 0 : Math.min(255, roundHalfEven(Math.fround((sum += c) * scale)))));
+      const expected = hist[first] === w * h ? [...img.data] : [...img.data].map((v) => lut[v]);
+      expect([...equalizeHist(img).data]).toEqual(expected);
+    }
+  });
+});
+
+describe('gaussianBlur fast paths', () => {
+  const rng = new Sfc32(5);
+  const shapes = [
+    [1, 1],
+    [2, 3],
+    [3, 1],
+    [4, 4],
+    [5, 9],
+    [7, 2],
+    [17, 13],
+    [64, 64],
+    [130, 37],
+  ];
+  const kernels = [
+    [3, 0],
+    [5, 0],
+    [7, 0],
+    [9, 0],
+    [5, 1.5],
+    [9, 2],
+  ];
+  for (const [w, h] of shapes) {
+    it(`gives the reference bytes on random ${w}×${h} images for every kernel`, () => {
+      const img = gray(
+        Array.from({ length: w * h }, () => Math.floor(rng.next() * 256)),
+        w,
+        h,
+      );
+      for (const [k, sigma] of kernels)
+        expect(gaussianBlur(img, k, sigma).data).toEqual(gaussianBlurReference(img, k, sigma));
+    });
+  }
+});
+
 describe('resizeArea', () => {
   it('averages whole blocks when shrinking by an integer factor', () => {
     const img = gray([0, 10, 100, 200, 20, 30, 50, 50, 1, 1, 3, 3, 1, 1, 3, 3], 4, 4);
     expect([...resizeArea(img, 2, 2).data]).toEqual([15, 100, 1, 3]);
+  });
+
+  it('halves by 2×2 block means rounded half up (the SIMD path of OpenCV), for any shape', () => {
+    const rng = new Sfc32(3);
+    for (const [w, h] of [
+      [2, 2],
+      [14, 6],
+      [256, 34],
+    ]) {
+      const img = gray(
+        Array.from({ length: w * h }, () => Math.floor(rng.next() * 256)),
+        w,
+        h,
+      );
+      const expected: number[] = [];
+      for (let y = 0; y < h; y += 2)
+        for (let x = 0; x < w; x += 2) {
+          const at = (dx: number, dy: number): number => img.data[(y + dy) * w + x + dx];
+          expected.push(Math.floor((at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1) + 2) / 4));
+        }
+      expect([...resizeArea(img, w / 2, h / 2).data]).toEqual(expected);
+    }
   });
 
   it('weights partial pixels by area for non-integer factors', () => {

@@ -1,6 +1,7 @@
 // Preprocessing of single images: decoding (16-bit, RGB, corrupt, truncated) and the per-image cache.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/ml/params/index.js';
 import sharp from 'sharp';
@@ -74,12 +75,12 @@ describe('per-image cache', () => {
     await using t = await tempDir();
     await put(t.dir, 'a.png', pngBytes(1, 20, 20));
     const o = parsePreprocessParams({ size: 8 });
-    const task = (options = o): ImageTask => ({
+    const task = (options = o, run = 'r1'): ImageTask => ({
       file: path.join(t.dir, 'a.png'),
       display: 'a.png',
       mask: null,
       options,
-      cacheDir: path.join(t.dir, 'cache'),
+      cache: { dir: path.join(t.dir, 'cache'), run },
     });
     const first = await handle(task());
     const second = await handle(task());
@@ -87,12 +88,43 @@ describe('per-image cache', () => {
     expect(second.pixels).toEqual(first.pixels);
     const blur3 = await handle(task({ ...o, blurKsize: 3 }));
     expect(blur3.misses).toBe(1);
+    // a later run reads what this one wrote from disk
+    const next = await handle(task(o, 'r2'));
+    expect([next.hits, next.pixels]).toEqual([1, first.pixels]);
     await put(t.dir, 'a.png', pngBytes(2, 20, 20));
-    expect((await handle(task())).misses).toBe(1);
-    const entries = (await readdir(path.join(t.dir, 'cache'), { recursive: true })).filter((f) =>
-      String(f).endsWith('.bin'),
-    );
-    expect(entries).toHaveLength(3);
+    expect((await handle(task(o, 'r2'))).misses).toBe(1);
+    const packs = (await readdir(path.join(t.dir, 'cache'))).filter((f) => f.endsWith('.pack'));
+    expect(packs).toHaveLength(2); // one per run and thread
+  });
+
+  it('treats a record cut short by a crash, or with damaged bytes, as a miss and keeps the others', async () => {
+    await using t = await tempDir();
+    await put(t.dir, 'a.png', pngBytes(1, 20, 20));
+    await put(t.dir, 'b.png', pngBytes(2, 20, 20));
+    const o = parsePreprocessParams({ size: 8 });
+    const dir = path.join(t.dir, 'cache');
+    const task = (name: string, run: string): ImageTask => ({
+      file: path.join(t.dir, name),
+      display: name,
+      mask: null,
+      options: o,
+      cache: { dir, run },
+    });
+    const a = await handle(task('a.png', 'r1'));
+    const b = await handle(task('b.png', 'r1'));
+    const [pack] = (await readdir(dir)).filter((f) => f.endsWith('.pack'));
+    const bytes = await readFile(path.join(dir, pack));
+    // b's record is last: cut its final byte (a crash mid-write)
+    await writeFile(path.join(dir, pack), bytes.subarray(0, bytes.length - 1));
+    const [a2, b2] = [await handle(task('a.png', 'r2')), await handle(task('b.png', 'r2'))];
+    expect([a2.hits, b2.hits]).toEqual([1, 0]);
+    expect([a2.pixels, b2.pixels]).toEqual([a.pixels, b.pixels]);
+    // flip one pixel byte of a's record (the first, 44-byte header): the CRC catches it
+    const damaged = Buffer.from(bytes);
+    damaged[44 + 10] ^= 1;
+    await writeFile(path.join(dir, pack), damaged);
+    const a3 = await handle(task('a.png', 'r3'));
+    expect([a3.hits, a3.pixels]).toEqual([0, a.pixels]);
   });
 
   it('returns a clear error for a missing file instead of throwing', async () => {
@@ -102,7 +134,7 @@ describe('per-image cache', () => {
       display: 'data/raw/images/gone.png',
       mask: null,
       options: parsePreprocessParams({}),
-      cacheDir: null,
+      cache: null,
     });
     expect(res.error).toMatch(/^cannot read data\/raw\/images\/gone.png \(ENOENT\)/);
   });
@@ -124,6 +156,47 @@ describe('fast 8-bit gray PNG path', () => {
       const fast = decodeGrayPng8(png);
       expect(fast).not.toBeNull();
       expect(Buffer.from(fast?.data ?? []).equals(Buffer.from(px))).toBe(true);
+    }
+  });
+
+  it('undoes each PNG row filter (None, Sub, Up, Average, Paeth), on the first row and below it', () => {
+    const w = 9,
+      h = 11;
+    const px = Uint8Array.from({ length: w * h }, (_, i) => (i * 97 + ((i * i) % 31) * 7) & 255);
+    const at = (x: number, y: number): number => (x < 0 || y < 0 ? 0 : px[y * w + x]);
+    const paeth = (a: number, b: number, c: number): number => {
+      const p = a + b - c;
+      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+      return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    };
+    for (let first = 0; first < 5; first++) {
+      // row y uses filter (first + y) % 5, so every filter meets row 0 once and rows below it
+      const raw = Buffer.alloc((w + 1) * h);
+      for (let y = 0; y < h; y++) {
+        const f = (first + y) % 5;
+        raw[y * (w + 1)] = f;
+        for (let x = 0; x < w; x++) {
+          const [a, b, c] = [at(x - 1, y), at(x, y - 1), at(x - 1, y - 1)];
+          const pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][f];
+          raw[y * (w + 1) + 1 + x] = (px[y * w + x] - pred) & 255;
+        }
+      }
+      const ihdr = Buffer.alloc(13);
+      ihdr.writeUInt32BE(w, 0);
+      ihdr.writeUInt32BE(h, 4);
+      ihdr[8] = 8;
+      const chunk = (type: string, data: Buffer): Buffer => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(data.length);
+        return Buffer.concat([len, Buffer.from(type, 'ascii'), data, Buffer.alloc(4)]); // CRC not checked
+      };
+      const png = Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        chunk('IHDR', ihdr),
+        chunk('IDAT', deflateSync(raw)),
+        chunk('IEND', Buffer.alloc(0)),
+      ]);
+      expect(Buffer.from(decodeGrayPng8(png)?.data ?? []).equals(Buffer.from(px))).toBe(true);
     }
   });
 

@@ -7,7 +7,6 @@
  * Owns: decoding. Does not own: resizing or any enhancement (ops.ts).
  */
 import { isMainThread } from 'node:worker_threads';
-import sharp from 'sharp';
 import { InputError } from '../../params/index.js';
 import type { Gray } from './ops.js';
 import { decodeGrayPng8 } from './png-fast.js';
@@ -19,6 +18,8 @@ let limited = false;
 export async function decodeGray(bytes: Uint8Array, displayPath: string): Promise<Gray> {
   const fast = decodeGrayPng8(bytes);
   if (fast) return fast;
+  // loaded on first use: importing sharp costs ~0.2 CPU-s per worker thread, more than hundreds of fast decodes
+  const { default: sharp } = await import('sharp');
   if (!limited && !isMainThread) {
     sharp.concurrency(1);
     limited = true;

@@ -4,13 +4,15 @@
  * - `resizeArea`: `cv2.INTER_AREA` for shrinking (area-weighted average); enlarging uses bilinear with
  *   half-pixel centres, as OpenCV's INTER_AREA does when the scale is above 1.
  * - `equalizeHist`: bit-for-bit `cv2.equalizeHist` (float32 scale, round half to even).
- * - `gaussianBlur`: `cv2.GaussianBlur` with BORDER_REFLECT_101; sigma 0 uses OpenCV's rule
- *   0.3*((k-1)*0.5-1)+0.8, except that for k <= 7 OpenCV (and so this code) uses its fixed binomial
- *   tables (k=5: [1 4 6 4 1]/16); those are applied in exact integer arithmetic with half-up rounding.
+ * - `gaussianBlur` (in blur.ts, re-exported here): `cv2.GaussianBlur` with BORDER_REFLECT_101; sigma 0
+ *   uses OpenCV's rule 0.3*((k-1)*0.5-1)+0.8, except that for k <= 7 OpenCV (and so this code) uses its
+ *   fixed binomial tables (k=5: [1 4 6 4 1]/16), applied in exact integer arithmetic with half-up rounding.
  * - `clahe`: contrast-limited adaptive equalisation (8×8 tiles, clip limit 2.0, bilinear blend of tile LUTs).
  *
  * Owns: the arithmetic. Does not own: decoding, files or caching.
  */
+
+export { gaussianBlur, gaussianKernel, reflect101 } from './blur.js';
 
 export interface Gray {
   data: Uint8Array;
@@ -67,6 +69,16 @@ function shrinkBlocks(img: Gray, fx: number, fy: number): Gray {
   const dw = sw / fx;
   const dh = img.height / fy;
   const out = new Uint8Array(dw * dh);
+  if (fx === 2 && fy === 2) {
+    // the commonest halving (e.g. 256 → 128) in one pass, ~4× faster than the general loop
+    for (let oy = 0; oy < dh; oy++) {
+      const top = 2 * oy * sw;
+      const o = oy * dw;
+      for (let ox = 0, i = top; ox < dw; ox++, i += 2)
+        out[o + ox] = (data[i] + data[i + 1] + data[i + sw] + data[i + sw + 1] + 2) >> 2;
+    }
+    return { data: out, width: dw, height: dh };
+  }
   const sums = new Uint32Array(dw);
   const inv = Math.fround(1 / (fx * fy));
   for (let oy = 0; oy < dh; oy++) {
@@ -117,8 +129,7 @@ export function resizeArea(img: Gray, dw: number, dh: number): Gray {
 /** `cv2.equalizeHist`. A flat image stays as it is. */
 export function equalizeHist(img: Gray): Gray {
   const { data } = img;
-  const hist = new Int32Array(256);
-  for (let i = 0; i < data.length; i++) hist[data[i]]++;
+  const hist = histogram(data);
   let first = 0;
   while (first < 255 && hist[first] === 0) first++;
   const total = data.length;
@@ -138,67 +149,24 @@ export function equalizeHist(img: Gray): Gray {
   return { data: out, width: img.width, height: img.height };
 }
 
-const SMALL_GAUSSIAN: Readonly<Record<number, readonly number[]>> = {
-  1: [1],
-  3: [0.25, 0.5, 0.25],
-  5: [0.0625, 0.25, 0.375, 0.25, 0.0625],
-  7: [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125],
-};
-
-/** `cv2.getGaussianKernel(ksize, sigma)` in float64. */
-export function gaussianKernel(ksize: number, sigma: number): number[] {
-  const fixed = sigma <= 0 ? SMALL_GAUSSIAN[ksize] : undefined;
-  if (fixed) return [...fixed];
-  const s = sigma > 0 ? sigma : 0.3 * ((ksize - 1) * 0.5 - 1) + 0.8;
-  const half = (ksize - 1) / 2;
-  const k = Array.from({ length: ksize }, (_, i) => Math.exp(-((i - half) ** 2) / (2 * s * s)));
-  const sum = k.reduce((a, b) => a + b, 0);
-  return k.map((v) => v / sum);
-}
-
-/** BORDER_REFLECT_101 index (…2 1 | 0 1 2 … n-1 | n-2 …), valid for any offset. */
-export function reflect101(i: number, n: number): number {
-  if (n === 1) return 0;
-  const period = 2 * (n - 1);
-  let m = i % period;
-  if (m < 0) m += period;
-  return m < n ? m : period - m;
-}
-
-/** `cv2.GaussianBlur(img, (ksize, ksize), sigma)`; ksize 1 (or 0) returns a copy. */
-export function gaussianBlur(img: Gray, ksize: number, sigma: number): Gray {
-  const { data, width: w, height: h } = img;
-  if (ksize <= 1) return { data: data.slice(), width: w, height: h };
-  const kernel = gaussianKernel(ksize, sigma);
-  const r = (ksize - 1) / 2;
-  // Binomial tables are multiples of 1/2^m: use exact integers (OpenCV's bit-exact path) for them.
-  const exactBits = sigma <= 0 && SMALL_GAUSSIAN[ksize] ? ksize - 1 : 0;
-  const kInt = kernel.map((v) => Math.round(v * 2 ** exactBits));
-  const xs = Array.from({ length: w + 2 * r }, (_, i) => reflect101(i - r, w));
-  const ys = Array.from({ length: h + 2 * r }, (_, i) => reflect101(i - r, h));
-  const tmp = new Float64Array(w * h);
-  const kh = exactBits > 0 ? kInt : kernel;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      let acc = 0;
-      for (let k = 0; k < ksize; k++) acc += data[row + xs[x + k]] * kh[k];
-      tmp[row + x] = acc;
-    }
+/**
+ * Counts of each byte value. Four interleaved sub-histograms: runs of equal pixels (flat background)
+ * otherwise make every increment wait for the previous one to the same counter (~25% faster here).
+ */
+function histogram(data: Uint8Array): Int32Array {
+  const sub = new Int32Array(1024);
+  const n4 = data.length & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    sub[data[i]]++;
+    sub[256 + data[i + 1]]++;
+    sub[512 + data[i + 2]]++;
+    sub[768 + data[i + 3]]++;
   }
-  const out = new Uint8Array(w * h);
-  const denom = exactBits > 0 ? 2 ** (2 * exactBits) : 1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let acc = 0;
-      for (let k = 0; k < ksize; k++) acc += tmp[ys[y + k] * w + x] * kh[k];
-      out[y * w + x] = Math.min(
-        255,
-        Math.max(0, exactBits > 0 ? Math.floor((acc + denom / 2) / denom) : Math.round(acc)),
-      );
-    }
-  }
-  return { data: out, width: w, height: h };
+  for (; i < data.length; i++) sub[data[i]]++;
+  const hist = new Int32Array(256);
+  for (let v = 0; v < 256; v++) hist[v] = sub[v] + sub[256 + v] + sub[512 + v] + sub[768 + v];
+  return hist;
 }
 
 /** Contrast-limited adaptive histogram equalisation (OpenCV-style defaults: 8×8 tiles, clip 2.0). */

@@ -72,22 +72,31 @@ function unfilter(raw: Uint8Array, w: number, h: number): Gray | null {
         else for (let x = 0; x < w; x++) out[row + x] = (raw[src + x] + out[up + x]) & 255;
         break;
       case 3:
-        for (let x = 0; x < w; x++) {
-          const left = x > 0 ? out[row + x - 1] : 0;
-          const above = y > 0 ? out[up + x] : 0;
-          out[row + x] = (raw[src + x] + ((left + above) >> 1)) & 255;
+        if (y === 0) {
+          out[row] = raw[src];
+          for (let x = 1; x < w; x++) out[row + x] = (raw[src + x] + (out[row + x - 1] >> 1)) & 255;
+        } else {
+          out[row] = (raw[src] + (out[up] >> 1)) & 255;
+          for (let x = 1; x < w; x++) out[row + x] = (raw[src + x] + ((out[row + x - 1] + out[up + x]) >> 1)) & 255;
         }
         break;
       case 4:
-        for (let x = 0; x < w; x++) {
-          const a = x > 0 ? out[row + x - 1] : 0;
-          const b = y > 0 ? out[up + x] : 0;
-          const c = x > 0 && y > 0 ? out[up + x - 1] : 0;
-          const p = a + b - c;
-          const pa = Math.abs(p - a),
-            pb = Math.abs(p - b),
-            pc = Math.abs(p - c);
-          out[row + x] = (raw[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+        if (y === 0) {
+          // no row above: Paeth picks the left pixel (a), i.e. the Sub filter
+          out[row] = raw[src];
+          for (let x = 1; x < w; x++) out[row + x] = (raw[src + x] + out[row + x - 1]) & 255;
+        } else {
+          // x = 0 has no left pixel: Paeth picks the one above (b)
+          out[row] = (raw[src] + out[up]) & 255;
+          for (let x = 1; x < w; x++) {
+            const a = out[row + x - 1];
+            const b = out[up + x];
+            const c = out[up + x - 1];
+            const pa = Math.abs(b - c);
+            const pb = Math.abs(a - c);
+            const pc = Math.abs(a + b - 2 * c);
+            out[row + x] = (raw[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+          }
         }
         break;
       default:

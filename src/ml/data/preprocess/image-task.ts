@@ -1,18 +1,18 @@
 /**
  * Worker task: preprocess one image (and its mask) through the per-image cache.
  *
- * Cache: `<cacheDir>/<key[0:2]>/<key>.bin` holds the raw size×size output; the key (options.ts) is the
- * source's content hash plus every pixel-changing option, so only new or changed images are processed
- * and changing e.g. `blur_ksize` reprocesses all. Entries are written atomically (temp + rename) and a
- * wrong-length entry counts as a miss. Errors come back as text so the caller can list every bad file.
+ * Cache: the raw size×size output is stored in pack files (pack-cache.ts) under a key (options.ts) made of
+ * the source's content hash plus every pixel-changing option, so only new or changed images are processed
+ * and changing e.g. `blur_ksize` reprocesses all. An incomplete, damaged or wrong-length entry counts as a
+ * miss. Errors come back as text so the caller can list every bad file.
  *
  * Owns: cache lookup/store for one image. Does not own: packing or the dataset.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { InputError } from '../../params/index.js';
 import { cacheKey, type PreprocessOptions } from './options.js';
+import { lookup, store } from './pack-cache.js';
 import { preprocessImage, preprocessMask } from './pixels.js';
 
 export interface ImageTask {
@@ -21,8 +21,11 @@ export interface ImageTask {
   display: string;
   mask: { file: string; display: string } | null;
   options: PreprocessOptions;
-  /** Absolute cache folder, or null to disable caching. */
-  cacheDir: string | null;
+  /**
+   * The per-image cache (pack-cache.ts): its absolute folder and an id of the run (a new id per run makes
+   * each worker re-read the cache's index), or null to disable caching.
+   */
+  cache: { dir: string; run: string } | null;
 }
 
 export interface ImageResult {
@@ -33,28 +36,25 @@ export interface ImageResult {
   error: string | null;
 }
 
+// Synchronous file calls: this runs on a worker thread that has nothing else to do meanwhile, and
+// fs.promises costs 5-8× more per small file (readFile ~110 µs vs ~15 µs for readFileSync, measured).
 async function cached(
-  cacheDir: string | null,
+  cache: ImageTask['cache'],
   key: string,
   length: number,
   make: () => Promise<Uint8Array>,
 ): Promise<{ data: Uint8Array; hit: boolean }> {
-  if (cacheDir === null) return { data: await make(), hit: false };
-  const file = path.join(cacheDir, key.slice(0, 2), `${key}.bin`);
-  const hitData = await readFile(file).catch(() => null);
-  if (hitData && hitData.length === length)
-    return { data: new Uint8Array(hitData.buffer, hitData.byteOffset, hitData.length), hit: true };
+  if (cache === null) return { data: await make(), hit: false };
+  const hit = lookup(cache.dir, cache.run, key, length);
+  if (hit) return { data: hit, hit: true };
   const data = await make();
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  store(cache.dir, cache.run, key, data);
   return { data, hit: false };
 }
 
-async function readSource(file: string, display: string): Promise<Uint8Array> {
+function readSource(file: string, display: string): Uint8Array {
   try {
-    return await readFile(file);
+    return readFileSync(file);
   } catch (e) {
     throw new InputError(
       `cannot read ${display} (${(e as NodeJS.ErrnoException).code ?? 'error'}): the split lists it but the file is missing or unreadable; re-run the split stage or restore the file.`,
@@ -62,22 +62,30 @@ async function readSource(file: string, display: string): Promise<Uint8Array> {
   }
 }
 
+/** The result's pixel buffers, when it owns them whole (then the pool moves them instead of copying). */
+export function transferables(r: ImageResult): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const a of [r.pixels, r.mask])
+    if (a && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer as ArrayBuffer);
+  return [...out];
+}
+
 export async function handle(task: ImageTask): Promise<ImageResult> {
   const o = task.options;
   const length = o.size * o.size;
   const result: ImageResult = { pixels: null, mask: null, hits: 0, misses: 0, error: null };
   try {
-    const bytes = await readSource(task.file, task.display);
+    const bytes = readSource(task.file, task.display);
     const hash = createHash('sha256').update(bytes).digest('hex');
-    const img = await cached(task.cacheDir, cacheKey(hash, 'image', o), length, () =>
+    const img = await cached(task.cache, cacheKey(hash, 'image', o), length, () =>
       preprocessImage(bytes, task.display, o),
     );
     result.pixels = img.data;
     result[img.hit ? 'hits' : 'misses']++;
     if (task.mask) {
-      const mbytes = await readSource(task.mask.file, task.mask.display);
+      const mbytes = readSource(task.mask.file, task.mask.display);
       const mhash = createHash('sha256').update(mbytes).digest('hex');
-      const m = await cached(task.cacheDir, cacheKey(mhash, 'mask', o), length, () =>
+      const m = await cached(task.cache, cacheKey(mhash, 'mask', o), length, () =>
         preprocessMask(mbytes, task.mask?.display ?? '', o.size),
       );
       result.mask = m.data;

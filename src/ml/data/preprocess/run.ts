@@ -8,6 +8,7 @@
  * Owns: the report of cache hits/misses and the index files. Does not own: pixels (pixels.ts), the cache
  * entries (image-task.ts) or shard bytes (shard-writer.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../params/index.js';
@@ -56,12 +57,14 @@ export async function runPreprocess(r: PreprocessRun, o: PreprocessOptions): Pro
     metaColumns[s] = table.metaColumns;
   }
   const all = SPLITS.flatMap((s) => rows[s]);
+  // one id per run: the workers index the cache's packs once per run, and append to packs of their own
+  const cache = r.cacheDir === null ? null : { dir: r.cacheDir, run: randomBytes(6).toString('hex') };
   const tasks: ImageTask[] = all.map((row) => ({
     file: path.resolve(r.projectRoot, row.path),
     display: row.path,
     mask: row.mask ? { file: path.resolve(r.projectRoot, row.mask), display: row.mask } : null,
     options: o,
-    cacheDir: r.cacheDir,
+    cache,
   }));
   r.onStart?.(tasks.length);
   const staging = await makeStagingDir(r.outDir);
