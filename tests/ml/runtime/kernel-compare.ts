@@ -114,3 +114,64 @@ export function outSize(k: Case): [number, number] {
   const [pl, pr] = k.pad === 'valid' ? [0, 0] : k.pad[2];
   return [Math.floor((k.h + pt + pb - k.fh) / k.sh) + 1, Math.floor((k.w + pl + pr - k.fw) / k.sw) + 1];
 }
+
+/** Inputs of one case of {@link ASYMMETRIC_CONV_CASES} (seeds 1–3) and its attrs. */
+export function convCaseInputs(k: Case): {
+  x: [number[], Float32Array];
+  dy: [number[], Float32Array];
+  filter: [number[], Float32Array];
+  base: Record<string, unknown>;
+} {
+  const [oh, ow] = outSize(k);
+  return {
+    x: [[k.n, k.h, k.w, k.c], random([k.n, k.h, k.w, k.c], 1)],
+    dy: [[k.n, oh, ow, k.o], random([k.n, oh, ow, k.o], 2)],
+    filter: [[k.fh, k.fw, k.c, k.o], random([k.fh, k.fw, k.c, k.o], 3)],
+    base: { strides: [k.sh, k.sw], pad: k.pad, dataFormat: 'NHWC', dimRoundingMode: undefined },
+  };
+}
+
+/** Both conv gradients of case `k` on the active kernels match cpu element by element. */
+export async function expectConvGradientsMatch(k: Case): Promise<void> {
+  const { x, dy, filter, base } = convCaseInputs(k);
+  const dW = await mismatches('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: [k.fh, k.fw, k.c, k.o] });
+  expect(dW, 'dW').toEqual([]);
+  const dX = await mismatches('Conv2DBackpropInput', { dy, filter }, { ...base, inputShape: [k.n, k.h, k.w, k.c] });
+  expect(dX, 'dX').toEqual([]);
+}
+
+/** Max-pool geometries whose windows hold tied maxima (inputs rounded to 5 levels). */
+export const MAX_POOL_TIE_CASES = [
+  { shape: [2, 6, 7, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+  { shape: [1, 7, 8, 2], filterSize: [3, 2], strides: [2, 1], pad: 'same' },
+  { shape: [2, 5, 5, 4], filterSize: [3, 3], strides: [1, 1], pad: 'same' },
+];
+
+/** MaxPoolGrad on the active kernels matches cpu element by element, ties included. */
+export async function expectMaxPoolGradMatches(c: {
+  shape: number[];
+  filterSize: number[];
+  strides: number[];
+  pad: string;
+}): Promise<void> {
+  const xv = random(c.shape, 10, 2); // values in {-1, -0.5, 0, 0.5, 1}: most windows hold ties
+  await tf.setBackend('cpu');
+  const y = tf.tidy(() =>
+    tf.maxPool(
+      tf.tensor4d(xv, c.shape as [number, number, number, number]),
+      c.filterSize as [number, number],
+      c.strides as [number, number],
+      c.pad as 'same',
+    ),
+  );
+  const yv = (await y.data()) as Float32Array;
+  const ys = y.shape;
+  y.dispose();
+  const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: undefined };
+  const inputs = {
+    dy: [ys, random(ys, 11)] as [number[], Float32Array],
+    input: [c.shape, xv] as [number[], Float32Array],
+    output: [ys, yv] as [number[], Float32Array],
+  };
+  expect(await mismatches('MaxPoolGrad', inputs, attrs)).toEqual([]);
+}

@@ -9,7 +9,16 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, type RuntimeInfo } from '../../../src/ml/runtime/index.js';
 import { loadOnednn } from '../../../src/ml/runtime/onednn/addon.js';
-import { ASYMMETRIC_CONV_CASES, mismatches, outSize, random, type Case } from './kernel-compare.js';
+import {
+  ASYMMETRIC_CONV_CASES,
+  convCaseInputs,
+  expectConvGradientsMatch,
+  expectMaxPoolGradMatches,
+  MAX_POOL_TIE_CASES,
+  mismatches,
+  random,
+  type Case,
+} from './kernel-compare.js';
 
 const native = loadOnednn();
 const suite = native.ok ? describe : describe.skip;
@@ -78,29 +87,12 @@ suite('oneDNN kernels match cpu element by element', () => {
   ];
 
   it.each(convCases)('conv forward and gradients: $name', async (k) => {
-    const [oh, ow] = outSize(k);
-    const x = t([k.n, k.h, k.w, k.c], 1);
-    const dy = t([k.n, oh, ow, k.o], 2);
-    const filter = t([k.fh, k.fw, k.c, k.o], 3);
-    const bias = t([k.o], 4);
-    const base = {
-      strides: [k.sh, k.sw],
-      pad: k.pad,
-      dataFormat: 'NHWC',
-      dimRoundingMode: undefined,
-      dilations: [1, 1],
-    };
-    expect(await mismatches('Conv2D', { x, filter }, base), 'y').toEqual([]);
-    const fused = { ...base, activation: 'relu', leakyreluAlpha: 0 };
-    expect(await mismatches('FusedConv2D', { x, filter, bias }, fused), 'y fused').toEqual([]);
-    expect(
-      await mismatches('Conv2DBackpropFilter', { x, dy }, { ...base, filterShape: [k.fh, k.fw, k.c, k.o] }),
-      'dW',
-    ).toEqual([]);
-    expect(
-      await mismatches('Conv2DBackpropInput', { dy, filter }, { ...base, inputShape: [k.n, k.h, k.w, k.c] }),
-      'dX',
-    ).toEqual([]);
+    const { x, filter, base } = convCaseInputs(k);
+    const attrs = { ...base, dilations: [1, 1] };
+    expect(await mismatches('Conv2D', { x, filter }, attrs), 'y').toEqual([]);
+    const fused = { ...attrs, activation: 'relu', leakyreluAlpha: 0 };
+    expect(await mismatches('FusedConv2D', { x, filter, bias: t([k.o], 4) }, fused), 'y fused').toEqual([]);
+    await expectConvGradientsMatch(k);
   });
 
   it('conv with dilation 2, and an ELU activation through the fallback', async () => {
@@ -136,31 +128,10 @@ suite('oneDNN kernels match cpu element by element', () => {
     expect(await mismatches('BatchMatMul', { a: x, b: dy }, { transposeA: true, transposeB: false })).toEqual([]);
   });
 
-  it.each([
-    { shape: [2, 6, 7, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
-    { shape: [1, 7, 8, 2], filterSize: [3, 2], strides: [2, 1], pad: 'same' },
-    { shape: [2, 5, 5, 4], filterSize: [3, 3], strides: [1, 1], pad: 'same' },
-    { shape: [2, 16, 16, 32], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
-  ])(
+  it.each([...MAX_POOL_TIE_CASES, { shape: [2, 16, 16, 32], filterSize: [2, 2], strides: [2, 2], pad: 'valid' }])(
     'max-pool gradient with tied maxima: pool $filterSize stride $strides $pad on $shape',
-    async ({ shape, filterSize, strides, pad }) => {
-      const xv = random(shape, 14, 2); // few distinct values: most windows hold ties
-      await tf.setBackend('cpu');
-      const y = tf.tidy(() =>
-        tf.maxPool(
-          tf.tensor4d(xv, shape as [number, number, number, number]),
-          filterSize as [number, number],
-          strides as [number, number],
-          pad as 'same',
-        ),
-      );
-      const yv = (await y.data()) as Float32Array;
-      const ys = y.shape;
-      y.dispose();
-      const attrs = { filterSize, strides, pad, dimRoundingMode: undefined };
-      expect(await mismatches('MaxPoolGrad', { dy: t(ys, 15), input: [shape, xv], output: [ys, yv] }, attrs)).toEqual(
-        [],
-      );
+    async (c) => {
+      await expectMaxPoolGradMatches(c);
     },
   );
 
