@@ -7,7 +7,7 @@
 // Runs from `npm ci` (postinstall) and `npm run build:native`; skips the compile when the binary is newer
 // than its source.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,6 +72,7 @@ try {
     { stdio: 'inherit' },
   );
 } catch {
+  rmSync(partial, { force: true });
   skip(`${cxx} failed on native/onednn.cc (output above)`);
 }
 renameSync(partial, out); // atomic: a half-written binary is never loaded

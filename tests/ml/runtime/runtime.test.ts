@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { resolveRequest, resolveThreads, type RuntimeInfo } from '../../../src/ml/runtime/index.js';
+import { resolveKernels, resolveRequest, resolveThreads, type RuntimeInfo } from '../../../src/ml/runtime/index.js';
+import { loadOnednn } from '../../../src/ml/runtime/onednn/addon.js';
 import { findAdapter } from '../../../src/ml/runtime/webgpu.js';
 import { autoThreads, MAX_AUTO_THREADS, THREADED_WASM_VERSION } from '../../../src/ml/runtime/threads-auto.js';
 
@@ -74,6 +75,18 @@ describe('resolveThreads', () => {
   });
 });
 
+describe('resolveKernels', () => {
+  it('defaults to auto, lets XPIPE_KERNELS override, and validates', () => {
+    expect(resolveKernels(undefined, {})).toBe('auto');
+    expect(resolveKernels('wasm', {})).toBe('wasm');
+    expect(resolveKernels('wasm', { XPIPE_KERNELS: 'onednn' })).toBe('onednn');
+    expect(() => resolveKernels('mkl', {})).toThrow(
+      /expected one of auto \| onednn \| wasm for runtime\.kernels, got 'mkl'/,
+    );
+    expect(() => resolveKernels(undefined, { XPIPE_KERNELS: 'x' })).toThrow(/XPIPE_KERNELS/);
+  });
+});
+
 describe('autoThreads', () => {
   it('uses every core up to the cap with the pinned wasm build, else one thread', () => {
     expect(autoThreads(2, THREADED_WASM_VERSION)).toEqual({ threads: 2, reason: '2 cores' });
@@ -116,8 +129,9 @@ describe('initRuntime (child processes)', async () => {
   });
 
   it('XPIPE_WASM_THREADS=2 runs the threaded-simd build with 2 threads, same results, and the process exits', async () => {
-    const single = await printRuntime('wasm', { XPIPE_WASM_THREADS: '1' });
-    const threaded = await printRuntime('wasm', { XPIPE_WASM_THREADS: '2' });
+    const single = await printRuntime('wasm', { XPIPE_WASM_THREADS: '1', XPIPE_KERNELS: 'wasm' });
+    const threaded = await printRuntime('wasm', { XPIPE_WASM_THREADS: '2', XPIPE_KERNELS: 'wasm' });
+    expect(threaded.lines.join('\n')).toContain('threaded-simd build on 2 worker threads');
     expect(single.info.threads).toBe(1);
     expect(threaded.info).toMatchObject({ backend: 'wasm', threads: 2 });
     expect(Math.abs(threaded.checksum - single.checksum) / Math.abs(single.checksum)).toBeLessThan(1e-5);
@@ -138,6 +152,23 @@ describe('initRuntime (child processes)', async () => {
       );
       const cpu = await printRuntime('cpu', {});
       expect(Math.abs(checksum - cpu.checksum) / Math.abs(cpu.checksum)).toBeLessThan(1e-5);
+    },
+  );
+
+  it.skipIf(!loadOnednn().ok)(
+    'auto uses the oneDNN kernels when the addon is built, and XPIPE_KERNELS=wasm turns them off (same results)',
+    async () => {
+      const native = await printRuntime('wasm', { XPIPE_WASM_THREADS: '2' });
+      const wasm = await printRuntime('wasm', { XPIPE_WASM_THREADS: '2', XPIPE_KERNELS: 'wasm' });
+      expect(native.info.kernels).toBe('onednn');
+      expect(
+        native.lines.some((l) => /^runtime: oneDNN \d+\.\d+\.\d+ \(.+, 2 OpenMP thread\(s\)\) runs Conv2D/.test(l)),
+      ).toBe(true);
+      expect(native.lines.join('\n')).toContain('wasm SIMD, single thread');
+      expect(native.lines.at(-1)).toMatch(/2 thread\(s\), onednn kernels\)$/);
+      expect(wasm.info.kernels).toBe('wasm');
+      expect(wasm.lines.some((l) => l.includes('oneDNN'))).toBe(false);
+      expect(Math.abs(native.checksum - wasm.checksum) / Math.abs(wasm.checksum)).toBeLessThan(1e-5);
     },
   );
 
