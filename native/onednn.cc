@@ -63,6 +63,13 @@ float* floats(napi_env env, napi_value value, size_t minLength, const char* what
   return static_cast<float*>(data);
 }
 
+size_t lengthOf(napi_env env, napi_value value, const char* what) {
+  size_t length = 0;
+  napi_typedarray_type type;
+  check(env, napi_get_typedarray_info(env, value, &type, &length, nullptr, nullptr, nullptr), what);
+  return length;
+}
+
 bool isNull(napi_env env, napi_value value) {
   napi_valuetype type;
   check(env, napi_typeof(env, value, &type), "value");
@@ -307,14 +314,11 @@ napi_value ChannelSum(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = args(env, info, 3);
     int64_t C = integer(env, a[1], "channels");
-    size_t length = 0;
-    napi_typedarray_type type;
-    void* data = nullptr;
-    check(env, napi_get_typedarray_info(env, a[0], &type, &length, &data, nullptr, nullptr), "x");
+    if (C <= 0) throw JsError{"xpipe-onednn: channelSum: channels must be positive"};
     float* x = floats(env, a[0], 0, "x");
     float* out = floats(env, a[2], C, "out");
     std::vector<double> sums;
-    columnSums(x, nullptr, static_cast<int64_t>(length) / C, C, sums);
+    columnSums(x, nullptr, static_cast<int64_t>(lengthOf(env, a[0], "x")) / C, C, sums);
     for (int64_t c = 0; c < C; c++) out[c] = static_cast<float>(sums[c]);
     return nullptr;
   });
@@ -519,13 +523,6 @@ void binaryLoop(const float* a, int64_t na, const float* b, int64_t nb, float* o
   }
 }
 
-size_t lengthOf(napi_env env, napi_value value, const char* what) {
-  size_t length = 0;
-  napi_typedarray_type type;
-  check(env, napi_get_typedarray_info(env, value, &type, &length, nullptr, nullptr, nullptr), what);
-  return length;
-}
-
 napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = args(env, info, 4);
@@ -633,7 +630,8 @@ napi_value Info(napi_env env, napi_callback_info) {
                           : isa == dnnl::cpu_isa::avx2       ? isas[3]
                           : isa == dnnl::cpu_isa::avx512_core ? isas[4]
                                                              : isas[5];
-    if (static_cast<int>(isa) >= static_cast<int>(dnnl::cpu_isa::avx512_core)) isaName = "avx512_core+";
+    // cpu_isa values are bit sets that grow with the ISA; the AVX-512 variants are not all named in 2.6's header
+    if (static_cast<int>(isa) > static_cast<int>(dnnl::cpu_isa::avx512_core)) isaName = "avx512_core+";
     napi_value out, s1, s2, n;
     check(env, napi_create_object(env, &out), "object");
     check(env, napi_create_string_utf8(env, version.c_str(), NAPI_AUTO_LENGTH, &s1), "string");
