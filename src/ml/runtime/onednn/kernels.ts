@@ -1,11 +1,13 @@
 /**
- * TF.js kernels for the wasm backend that run on oneDNN (native, AVX2/AVX-512 JIT) instead of XNNPACK
- * (wasm SIMD, 128-bit): convolution forward and both gradients, and the matrix multiplies. They read and
- * write the tensors in place on the wasm heap, so a tensor never leaves the backend. Anything they do not
- * cover (NCHW, an activation other than linear/ReLU, PReLU weights, broadcasting batch dims) falls through to
- * the kernel registered before them.
+ * TF.js kernels for the wasm backend that run natively (native/onednn.cc) instead of in WebAssembly:
+ * oneDNN's JIT (AVX2/AVX-512) for the convolutions (forward and both gradients) and the matrix multiplies,
+ * and OpenMP loops for batch norm (training passes and inference), the max-pool gradient, channel sums, large
+ * elementwise ops and the Adam step. They read and write the tensors in place on the wasm heap, so a tensor
+ * never leaves the backend. Anything they do not cover (NCHW, an activation other than linear/ReLU, PReLU
+ * weights, other broadcasts, small tensors) falls through to the kernel registered before them.
  *
- * Owns: these kernel functions and their registration. Does not own: loading the addon (addon.ts).
+ * Owns: these kernel functions, their coverage rules and their registration. Does not own: loading the addon
+ * (addon.ts), the models' and optimizer's use of the fused kernels (fast-batch-norm.ts, fused-adam.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { alloc, view, type WasmBackendLike } from '../kernels/wasm-heap.js';
