@@ -259,6 +259,21 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     // Each thread multiplies its own block of C's columns with a single-threaded sgemm (nested in the
     // parallel region), so no dot product is ever split across threads: the bits do not depend on the
     // thread count. oneDNN's own threading splits K for short, wide products (a dense layer's gradients).
+    // A single row (one image through a dense layer) would take oneDNN's matrix-vector path, which sums in
+    // another order than the matrix-matrix one: `predict` on one file would then differ in the last bits
+    // from the same image inside an evaluation batch. Two copies of the row keep the matrix-matrix path.
+    std::vector<float> rows2;
+    std::vector<float> out2;
+    float* Cout = C;
+    if (M == 1) {
+      rows2.resize(static_cast<size_t>(2 * K));
+      for (int64_t k = 0; k < K; k++) rows2[k] = rows2[K + k] = A[k];  // op(A) is the same row either way
+      A = rows2.data();
+      ta = false;
+      M = 2;
+      out2.resize(static_cast<size_t>(2 * N));
+      C = out2.data();
+    }
     const int64_t lda = ta ? M : K, ldb = tb ? K : N;
     const int T = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), std::max<int64_t>(1, N / 64)));
     dnnl_status_t status = dnnl_success;
@@ -276,6 +291,7 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
       }
     }
     if (status != dnnl_success) throw JsError{"xpipe-onednn: sgemm failed"};
+    if (Cout != C) std::copy(C, C + N, Cout);
     return nullptr;
   });
 }

@@ -31,6 +31,9 @@ beforeAll(async () => {
   );
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  // the native kernels too (src/ml/runtime/onednn/addon.ts finds them beside src/): the stages copied here and
+  // the repository's CLI must run the same kernels, or their floats differ in the last bits
+  fs.symlinkSync(path.join(REPO_ROOT, 'native'), path.join(dir, 'native'), 'dir');
   const r = await xpipe('repro', 'evaluate');
   if (r.exitCode !== 0) throw new Error(`repro failed:\n${String(r.stdout)}\n${String(r.stderr)}`);
 }, 120_000);

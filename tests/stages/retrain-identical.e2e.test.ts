@@ -35,6 +35,9 @@ async function trainInFreshCopy(): Promise<{ files: Record<string, string>; lock
   );
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  // the native kernels too (src/ml/runtime/onednn/addon.ts finds them beside src/): the stages copied here and
+  // the repository's CLI must run the same kernels, or their floats differ in the last bits
+  fs.symlinkSync(path.join(REPO_ROOT, 'native'), path.join(dir, 'native'), 'dir');
   // pin the backend: the same bytes are promised for the same backend, not across backends
   const r = await execa(process.execPath, [XPIPE_BIN, 'repro', 'train'], {
     cwd: dir,

@@ -207,6 +207,22 @@ suite('oneDNN kernels match cpu element by element', () => {
     expect(await mismatches('FusedBatchNorm', { x, mean, variance }, attrs)).toEqual([]);
   });
 
+  it('an image alone gives the same bits as inside a batch (conv, dense): predict on one file = evaluate', async () => {
+    await tf.setBackend('wasm');
+    const bits = (t: tf.Tensor): number[] => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+    const x = tf.randomNormal([8, 16, 16, 8], 0, 1, 'float32', 40);
+    const f = tf.randomNormal([3, 3, 8, 16], 0, 1, 'float32', 41);
+    const conv = (v: tf.Tensor): tf.Tensor => tf.conv2d(v as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
+    expect(bits(conv(x.slice([3], [1])))).toEqual(bits(conv(x).slice([3], [1])));
+    const a = tf.randomNormal([32, 2048], 0, 1, 'float32', 42);
+    const w = tf.randomNormal([2048, 64], 0, 1, 'float32', 43);
+    for (const rows of [1, 2, 7]) {
+      expect(bits(tf.matMul(a.slice([0], [rows]), w).slice([0], [1])), `rows ${rows}`).toEqual(
+        bits(tf.matMul(a, w).slice([0], [1])),
+      );
+    }
+  });
+
   it('Identity shares the input memory and stays valid after the input is disposed', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor1d([1, 2, 3]);

@@ -56,6 +56,9 @@ async function project(paramsYaml: string, rows = covidRows(), edit?: (dir: stri
   dirs.push(dir);
   for (const f of ['stages', 'src']) fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  // the native kernels too (src/ml/runtime/onednn/addon.ts finds them beside src/): the stages copied here and
+  // the repository's CLI must run the same kernels, or their floats differ in the last bits
+  fs.symlinkSync(path.join(REPO_ROOT, 'native'), path.join(dir, 'native'), 'dir');
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
   fs.writeFileSync(path.join(dir, 'pipeline.yaml'), PIPELINE);
   fs.writeFileSync(path.join(dir, 'params.yaml'), paramsYaml);
