@@ -12,8 +12,21 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-/** What `npm pack` needs from a checkout: package metadata, the launcher, the sources and build config. */
-const PACKAGE_SOURCES = ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src'];
+/**
+ * What `npm pack` needs from a checkout: package metadata, the launcher, the sources and build config, and
+ * native/ because the prepare script builds the optional native kernels (not shipped: `files` is bin/, dist/).
+ */
+const PACKAGE_SOURCES = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'bin',
+  'src',
+  'native/build.mjs',
+  'native/onednn.cc',
+];
 const devVersion = (name: string): string =>
   (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
     .devDependencies[name];
