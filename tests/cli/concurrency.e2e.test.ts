@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BARRIER_SCRIPT, Project, STAGE_API_URL, stagesWith } from '../helpers/project-rig.js';
+import { isRunning } from '../helpers/process-state.js';
 
 const PIPELINE = `stages:
   left:
@@ -19,15 +20,6 @@ const PIPELINE = `stages:
 
 let project: Project;
 afterEach(() => project?.dispose());
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('concurrency', () => {
   it('runs independent branches at the same time', async () => {
@@ -55,8 +47,8 @@ describe('concurrency', () => {
     expect(r.exitCode).toBe(130);
     expect(String(r.stderr)).toContain('cancelled right');
     const deadline = Date.now() + 10_000;
-    while (isAlive(stagePid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-    expect(isAlive(stagePid)).toBe(false);
+    while (isRunning(stagePid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(isRunning(stagePid)).toBe(false);
     const lock = project.read('pipeline.lock');
     expect(lock).toContain('left.txt');
     expect(lock).not.toContain('right.txt');
@@ -93,8 +85,8 @@ export default defineStage({
     expect(String(r.stderr)).toContain('cancelled slow');
     await project.waitFor('aborted');
     const deadline = Date.now() + 10_000;
-    while (isAlive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
-    expect(isAlive(pid)).toBe(false);
+    while (isRunning(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(isRunning(pid)).toBe(false);
     expect(project.exists('pipeline.lock')).toBe(false);
   });
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Project, STAGE_API_URL, stagesWith } from '../helpers/project-rig.js';
+import { isRunning } from '../helpers/process-state.js';
 import { recordGroup, startTime } from '../../src/engine/runner/stage-groups.js';
 
 // Idles forever after writing its pid to pids/NAME; with a second argument it ignores SIGTERM.
@@ -57,21 +58,6 @@ export default defineStage({
   },
 });
 `;
-
-/** Alive and not a zombie (a zombie has ended; this machine's init may reap it late). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true; // No /proc (macOS): kill(pid, 0) is all we know.
-  }
-}
 
 async function waitUntil(done: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
