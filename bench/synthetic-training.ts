@@ -1,9 +1,12 @@
 /**
  * The training workload the throughput benches time (train-throughput, profile-step, webgpu): a model of the
- * zoo with 14 outputs, Adam at 1e-3, and one fixed random batch, so every bench measures the same step.
+ * zoo with 14 outputs, Adam at 1e-3 through the pipeline's own optimizer factory (so the fused Adam step runs
+ * where the native kernels are built, as in `train`), and one fixed random batch, so every bench measures the
+ * same step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, type Arch } from '../src/ml/models/index.js';
+import { makeOptimizer } from '../src/ml/train/optimizer.js';
 
 export interface SyntheticTraining {
   model: tf.LayersModel;
@@ -18,7 +21,7 @@ export interface SyntheticTraining {
 
 export function syntheticTraining(arch: Arch, size: number, batch: number): SyntheticTraining {
   const model = buildModel({ arch, inputSize: size, numClasses: 14, seed: 1 });
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = makeOptimizer('adam', 1e-3, 0, 0).optimizer;
   const x = tf.randomUniform<tf.Rank.R4>([batch, size, size, 1], 0, 1, 'float32', 1);
   const y = tf.randomUniform<tf.Rank.R2>([batch, 14], 0, 1, 'float32', 2).round();
   const minimize = (): tf.Scalar =>
