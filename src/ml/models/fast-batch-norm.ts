@@ -17,6 +17,7 @@
  * Falls back to the stock code for anything but channels-last with both centre and scale.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_BACKWARD, BATCH_NORM_FORWARD, CHANNEL_SUM } from '../runtime/kernel-names.js';
 
 type BatchNormArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 type BatchNormLayer = ReturnType<typeof tf.layers.batchNormalization>;
@@ -34,12 +35,6 @@ interface Internals {
   movingMean: tf.LayerVariable;
   movingVariance: tf.LayerVariable;
 }
-
-/** Name of the runtime's one-pass channel-sum kernel (src/ml/runtime/kernels/channel-sum.ts). */
-const CHANNEL_SUM = 'XpipeChannelSum';
-/** Names of the runtime's fused batch-norm kernels (src/ml/runtime/onednn/kernels.ts, native). */
-const BATCH_NORM_FORWARD = 'XpipeBatchNormForward';
-const BATCH_NORM_BACKWARD = 'XpipeBatchNormBackward';
 
 /** Per-channel sums over all leading axes: x[..., C] → [C] (the runtime's kernel when registered, else a GEMV). */
 function channelSum(x: tf.Tensor): tf.Tensor1D {

@@ -9,9 +9,7 @@
  * Owns: replacing `applyGradients` of one Adam optimizer. Does not own: the kernel (src/ml/runtime/onednn).
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** Kernel name (registered by src/ml/runtime/onednn/kernels.ts). */
-const ADAM_UPDATE = 'XpipeAdamUpdate';
+import { ADAM_UPDATE } from '../runtime/kernel-names.js';
 
 /** The stock optimizer's fields this code reads (protected in the typings, stable across tfjs 4.x). */
 interface AdamInternals {

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { alloc, view, type WasmBackendLike } from './wasm-heap.js';
 
-export const CHANNEL_SUM = 'XpipeChannelSum';
+export { CHANNEL_SUM } from '../kernel-names.js';
 
 /** Column sums of a row-major [rows, c] array, four rows per step (2.4× fewer accumulator round trips). */
 export function sumRows(src: Float32Array, c: number): Float64Array {

@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { alloc, view, type WasmBackendLike } from '../kernels/wasm-heap.js';
-import { CHANNEL_SUM, fastLeadingAxesSum } from '../kernels/channel-sum.js';
+import { fastLeadingAxesSum } from '../kernels/channel-sum.js';
+import { ADAM_UPDATE, BATCH_NORM_BACKWARD, BATCH_NORM_FORWARD, CHANNEL_SUM } from '../kernel-names.js';
 import { maxPoolGradInfo } from '../kernels/max-pool-grad.js';
 import type { NativeConvGeometry, OnednnAddon } from './addon.js';
 
@@ -182,9 +183,6 @@ function matMul(addon: OnednnAddon, fallback: tf.KernelFunc | undefined, fused: 
   };
 }
 
-/** Kernel name of the fused Adam step (src/ml/train/fused-adam.ts uses it where registered). */
-export const ADAM_UPDATE = 'XpipeAdamUpdate';
-
 /**
  * inputs value, m, v, gradient (same shape), oneMinusAccBeta1, oneMinusAccBeta2 (scalars); attrs beta1, beta2,
  * epsilon, learningRate → [newValue, newM, newV]. The JS numbers become float32 exactly as TF.js's scalar
@@ -211,10 +209,6 @@ function adamUpdate(addon: OnednnAddon): tf.KernelFunc {
     return outs;
   };
 }
-
-/** Kernel names of the fused batch norm (src/ml/models/fast-batch-norm.ts uses them where registered). */
-export const BATCH_NORM_FORWARD = 'XpipeBatchNormForward';
-export const BATCH_NORM_BACKWARD = 'XpipeBatchNormBackward';
 
 function channelSum(addon: OnednnAddon): tf.KernelFunc {
   return ({ inputs, backend }) => {
